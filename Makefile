@@ -1,0 +1,35 @@
+# Every target installs what is missing first (idempotent), so a fresh Debian/Ubuntu
+# machine needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := ca-certificates python3-venv
+
+.PHONY: run test bench lint system clean
+
+system:
+	@scripts/system-packages $(SYSTEM_PACKAGES)
+
+$(STAMP): pyproject.toml | system
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/refundproof demo
+	$(VENV)/bin/refundproof serve
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check server tests bench
+	$(VENV)/bin/ruff format --check server tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

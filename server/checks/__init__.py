@@ -1,0 +1,63 @@
+"""The checks, in the order their findings are shown, and the cached runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cases import Finding, Text
+from ..parsed import PhotoData
+from . import ai_metadata, aigc_label, content_credentials, exif_context
+from .base import Check, CheckContext, TrustInfo
+
+REGISTRY: tuple[Check, ...] = (content_credentials, aigc_label, ai_metadata, exif_context)
+
+__all__ = ["REGISTRY", "CheckContext", "TrustInfo", "run_checks"]
+
+
+def cache_key(check: Check, sha256: str, ctx: CheckContext) -> str:
+    return f"{sha256}:{check.NAME}:{check.VERSION}:{check.context_key(ctx)}"
+
+
+def run_checks(
+    photo: PhotoData,
+    ctx: CheckContext,
+    cached: dict[str, list[dict[str, Any]]],
+) -> tuple[list[Finding], list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Run every check on one photo. `cached` maps cache keys to stored findings; returns the
+    findings, a status line per check, and the new cache entries. A failing check becomes an
+    error finding and never stops the others; errors are not cached."""
+    findings: list[Finding] = []
+    statuses: list[dict[str, Any]] = []
+    new: dict[str, list[dict[str, Any]]] = {}
+    for check in REGISTRY:
+        key = cache_key(check, photo.photo.sha256, ctx)
+        status = {
+            "check": check.NAME,
+            "version": check.VERSION,
+            "limits": {"zh-CN": check.LIMITS.zh, "en": check.LIMITS.en},
+        }
+        if key in cached:
+            findings += [Finding.from_json(f) for f in cached[key]]
+            statuses.append({**status, "status": "ok", "cached": True})
+            continue
+        try:
+            result = check.run(photo, ctx)
+        except Exception as e:  # one broken check must not take the others down
+            findings.append(
+                Finding(
+                    check.NAME,
+                    "check_error",
+                    "error",
+                    Text(
+                        f"此项检查未能完成（{type(e).__name__}）。",
+                        f"This check could not complete ({type(e).__name__}).",
+                    ),
+                    {"error": f"{type(e).__name__}: {e}"[:500]},
+                )
+            )
+            statuses.append({**status, "status": "error", "cached": False})
+            continue
+        new[key] = [f.to_json("zh") for f in result]
+        findings += result
+        statuses.append({**status, "status": "ok", "cached": False})
+    return findings, statuses, new

@@ -1,0 +1,40 @@
+"""What every check receives: the shared parsed photo and the case context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..cases import Finding, Text
+from ..parsed import PhotoData
+
+
+@dataclass(frozen=True)
+class TrustInfo:
+    """The C2PA trust lists in use: their anchors and how reports name them."""
+
+    anchors_pem: str = ""
+    lists: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return ",".join(sorted(lst["sha256"][:16] for lst in self.lists)) or "none"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    facts: dict[str, Any] = field(default_factory=dict)
+    trust: TrustInfo = TrustInfo()
+    remote_manifest_fetch: bool = False
+
+
+class Check(Protocol):
+    """A check module: NAME, VERSION, LIMITS, context_key() and run()."""
+
+    NAME: str
+    VERSION: str
+    LIMITS: Text
+
+    def context_key(self, ctx: CheckContext) -> str: ...
+
+    def run(self, photo: PhotoData, ctx: CheckContext) -> list[Finding]: ...

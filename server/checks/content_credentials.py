@@ -1,0 +1,350 @@
+"""C2PA content credentials, read with c2pa-python.
+
+Three questions are kept apart, because the SDK folds them into one state: is the manifest
+still bound to these bytes (binding), is the signer on the imported trust list (trust), is
+the signing certificate valid, unexpired, unrevoked (validity). An AI declaration bound to
+the bytes is decisive whatever the signer's trust or the certificate's expiry.
+
+Limits: any re-encode (screenshot, platform transcode) strips the manifest, so its absence
+proves nothing. Remote manifests are not fetched unless the seller enables it; without
+imported trust lists every signer reads as untrusted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import c2pa
+
+from .. import source_types
+from ..cases import Finding, Text
+from ..parsed import PhotoData
+from .base import CheckContext
+
+NAME = "c2pa"
+VERSION = "1"
+LIMITS = Text(
+    "任何重新编码（截图、平台转码）都会去掉内容凭证，所以没有凭证不能说明什么。远程凭证默认不下载；"
+    "未导入信任列表时，所有签名者都显示为“不受信任”。",
+    "Any re-encode (screenshot, platform transcode) strips content credentials, so their absence "
+    "proves nothing. Remote manifests are not fetched by default; without an imported trust "
+    "list every signer reads as untrusted.",
+)
+_REMOTE = re.compile(r"remote manifests? from url (\S+)", re.I)
+_VALIDITY = (
+    "signingCredential.expired",
+    "signingCredential.revoked",
+    "signingCredential.invalid",
+    "claimSignature.outsideValidity",
+    "signingCredential.ocsp.revoked",
+)
+
+
+def context_key(ctx: CheckContext) -> str:
+    return f"{ctx.trust.key}|remote={ctx.remote_manifest_fetch}"
+
+
+def _context(ctx: CheckContext) -> c2pa.Context:
+    settings: dict[str, Any] = {
+        "verify": {"remote_manifest_fetch": ctx.remote_manifest_fetch, "ocsp_fetch": False}
+    }
+    if ctx.trust.anchors_pem:
+        settings["trust"] = {"trust_anchors": ctx.trust.anchors_pem}
+    return c2pa.Context.from_dict(settings)
+
+
+def _codes(results: dict[str, Any], kind: str) -> list[str]:
+    return [c["code"] for c in (results.get("activeManifest") or {}).get(kind, [])]
+
+
+def assess(state: str, results: dict[str, Any]) -> dict[str, Any]:
+    """Split the SDK's one validation state into binding, trust and validity."""
+    failures = _codes(results, "failure")
+    binding_failures = [
+        c
+        for c in failures
+        if c.startswith(("assertion.", "claim.", "manifest.", "hardBindings."))
+        or c in ("claimSignature.mismatch", "claimSignature.missing")
+    ]
+    validity = [c for c in failures if c in _VALIDITY]
+    return {
+        "sdk_state": state,
+        "binding": "broken" if binding_failures else "intact",
+        "binding_failures": binding_failures,
+        "signature_validated": "claimSignature.validated" in _codes(results, "success"),
+        "signer_trust": "trusted" if state == "Trusted" else "untrusted",
+        "credential_validity": "problem" if validity else "valid",
+        "credential_problems": validity,
+        "failure_codes": failures,
+        "informational_codes": _codes(results, "informational"),
+    }
+
+
+def _declarations(store: dict[str, Any], label: str | None) -> list[dict[str, Any]]:
+    """Digital source types declared by the active manifest and, through `parentOf`
+    ingredients (the whole asset was opened from them), by its ancestors."""
+    out, depth, seen = [], 0, set()
+    manifests = store.get("manifests", {})
+    while label and label in manifests and label not in seen:
+        seen.add(label)
+        m = manifests[label]
+        for a in m.get("assertions", []):
+            if not a.get("label", "").startswith("c2pa.actions"):
+                continue
+            for act in (a.get("data") or {}).get("actions", []):
+                if act.get("digitalSourceType"):
+                    agent = act.get("softwareAgent")
+                    out.append(
+                        {
+                            "manifest": label,
+                            "depth": depth,
+                            "action": act.get("action"),
+                            "digital_source_type": act["digitalSourceType"],
+                            "software_agent": agent.get("name")
+                            if isinstance(agent, dict)
+                            else agent,
+                            "when": act.get("when"),
+                        }
+                    )
+        parent = next(
+            (i for i in m.get("ingredients", []) if i.get("relationship") == "parentOf"), None
+        )
+        label, depth = (parent or {}).get("active_manifest"), depth + 1
+    return out
+
+
+def _component_ai(store: dict[str, Any], active: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for ing in active.get("ingredients", []):
+        if ing.get("relationship") != "componentOf":
+            continue
+        for d in _declarations(store, ing.get("active_manifest")):
+            _, st = source_types.classify(d["digital_source_type"])
+            if st and st.kind == "ai":
+                found.append({"ingredient": ing.get("title"), **d})
+    return found
+
+
+def _manifest_facts(active: dict[str, Any]) -> dict[str, Any]:
+    sig = active.get("signature_info") or {}
+    gens = active.get("claim_generator_info") or []
+    return {
+        "issuer": sig.get("issuer"),
+        "common_name": sig.get("common_name"),
+        "signed_at": sig.get("time"),
+        "algorithm": sig.get("alg"),
+        "cert_serial_number": sig.get("cert_serial_number"),
+        "claim_generator": active.get("claim_generator")
+        or ", ".join(g.get("name", "") for g in gens if isinstance(g, dict)),
+        "title": active.get("title"),
+        "ingredients": [
+            {
+                "title": i.get("title"),
+                "relationship": i.get("relationship"),
+                "has_manifest": bool(i.get("active_manifest")),
+            }
+            for i in active.get("ingredients", [])
+        ],
+    }
+
+
+def _read(photo: PhotoData, ctx: CheckContext) -> tuple[Any, Finding | None]:
+    try:
+        reader = c2pa.Reader.try_create(
+            photo.photo.mime, io.BytesIO(photo.data), context=_context(ctx)
+        )
+    except c2pa.C2paError as e:
+        m = _REMOTE.search(str(e))
+        if m:
+            return None, Finding(
+                NAME,
+                "c2pa_remote_manifest",
+                "none",
+                Text(
+                    f"图片只带有远程内容凭证的地址 {m.group(1)}，按隐私设置未下载（下载会向对方暴露你的查看）。",
+                    f"The image only points to a remote content credential at {m.group(1)}; it was "
+                    "not fetched (fetching tells that server you looked).",
+                ),
+                {"remote_url": m.group(1), "fetched": False},
+            )
+        return None, Finding(
+            NAME,
+            "c2pa_unreadable",
+            "none",
+            Text(
+                "图片中的内容凭证（C2PA）已损坏，无法读取。",
+                "The image's content credentials (C2PA) are damaged and cannot be read.",
+            ),
+            {"error": str(e)[:500]},
+        )
+    return reader, None
+
+
+def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
+    reader, problem = _read(photo, ctx)
+    if problem:
+        problem.data["trust_lists"] = list(ctx.trust.lists)
+        return [problem]
+    if reader is None:
+        return [
+            Finding(
+                NAME,
+                "no_c2pa",
+                "none",
+                Text(
+                    "没有内容凭证（C2PA）（不确定：转存或截图会去掉凭证）。",
+                    "No content credentials (C2PA) (inconclusive: re-saving or screenshots remove them).",
+                ),
+                {"trust_lists": list(ctx.trust.lists)},
+            )
+        ]
+    with reader:
+        store = json.loads(reader.json())
+        state = reader.get_validation_state() or ""
+        results = reader.get_validation_results() or {}
+        remote_url = reader.get_remote_url()
+    label = store.get("active_manifest")
+    active = store.get("manifests", {}).get(label, {})
+    checks = assess(state, results)
+    facts = {
+        **_manifest_facts(active),
+        **checks,
+        "active_manifest": label,
+        "remote_url": remote_url,
+        "trust_lists": list(ctx.trust.lists),
+    }
+    decls = _declarations(store, label)
+    ai = [
+        (d, st)
+        for d in decls
+        for _, st in [source_types.classify(d["digital_source_type"])]
+        if st and st.kind == "ai"
+    ]
+    capture = [
+        (d, st)
+        for d in decls
+        for _, st in [source_types.classify(d["digital_source_type"])]
+        if st and st.kind == "capture"
+    ]
+    facts["rubric"] = (
+        ai[0][1].rubric if ai else capture[0][1].rubric if capture else "mediaUnknownProvenance"
+    )
+    intact = checks["binding"] == "intact" and checks["signature_validated"]
+    issuer = facts["issuer"] or facts["common_name"] or "?"
+    findings = [_summary_finding(facts, issuer, intact)]
+    if ai:
+        d, st = ai[0]
+        agent = d["software_agent"] or facts["claim_generator"] or "?"
+        data = {**facts, "declaration": d, "all_declarations": decls}
+        if intact:
+            findings.append(
+                Finding(
+                    NAME,
+                    "c2pa_ai_declaration",
+                    "decisive",
+                    Text(
+                        f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}），且凭证与图片字节的"
+                        "绑定完好：这一声明在密码学上与这张图片绑定。",
+                        f"The content credentials declare the image {st.meaning.en} ({agent}, issued by "
+                        f"{issuer}), and the binding to the image bytes is intact: the declaration is "
+                        "cryptographically bound to this picture.",
+                    ),
+                    data,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    NAME,
+                    "c2pa_ai_declaration",
+                    "strong",
+                    Text(
+                        f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}），但签名后图片被改动过，"
+                        "声明已不再与当前字节绑定。",
+                        f"The content credentials declare the image {st.meaning.en} ({agent}, issued by "
+                        f"{issuer}), but the image was changed after signing, so the declaration is no "
+                        "longer bound to these bytes.",
+                    ),
+                    data,
+                )
+            )
+    if capture:
+        d, st = capture[0]
+        findings.append(
+            Finding(
+                NAME,
+                "c2pa_capture_declaration",
+                "counter" if intact else "none",
+                Text(
+                    f"对买家有利：内容凭证声明该图片{st.meaning.zh}（签发者 {issuer}）"
+                    + ("，绑定完好。" if intact else "；但签名后图片被改动过。"),
+                    f"Speaks for the buyer: the content credentials declare the image {st.meaning.en} "
+                    f"(issued by {issuer})"
+                    + (", binding intact." if intact else "; but it was changed after signing."),
+                ),
+                {**facts, "declaration": d},
+            )
+        )
+    if checks["binding"] == "broken":
+        findings.append(
+            Finding(
+                NAME,
+                "c2pa_changed_after_signing",
+                "supporting",
+                Text(
+                    f"内容凭证与图片不再匹配（{', '.join(checks['binding_failures'])}）：签名后图片被改动过。",
+                    f"The content credentials no longer match the image "
+                    f"({', '.join(checks['binding_failures'])}): it was changed after signing.",
+                ),
+                facts,
+            )
+        )
+    components = _component_ai(store, active)
+    if components:
+        findings.append(
+            Finding(
+                NAME,
+                "c2pa_ai_component",
+                "supporting",
+                Text(
+                    "内容凭证显示图片的组成部分来自 AI 生成的素材。",
+                    "The content credentials show that parts of the image came from AI-generated material.",
+                ),
+                {**facts, "components": components},
+            )
+        )
+    return findings
+
+
+def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:
+    trust_zh = "在信任列表中" if facts["signer_trust"] == "trusted" else "不在已导入的信任列表中"
+    trust_en = (
+        "on the trust list"
+        if facts["signer_trust"] == "trusted"
+        else "not on the imported trust list"
+    )
+    valid_zh = (
+        "证书有效"
+        if facts["credential_validity"] == "valid"
+        else ("证书问题：" + ", ".join(facts["credential_problems"]))
+    )
+    valid_en = (
+        "certificate valid"
+        if facts["credential_validity"] == "valid"
+        else ("certificate problem: " + ", ".join(facts["credential_problems"]))
+    )
+    return Finding(
+        NAME,
+        "c2pa_manifest",
+        "none",
+        Text(
+            f"有内容凭证（C2PA），签发者 {issuer}。绑定：{'完好' if intact else '已破坏'}；签名者：{trust_zh}；"
+            f"{valid_zh}。",
+            f"Content credentials (C2PA) present, issued by {issuer}. Binding: "
+            f"{'intact' if intact else 'broken'}; signer: {trust_en}; {valid_en}.",
+        ),
+        facts,
+    )

@@ -1,0 +1,66 @@
+"""`refundproof demo`: a refund case built from generated material, verified end to end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import samples
+from .cases import Source
+from .service import Service
+
+FACTS = {
+    "platform": "淘宝",
+    "order_id": "4012345678901234567",
+    "refund_id": "RF20261120001",
+    "buyer": "演示买家 demo_buyer",
+    "amount": "199.00",
+    "reason": "商品破损（演示）",
+    "title": "陶瓷马克杯 演示",
+    "ordered_at": "2026-11-15T10:00:00+08:00",
+    "shipped_at": "2026-11-16T09:00:00+08:00",
+    "delivered_at": "2026-11-18T15:00:00+08:00",
+    "refund_requested_at": "2026-11-19T20:00:00+08:00",
+}
+
+
+def material() -> list[tuple[str, str, bytes]]:
+    """(file name, role, bytes) of the demo photos."""
+    listing = samples.photo(800, 600, seed=3)
+    labelled = samples.png(
+        samples.photo(640, 480, seed=4),
+        before_idat=[
+            samples.png_text_chunk(
+                "XML:com.adobe.xmp", samples.tc260_xmp(samples.DOUBAO_LABEL, malformed=True), "iTXt"
+            )
+        ],
+    )
+    sd = samples.png(
+        samples.photo(512, 512, seed=5),
+        after_idat=[
+            samples.png_text_chunk(
+                "parameters",
+                b"broken ceramic mug, crack\nSteps: 28, Sampler: DPM++ 2M, Seed: 1234, "
+                b"Model: sdxl_base",
+            )
+        ],
+    )
+    early = samples.jpeg(
+        samples.photo(640, 480, seed=6), samples.camera_exif("2026:11:10 12:00:00")
+    )
+    plausible = samples.jpeg(
+        samples.photo(640, 480, seed=7), samples.camera_exif("2026:11:19 09:30:00")
+    )
+    return [
+        ("buyer_doubao.png", "evidence", labelled),
+        ("buyer_sd.png", "evidence", sd),
+        ("buyer_before_delivery.jpg", "evidence", early),
+        ("buyer_plausible.jpg", "evidence", plausible),
+        ("listing_mug.jpg", "listing", samples.jpeg(listing)),
+    ]
+
+
+def build_demo(service: Service, lang: str = "zh") -> dict[str, Any]:
+    case = service.create_case(FACTS)
+    for name, role, data in material():
+        service.add_photo(case["id"], data, role, Source(method="upload", file_name=name))
+    return service.verify(case["id"], lang)

@@ -1,0 +1,74 @@
+"""Every request: a loopback Host (DNS rebinding), no foreign Origin, and the pairing token."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .settings import Config
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+OPEN_PATHS = {"/api/health"}  # says only that the server runs, so the extension can tell
+
+
+def error(status: int, code: str, zh: str, en: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": zh, "message_en": en}, status_code=status)
+
+
+def _hostname(host: str) -> str:
+    if host.startswith("["):
+        return host[1 : host.find("]")]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class LocalGuard:
+    def __init__(self, app: ASGIApp, config: Config) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        refusal = self.refuse(headers, scope["path"])
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def refuse(self, headers: Headers, path: str) -> JSONResponse | None:
+        if _hostname(headers.get("host", "")).lower() not in LOOPBACK_HOSTS:
+            return error(
+                400,
+                "host",
+                "拒绝访问：请求的 Host 不是本机地址。",
+                "Refused: the request's Host is not a loopback address.",
+            )
+        origin = headers.get("origin")
+        if origin is not None and origin not in self.config.allowed_origins:
+            return error(
+                403,
+                "origin",
+                "拒绝访问：请求来自未配对的网页或扩展。",
+                "Refused: the request comes from a page or extension that is not paired.",
+            )
+        if path in OPEN_PATHS:
+            return None
+        auth = headers.get("authorization", "")
+        token = (
+            auth.removeprefix("Bearer ").strip()
+            if auth.startswith("Bearer ")
+            else headers.get("x-refundproof-token", "")
+        )
+        if not token or not secrets.compare_digest(token.encode(), self.config.token.encode()):
+            return error(
+                401,
+                "token",
+                "缺少或错误的配对令牌。运行 `refundproof token` 查看令牌。",
+                "Missing or wrong pairing token. Run `refundproof token` to see it.",
+            )
+        return None

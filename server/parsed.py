@@ -1,0 +1,75 @@
+"""One photo's bytes parsed once and shared by every check: container blocks, XMP, EXIF and
+the decoded image are computed on first use and then reused."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cached_property
+
+from PIL import Image
+
+from . import containers, xmp
+from .cases import Photo
+from .settings import Limits
+
+
+@dataclass
+class XmpPacket:
+    block: containers.Block
+    packet: xmp.Packet
+
+
+@dataclass
+class ExifData:
+    block: containers.Block
+    exif: Image.Exif
+
+
+class PhotoData:
+    def __init__(self, data: bytes, photo: Photo, limits: Limits) -> None:
+        self.data = data
+        self.photo = photo
+        self.limits = limits
+
+    @cached_property
+    def image(self) -> Image.Image:
+        """Decoded image (intake has already checked it decodes within the limits)."""
+        im = Image.open(io.BytesIO(self.data))
+        im.load()
+        return im
+
+    @cached_property
+    def walk(self) -> containers.Walk:
+        needs_pillow = self.photo.format in ("TIFF", "HEIF", "AVIF")
+        return containers.walk(
+            self.data,
+            self.photo.format,
+            self.limits.max_metadata_block,
+            self.image if needs_pillow else None,
+        )
+
+    @property
+    def blocks(self) -> list[containers.Block]:
+        return self.walk.blocks
+
+    @cached_property
+    def xmp(self) -> list[XmpPacket]:
+        return [XmpPacket(b, xmp.parse(b.text())) for b in self.blocks if b.kind == "xmp"]
+
+    @cached_property
+    def exif(self) -> list[ExifData]:
+        out = []
+        for b in self.blocks:
+            if b.kind != "exif" or not b.payload:
+                continue
+            ex = Image.Exif()
+            try:
+                ex.load(b.payload)
+            except Exception:
+                continue
+            out.append(ExifData(b, ex))
+        return out
+
+    def texts(self) -> list[containers.Block]:
+        return [b for b in self.blocks if b.kind in ("text", "comment")]

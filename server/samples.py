@@ -1,0 +1,170 @@
+"""Generated sample material: photo-like images and the labels real AI tools write, in each
+placement. Used by `refundproof demo` and by the tests; nothing here is read at run time."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+TC260_NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
+DOUBAO_LABEL = {
+    "Label": "1",
+    "ContentProducer": "001191110102MACQD9K64010000",
+    "ProduceID": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    "ReservedCode1": "",
+    "ContentPropagator": "",
+    "PropagateID": "",
+    "ReservedCode2": "",
+}
+
+
+def photo(width: int = 640, height: int = 480, seed: int = 1) -> Image.Image:
+    """A photo-like picture: smooth light, a product box, and sensor-like noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = np.stack(
+        [
+            150 + 60 * np.sin(x / width * 3 + seed),
+            140 + 50 * np.cos(y / height * 2),
+            120 + 40 * np.sin((x + y) / (width + height) * 4),
+        ],
+        axis=-1,
+    )
+    base += rng.normal(0, 6, base.shape)
+    im = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(im)
+    w, h = width // 3, height // 3
+    d.rectangle(
+        (w, h, 2 * w, 2 * h), fill=(200 - seed * 10 % 80, 90, 60), outline=(40, 30, 20), width=3
+    )
+    return im
+
+
+def tc260_xmp(
+    fields: dict[str, Any], form: str = "element", malformed: bool = False, wrapped: bool = False
+) -> bytes:
+    """XMP with TC260:AIGC as an element (entity-escaped JSON) or an attribute."""
+    value = json.dumps({"AIGC": fields} if wrapped else fields, separators=(",", ":"))
+    esc = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    head = '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"' + ("??>" if malformed else "?>")
+    if form == "attribute":
+        desc = f'<rdf:Description rdf:about="" xmlns:TC260="{TC260_NS}" TC260:AIGC="{esc}"/>'
+    else:
+        desc = (
+            f'<rdf:Description rdf:about="" xmlns:TC260="{TC260_NS}">'
+            f"<TC260:AIGC>{esc}</TC260:AIGC></rdf:Description>"
+        )
+    return (
+        f'{head}<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        f'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">{desc}</rdf:RDF>'
+        '</x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+
+
+def xmp_packet(props: dict[str, str], namespaces: dict[str, str]) -> bytes:
+    """Plain XMP with the given prefixed properties as attributes."""
+    ns = " ".join(f'xmlns:{p}="{u}"' for p, u in namespaces.items())
+    attrs = " ".join(f'{k}="{v}"' for k, v in props.items())
+    return (
+        f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="" {ns} {attrs}/></rdf:RDF></x:xmpmeta>'
+        '<?xpacket end="w"?>'
+    ).encode()
+
+
+def _png_chunk(ctype: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body))
+
+
+def png_text_chunk(key: str, value: bytes, kind: str = "tEXt") -> bytes:
+    k = key.encode("latin-1") + b"\x00"
+    if kind == "tEXt":
+        return _png_chunk(b"tEXt", k + value)
+    if kind == "zTXt":
+        return _png_chunk(b"zTXt", k + b"\x00" + zlib.compress(value))
+    return _png_chunk(b"iTXt", k + b"\x00\x00" + b"\x00\x00" + value)
+
+
+def png(im: Image.Image, before_idat: list[bytes] = (), after_idat: list[bytes] = ()) -> bytes:
+    """Encode with Pillow, then insert raw chunks before the first IDAT and before IEND."""
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    data = buf.getvalue()
+    idat = data.find(b"IDAT") - 4
+    iend = data.rfind(b"IEND") - 4
+    return (
+        data[:idat] + b"".join(before_idat) + data[idat:iend] + b"".join(after_idat) + data[iend:]
+    )
+
+
+def jpeg(
+    im: Image.Image,
+    exif: Image.Exif | None = None,
+    xmp: bytes | None = None,
+    app_segments: list[tuple[int, bytes]] = (),
+    quality: int = 90,
+) -> bytes:
+    buf = io.BytesIO()
+    kwargs: dict[str, Any] = {"quality": quality}
+    if exif is not None:
+        kwargs["exif"] = exif
+    if xmp is not None:
+        kwargs["xmp"] = xmp
+    im.save(buf, "JPEG", **kwargs)
+    data = buf.getvalue()
+    extra = b"".join(
+        b"\xff" + bytes([0xE0 + n]) + struct.pack(">H", len(body) + 2) + body
+        for n, body in app_segments
+    )
+    return data[:2] + extra + data[2:]
+
+
+def with_exif_thumbnail(jpeg_bytes: bytes, thumb: Image.Image) -> bytes:
+    """Replace the APP1 Exif segment with one that carries an IFD1 JPEG thumbnail."""
+    im = Image.open(io.BytesIO(jpeg_bytes))
+    exif = im.getexif()
+    tb = io.BytesIO()
+    thumb.save(tb, "JPEG", quality=85)
+    tdata = tb.getvalue()
+    tiff = exif.tobytes()  # "II*\0" + IFD0 (+ sub-IFDs), offsets relative to its start
+    ifd1_at = len(tiff) + (len(tiff) & 1)
+    tiff += b"\x00" * (ifd1_at - len(tiff))
+    thumb_at = ifd1_at + 2 + 3 * 12 + 4
+    ifd1 = struct.pack("<H", 3)
+    ifd1 += struct.pack("<HHII", 0x0103, 3, 1, 6)  # Compression: JPEG
+    ifd1 += struct.pack("<HHII", 0x0201, 4, 1, thumb_at)
+    ifd1 += struct.pack("<HHII", 0x0202, 4, 1, len(tdata))
+    ifd1 += struct.pack("<I", 0)
+    # Link IFD0 -> IFD1: IFD0's next-IFD pointer sits after its entries.
+    (ifd0_at,) = struct.unpack("<I", tiff[4:8])
+    (count,) = struct.unpack("<H", tiff[ifd0_at : ifd0_at + 2])
+    nxt = ifd0_at + 2 + 12 * count
+    tiff = tiff[:nxt] + struct.pack("<I", ifd1_at) + tiff[nxt + 4 :] + ifd1 + tdata
+    body = b"Exif\x00\x00" + tiff
+    seg = b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+    start = jpeg_bytes.find(b"\xff\xe1")
+    (old_len,) = struct.unpack(">H", jpeg_bytes[start + 2 : start + 4])
+    return jpeg_bytes[:start] + seg + jpeg_bytes[start + 2 + old_len :]
+
+
+def camera_exif(taken: str, make: str = "Xiaomi", model: str = "Redmi K70") -> Image.Exif:
+    """EXIF as a phone camera writes it: make, model, capture time and exposure."""
+    from PIL.ExifTags import IFD, Base
+
+    ex = Image.Exif()
+    ex[Base.Make] = make
+    ex[Base.Model] = model
+    sub = ex.get_ifd(IFD.Exif)
+    sub[Base.DateTimeOriginal] = taken
+    sub[Base.ExposureTime] = 1 / 60
+    sub[Base.FNumber] = 1.8
+    sub[Base.ISOSpeedRatings] = 200
+    sub[Base.FocalLength] = 5.6
+    return ex

@@ -1,0 +1,114 @@
+"""What RefundProof does, as plain functions: the API and the CLI are thin shells over this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import intake, result, trust
+from .cases import CASE_FACTS, Photo, Source
+from .checks import CheckContext, run_checks
+from .intake import IntakeError
+from .parsed import PhotoData
+from .settings import Config, Limits
+from .store import NotFound, Store, now_iso
+
+__all__ = ["IntakeError", "NotFound", "Service"]
+
+
+class Service:
+    def __init__(self, home: Path, limits: Limits | None = None) -> None:
+        self.home = home
+        self.limits = limits or Limits()
+        self.store = Store(home)
+        self.config = Config.load(home)
+
+    # cases
+
+    def create_case(self, facts: dict[str, Any]) -> dict[str, Any]:
+        return self.store.create_case(clean_facts(facts))
+
+    def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+        return self.store.update_facts(case_id, clean_facts(facts))
+
+    def get_case(self, case_id: str) -> dict[str, Any]:
+        case = self.store.get_case(case_id)
+        return {**case, "photos": [p.to_json() for p in self.store.case_photos(case_id)]}
+
+    def list_cases(self) -> list[dict[str, Any]]:
+        return self.store.list_cases()
+
+    # photos
+
+    def add_photo(
+        self, case_id: str, data: bytes, role: str, source: Source, client_sha256: str | None = None
+    ) -> tuple[Photo, bool]:
+        """Validate and keep one photo; (photo, False) when the case already had it."""
+        self.store.get_case(case_id)
+        if self.store.photo_count(case_id) >= self.limits.max_photos:
+            raise IntakeError(
+                "too_many_photos",
+                f"每个案件最多 {self.limits.max_photos} 张图片。",
+                f"A case holds at most {self.limits.max_photos} photos.",
+                413,
+            )
+        photo = intake.receive(data, role, source, self.limits, client_sha256)
+        added = self.store.add_photo(case_id, data, photo)
+        return photo, added
+
+    # verification
+
+    def verify(self, case_id: str, lang: str = "zh") -> dict[str, Any]:
+        case = self.store.get_case(case_id)
+        photos = self.store.case_photos(case_id)
+        trust_info = trust.load(self.home)
+        ctx = CheckContext(
+            facts=case["facts"],
+            trust=trust_info,
+            remote_manifest_fetch=self.config.remote_manifest_fetch,
+        )
+        cache = self.store.all_cached_findings()
+        new_cache: dict[str, list[dict[str, Any]]] = {}
+        stored_photos = []
+        for photo in photos:
+            data = self.store.evidence.get(photo.sha256)
+            findings, statuses, new = run_checks(PhotoData(data, photo, self.limits), ctx, cache)
+            new_cache |= new
+            stored_photos.append(
+                {
+                    "sha256": photo.sha256,
+                    "findings": [f.to_json("zh") for f in findings],
+                    "checks": statuses,
+                }
+            )
+        self.store.cache_many(new_cache)
+        verification = {
+            "verified_at": now_iso(),
+            "photos": stored_photos,
+            "trust_lists": list(trust_info.lists),
+        }
+        out = result.build(case, photos, verification, lang)
+        self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
+        return out
+
+    def findings(self, case_id: str, lang: str = "zh") -> dict[str, Any] | None:
+        case = self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        if verification is None:
+            return None
+        return result.build(case, self.store.case_photos(case_id), verification, lang)
+
+
+def clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(facts, dict):
+        raise IntakeError(
+            "facts", "案件信息必须是 JSON 对象。", "Case facts must be a JSON object."
+        )
+    unknown = sorted(set(facts) - set(CASE_FACTS))
+    if unknown:
+        raise IntakeError(
+            "facts",
+            f"未知的案件字段：{', '.join(unknown)}（可用：{', '.join(CASE_FACTS)}）。",
+            f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
+        )
+    return {k: (None if v is None else str(v)) for k, v in facts.items()}

@@ -1,0 +1,52 @@
+"""Where the data lives, the intake limits, and the local configuration (pairing token)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from .store.db import write_atomic
+
+DEFAULT_PORT = 8765
+
+
+def data_home() -> Path:
+    """REFUNDPROOF_HOME, or the platform's user data folder."""
+    env = os.environ.get("REFUNDPROOF_HOME")
+    return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024  # per photo
+    max_photos: int = 60  # per case
+    max_pixels: int = 150_000_000  # decompression bombs; a 200 MP phone photo is refused
+    max_metadata_block: int = 4 * 1024 * 1024  # larger metadata blocks are noted, not parsed
+
+
+@dataclass
+class Config:
+    token: str
+    allowed_origins: list[str] = field(default_factory=list)
+    # Remote C2PA manifests are tracking beacons: off unless the seller turns them on.
+    remote_manifest_fetch: bool = False
+
+    @classmethod
+    def load(cls, home: Path) -> Config:
+        path = home / "config.json"
+        if path.exists():
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        cfg = cls(token=secrets.token_urlsafe(24))
+        cfg.save(home)
+        return cfg
+
+    def save(self, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        path = home / "config.json"
+        write_atomic(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
+        os.chmod(path, 0o600)

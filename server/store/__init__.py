@@ -1,0 +1,154 @@
+"""The data folder: case database, evidence files, audit log. One Store per data folder."""
+
+from __future__ import annotations
+
+import fcntl
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from ..cases import Photo, Source
+from .audit import AuditLog
+from .db import open_db
+from .evidence import EvidenceFolder, EvidenceTampered
+
+__all__ = ["EvidenceTampered", "NotFound", "Store", "now_iso"]
+
+
+class NotFound(LookupError):
+    pass
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+        self.db = open_db(home / "db.json")
+        self.evidence = EvidenceFolder(home / "evidence")
+        self.audit_log = AuditLog(home / "audit.jsonl")
+        self._thread_lock = threading.RLock()
+        self._lock_path = home / ".lock"
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Serialize writes across threads and across processes (CLI beside the server)."""
+        with self._thread_lock, self._lock_path.open("a") as lf:
+            fcntl.flock(lf, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lf, fcntl.LOCK_UN)
+
+    def audit(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        with self.writing():
+            return self.audit_log.append(event, data, now_iso())
+
+    # cases
+
+    def create_case(self, facts: dict[str, Any]) -> dict[str, Any]:
+        case_id = f"RP{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3).upper()}"
+        case = {"id": case_id, "created_at": now_iso(), "facts": facts}
+        with self.writing():
+            self.db.table("cases").insert(case)
+            self.audit_log.append("case.created", {"case": case_id, "facts": facts}, now_iso())
+        return case
+
+    def get_case(self, case_id: str) -> dict[str, Any]:
+        found = self.db.table("cases").get(Query().id == case_id)
+        if found is None:
+            raise NotFound(case_id)
+        return dict(found)
+
+    def list_cases(self) -> list[dict[str, Any]]:
+        return sorted(self.db.table("cases").all(), key=lambda c: c["created_at"], reverse=True)
+
+    def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+        with self.writing():
+            case = self.get_case(case_id)
+            case["facts"] = {**case["facts"], **facts}
+            self.db.table("cases").update({"facts": case["facts"]}, Query().id == case_id)
+            self.audit_log.append("case.updated", {"case": case_id, "facts": facts}, now_iso())
+        return case
+
+    # photos
+
+    def add_photo(self, case_id: str, data: bytes, photo: Photo) -> bool:
+        """Store bytes and record; False when this case already holds the same photo."""
+        with self.writing():
+            self.get_case(case_id)
+            q = Query()
+            table = self.db.table("photos")
+            if table.contains((q.case_id == case_id) & (q.sha256 == photo.sha256)):
+                return False
+            self.evidence.put(data, photo.sha256)
+            table.insert({"case_id": case_id, **photo.to_json()})
+            self.audit_log.append(
+                "photo.received",
+                {
+                    "case": case_id,
+                    "sha256": photo.sha256,
+                    "role": photo.role,
+                    "size": photo.size,
+                    "method": photo.source.method,
+                    "source_url": photo.source.source_url,
+                },
+                now_iso(),
+            )
+        return True
+
+    def case_photos(self, case_id: str) -> list[Photo]:
+        rows = self.db.table("photos").search(Query().case_id == case_id)
+        return [_photo(r) for r in sorted(rows, key=lambda r: r["received_at"])]
+
+    def photo_count(self, case_id: str) -> int:
+        return self.db.table("photos").count(Query().case_id == case_id)
+
+    # check results and verifications
+
+    def all_cached_findings(self) -> dict[str, list[dict[str, Any]]]:
+        return {row["key"]: row["findings"] for row in self.db.table("check_cache").all()}
+
+    def cache_many(self, entries: dict[str, list[dict[str, Any]]]) -> None:
+        """One database write for a whole verification's new results."""
+        if not entries:
+            return
+        with self.writing():
+            table = self.db.table("check_cache")
+            known = {row["key"] for row in table.all()}
+            table.insert_multiple(
+                {"key": k, "findings": v} for k, v in entries.items() if k not in known
+            )
+
+    def save_verification(self, case_id: str, verification: dict[str, Any], level: str) -> None:
+        with self.writing():
+            self.db.table("verifications").upsert(
+                {"case_id": case_id, **verification}, Query().case_id == case_id
+            )
+            self.audit_log.append(
+                "case.verified",
+                {
+                    "case": case_id,
+                    "level": level,
+                    "photos": [p["sha256"] for p in verification["photos"]],
+                },
+                now_iso(),
+            )
+
+    def latest_verification(self, case_id: str) -> dict[str, Any] | None:
+        row = self.db.table("verifications").get(Query().case_id == case_id)
+        return {k: v for k, v in row.items() if k != "case_id"} if row else None
+
+
+def _photo(row: dict[str, Any]) -> Photo:
+    fields = {k: v for k, v in row.items() if k not in ("case_id", "source")}
+    return Photo(source=Source(**row["source"]), **fields)

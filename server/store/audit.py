@@ -1,0 +1,84 @@
+"""Append-only audit log: each line carries the hash of the line before it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def _line_hash(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    canon = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _last(self) -> dict[str, Any] | None:
+        if not self.path.exists():
+            return None
+        last = None
+        with self.path.open("rb") as f:
+            for raw in f:
+                # A line torn by a crash mid-append has no newline: it was never acknowledged.
+                if raw.endswith(b"\n"):
+                    last = raw
+        return json.loads(last) if last else None
+
+    def head(self) -> dict[str, Any]:
+        last = self._last()
+        return {"seq": last["seq"], "hash": last["hash"]} if last else {"seq": 0, "hash": GENESIS}
+
+    def append(self, event: str, data: dict[str, Any], at: str) -> dict[str, Any]:
+        head = self.head()
+        entry = {
+            "seq": head["seq"] + 1,
+            "at": at,
+            "event": event,
+            "data": data,
+            "prev": head["hash"],
+        }
+        entry["hash"] = _line_hash(entry)
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        self._drop_torn_tail()
+        with self.path.open("ab") as f:
+            f.write(line.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        return entry
+
+    def _drop_torn_tail(self) -> None:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.path.open("rb+") as f:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) == b"\n":
+                return
+            data = self.path.read_bytes()
+            f.truncate(data.rfind(b"\n") + 1)
+
+    def verify(self) -> tuple[bool, str]:
+        """Walk the chain; (True, head hash) or (False, where it breaks)."""
+        prev, seq = GENESIS, 0
+        if not self.path.exists():
+            return True, prev
+        with self.path.open("rb") as f:
+            for n, raw in enumerate(f, 1):
+                if not raw.endswith(b"\n"):
+                    break
+                entry = json.loads(raw)
+                if (
+                    entry["prev"] != prev
+                    or entry["seq"] != seq + 1
+                    or _line_hash(entry) != entry["hash"]
+                ):
+                    return False, f"line {n}"
+                prev, seq = entry["hash"], entry["seq"]
+        return True, prev

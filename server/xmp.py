@@ -1,0 +1,88 @@
+"""Tolerant XMP reading: real files carry malformed xpacket headers (`??>`) that strict
+parsers reject, so processing instructions are dropped first and a regex reading is the
+fallback when the XML itself is broken."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PI = re.compile(r"<\?(?:xpacket|xml)\b.*?\?+>", re.S)
+_NS_DECL = re.compile(r"xmlns:([\w.-]+)\s*=\s*[\"']([^\"']*)[\"']")
+_ATTR = re.compile(r"([\w.-]+):([\w.-]+)\s*=\s*\"([^\"]*)\"")
+_ELEM = re.compile(r"<([\w.-]+):([\w.-]+)(?:\s[^>]*)?>([^<]*)</\1:\2>", re.S)
+
+
+@dataclass(frozen=True)
+class Prop:
+    ns: str
+    name: str
+    value: str
+    form: str  # element | attribute | list item
+
+
+@dataclass
+class Packet:
+    props: list[Prop]
+    well_formed: bool
+
+    def find(self, ns: str | None, name: str) -> list[Prop]:
+        return [p for p in self.props if p.name == name and (ns is None or p.ns == ns)]
+
+    def first(self, ns: str | None, name: str) -> str | None:
+        found = self.find(ns, name)
+        return found[0].value if found else None
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def _walk(el: Element, out: list[Prop]) -> None:
+    for key, value in el.attrib.items():
+        ns, local = _split(key)
+        if ns != RDF:
+            out.append(Prop(ns, local, value, "attribute"))
+    ns, local = _split(el.tag)
+    children = list(el)
+    if ns != RDF and not children and (el.text or "").strip():
+        out.append(Prop(ns, local, el.text.strip(), "element"))
+    if ns != RDF and children:
+        items = [li for li in el.iter(f"{{{RDF}}}li") if (li.text or "").strip()]
+        out.extend(Prop(ns, local, li.text.strip(), "list item") for li in items)
+    for child in children:
+        _walk(child, out)
+
+
+def parse(text: str) -> Packet:
+    cleaned = _PI.sub("", text).strip().strip("\x00")
+    try:
+        root = ElementTree.fromstring(cleaned)
+    except Exception:
+        return _parse_loose(cleaned)
+    props: list[Prop] = []
+    _walk(root, props)
+    return Packet(props, well_formed=True)
+
+
+def _parse_loose(text: str) -> Packet:
+    prefixes = dict(_NS_DECL.findall(text))
+    props = [
+        Prop(prefixes.get(p, p), n, html.unescape(v).strip(), "element")
+        for p, n, v in _ELEM.findall(text)
+        if v.strip()
+    ]
+    props += [
+        Prop(prefixes.get(p, p), n, html.unescape(v), "attribute")
+        for p, n, v in _ATTR.findall(text)
+        if p != "xmlns"
+    ]
+    return Packet(props, well_formed=False)
