@@ -133,20 +133,21 @@ def with_exif_thumbnail(jpeg_bytes: bytes, thumb: Image.Image) -> bytes:
     tb = io.BytesIO()
     thumb.save(tb, "JPEG", quality=85)
     tdata = tb.getvalue()
-    tiff = exif.tobytes()  # "II*\0" + IFD0 (+ sub-IFDs), offsets relative to its start
+    tiff = exif.tobytes().removeprefix(b"Exif\x00\x00")  # TIFF header + IFD0 (+ sub-IFDs)
+    e = "<" if tiff[:2] == b"II" else ">"
     ifd1_at = len(tiff) + (len(tiff) & 1)
     tiff += b"\x00" * (ifd1_at - len(tiff))
     thumb_at = ifd1_at + 2 + 3 * 12 + 4
-    ifd1 = struct.pack("<H", 3)
-    ifd1 += struct.pack("<HHII", 0x0103, 3, 1, 6)  # Compression: JPEG
-    ifd1 += struct.pack("<HHII", 0x0201, 4, 1, thumb_at)
-    ifd1 += struct.pack("<HHII", 0x0202, 4, 1, len(tdata))
-    ifd1 += struct.pack("<I", 0)
+    ifd1 = struct.pack(f"{e}H", 3)
+    ifd1 += struct.pack(f"{e}HHIH", 0x0103, 3, 1, 6) + b"\x00\x00"  # Compression: JPEG
+    ifd1 += struct.pack(f"{e}HHII", 0x0201, 4, 1, thumb_at)
+    ifd1 += struct.pack(f"{e}HHII", 0x0202, 4, 1, len(tdata))
+    ifd1 += struct.pack(f"{e}I", 0)
     # Link IFD0 -> IFD1: IFD0's next-IFD pointer sits after its entries.
-    (ifd0_at,) = struct.unpack("<I", tiff[4:8])
-    (count,) = struct.unpack("<H", tiff[ifd0_at : ifd0_at + 2])
+    (ifd0_at,) = struct.unpack(f"{e}I", tiff[4:8])
+    (count,) = struct.unpack(f"{e}H", tiff[ifd0_at : ifd0_at + 2])
     nxt = ifd0_at + 2 + 12 * count
-    tiff = tiff[:nxt] + struct.pack("<I", ifd1_at) + tiff[nxt + 4 :] + ifd1 + tdata
+    tiff = tiff[:nxt] + struct.pack(f"{e}I", ifd1_at) + tiff[nxt + 4 :] + ifd1 + tdata
     body = b"Exif\x00\x00" + tiff
     seg = b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
     start = jpeg_bytes.find(b"\xff\xe1")

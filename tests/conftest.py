@@ -40,7 +40,9 @@ def real() -> Path:
     return REAL
 
 
-def verify_bytes(service: Service, data: bytes, facts: dict | None = None, lang: str = "zh") -> dict:
+def verify_bytes(
+    service: Service, data: bytes, facts: dict | None = None, lang: str = "zh"
+) -> dict:
     """One photo through intake, store and every check; returns that photo's result."""
     case = service.create_case(facts or {})
     service.add_photo(case["id"], data, "evidence", Source(file_name="x"))
@@ -63,10 +65,7 @@ def _name(cn: str) -> x509.Name:
 
 
 def _key_usage(**on: bool) -> x509.KeyUsage:
-    names = (
-        "digital_signature content_commitment key_encipherment data_encipherment key_agreement "
-        "key_cert_sign crl_sign encipher_only decipher_only"
-    ).split()
+    names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
     return x509.KeyUsage(**{n: on.get(n, False) for n in names})
 
 
@@ -86,7 +85,9 @@ class C2paTestSigner:
             .not_valid_after(now + datetime.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+            )
             .sign(ca_key, hashes.SHA256())
         )
         key = ec.generate_private_key(ec.SECP256R1())
@@ -100,10 +101,15 @@ class C2paTestSigner:
             .not_valid_after(now + datetime.timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(digital_signature=True), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                critical=False,
             )
             .sign(ca_key, hashes.SHA256())
         )
@@ -120,7 +126,9 @@ class C2paTestSigner:
             "title": "test.jpg",
             "assertions": [{"label": "c2pa.actions", "data": {"actions": actions}}],
         }
-        info = c2pa.C2paSignerInfo(alg=b"es256", sign_cert=self.chain, private_key=self.key, ta_url=None)
+        info = c2pa.C2paSignerInfo(
+            alg=b"es256", sign_cert=self.chain, private_key=self.key, ta_url=None
+        )
         out = io.BytesIO()
         with c2pa.Signer.from_info(info) as signer, c2pa.Builder(json.dumps(manifest)) as b:
             b.sign(signer, "image/jpeg", io.BytesIO(jpeg), out)

@@ -36,6 +36,13 @@ def _candidates(photo: PhotoData) -> list[tuple[dict[str, Any], str]]:
     """(placement, raw value) of every metadata value that may hold a label."""
     out: list[tuple[dict[str, Any], str]] = []
     for p in photo.xmp:
+        raw = p.block.text()
+        if "AIGC" in raw and not any("AIGC" in prop.name.upper() for prop in p.packet.props):
+            # XMP too broken to read the field: keep the raw text after it, so the seller still
+            # learns a (damaged) label is there.
+            out.append(
+                ({**p.block.describe(), "field": "AIGC (damaged XMP)"}, raw[raw.find("AIGC") :])
+            )
         for prop in p.packet.props:
             if "AIGC" in prop.name.upper():
                 where = {

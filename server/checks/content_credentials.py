@@ -271,7 +271,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
                     data,
                 )
             )
-    if capture:
+    if capture and not ai:  # a capture later edited with AI speaks against the buyer, not for
         d, st = capture[0]
         findings.append(
             Finding(
