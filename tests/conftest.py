@@ -65,7 +65,17 @@ def _name(cn: str) -> x509.Name:
 
 
 def _key_usage(**on: bool) -> x509.KeyUsage:
-    names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
+    names = [
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    ]
     return x509.KeyUsage(**{n: on.get(n, False) for n in names})
 
 

@@ -1,0 +1,116 @@
+"""The API against real uvicorn on a loopback port."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import httpx
+import pytest
+
+from server import samples
+from server.settings import Config
+
+from .server_proc import ServerProcess
+
+
+@pytest.fixture
+def server(home):
+    s = ServerProcess(home).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def api(server, home):
+    token = Config.load(home).token
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as c:
+        yield c
+
+
+def _upload(api, case_id, data, **meta):
+    return api.post(
+        f"/api/cases/{case_id}/photos",
+        files={"file": ("p.png", data)},
+        data={"meta": json.dumps(meta)},
+    )
+
+
+def test_case_photos_verify_findings(api):
+    r = api.post(
+        "/api/cases",
+        json={"platform": "拼多多", "order_id": "123", "delivered_at": "2026-11-18T15:00"},
+    )
+    assert r.status_code == 201
+    case_id = r.json()["id"]
+    labelled = samples.png(
+        samples.photo(96, 64),
+        [samples.png_text_chunk("AIGC", json.dumps(samples.DOUBAO_LABEL).encode())],
+    )
+    sha = hashlib.sha256(labelled).hexdigest()
+    r = _upload(
+        api,
+        case_id,
+        labelled,
+        role="evidence",
+        sha256=sha,
+        source_url="https://img.example/p.png",
+        page_url="https://seller.example/refund/1",
+        fetched_at="2026-11-20T10:00:00+08:00",
+        http_headers={"content-type": "image/png"},
+        method="original_fetch",
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["photo"]["sha256"] == sha
+    assert api.get(f"/api/cases/{case_id}/findings").status_code == 404
+    out = api.post(f"/api/cases/{case_id}/verify").json()
+    assert out["case"]["verdict"]["level"] == "strong"
+    assert out["photos"][0]["source"]["source_url"] == "https://img.example/p.png"
+    assert out["photos"][0]["source"]["http_headers"] == {"content-type": "image/png"}
+    en = api.get(f"/api/cases/{case_id}/findings", params={"lang": "en"}).json()
+    assert en["case"]["verdict"]["summary"].startswith("Strong evidence")
+    case = api.get(f"/api/cases/{case_id}").json()
+    assert case["facts"]["platform"] == "拼多多" and case["photos"][0]["sha256"] == sha
+
+
+def test_bad_input_gets_readable_json_error_and_server_stays_up(api):
+    case_id = api.post("/api/cases", json={}).json()["id"]
+    good = samples.jpeg(samples.photo(64, 48))
+    assert _upload(api, case_id, good).status_code == 201
+    for data, meta, status in [
+        (b"", {}, 400),
+        (b"not an image at all", {}, 415),
+        (samples.jpeg(samples.photo(300, 200))[:2000], {}, 422),
+        (good + b"x", {"sha256": hashlib.sha256(good).hexdigest()}, 422),
+        (good, {"role": "selfie"}, 400),
+    ]:
+        r = _upload(api, case_id, data, **meta)
+        assert r.status_code == status, r.text
+        body = r.json()
+        assert body["message"] and body["message_en"]
+    assert (
+        api.post(
+            "/api/cases", content=b"{nope", headers={"content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert api.post("/api/cases", json={"colour": "red"}).status_code == 400
+    assert api.get("/api/cases/NOPE").status_code == 404
+    assert api.get("/api/health").status_code == 200
+    assert len(api.get(f"/api/cases/{case_id}").json()["photos"]) == 1
+
+
+def test_token_host_origin_refused(server, home):
+    token = Config.load(home).token
+    url = f"{server.url}/api/cases"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(url, headers=ok).status_code == 200
+    r = httpx.get(url, headers={**ok, "Host": "evil.example:8765"})
+    assert r.status_code == 400 and r.json()["error"] == "host"
+    r = httpx.get(url, headers={**ok, "Origin": "https://evil.example"})
+    assert r.status_code == 403 and r.json()["error"] == "origin"
+    assert httpx.get(url, headers={"X-RefundProof-Token": token}).status_code == 200

@@ -1,0 +1,82 @@
+"""The `refundproof` command as a seller runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from server import samples
+
+from .conftest import TRUST
+
+
+def run(home, *args):
+    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_verify_text_json_and_english(home, tmp_path):
+    labelled = tmp_path / "buyer.png"
+    labelled.write_bytes(
+        samples.png(
+            samples.photo(96, 64),
+            [
+                samples.png_text_chunk(
+                    "XML:com.adobe.xmp", samples.tc260_xmp(samples.DOUBAO_LABEL), "iTXt"
+                )
+            ],
+        )
+    )
+    listing = tmp_path / "listing.jpg"
+    listing.write_bytes(samples.jpeg(samples.photo(96, 64, seed=4)))
+    r = run(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
+    assert r.returncode == 0, r.stderr
+    assert "有力证据" in r.stdout and "91110102MACQD9K640" in r.stdout and "[商品图]" in r.stdout
+    r = run(home, "verify", str(labelled), "--json")
+    out = json.loads(r.stdout)
+    photo = out["photos"][0]
+    assert set(photo) >= {"file", "sha256", "verdict", "findings"}
+    assert set(photo["findings"][0]) >= {"check", "signal", "strength", "summary", "data"}
+    assert out["case"]["verdict"]["level"] == "strong"
+    r = run(home, "verify", str(labelled), "--lang", "en", "--case", out["case"]["id"])
+    assert "Strong evidence" in r.stdout and "not mean the photo is authentic" not in r.stdout
+
+
+def test_cli_errors_are_clear_and_nonzero(home, tmp_path):
+    bad = tmp_path / "photo.jpg"
+    bad.write_text("just text")
+    r = run(home, "verify", str(bad))
+    assert (
+        r.returncode == 1
+        and "不是可识别的图片" in r.stderr
+        and "not a recognised image" in r.stderr
+    )
+    r = run(home, "verify", str(tmp_path / "missing.jpg"))
+    assert r.returncode == 1 and "missing.jpg" in r.stderr
+    r = run(home, "verify", "--case", "RP-NOPE")
+    assert r.returncode == 1 and "RP-NOPE" in r.stderr
+    r = run(home, "trust", "import", str(bad))
+    assert r.returncode == 1 and "PEM" in r.stderr
+
+
+def test_trust_import_list_and_token(home, real):
+    r = run(home, "trust", "import", str(TRUST / "C2PA-TRUST-LIST.pem"))
+    assert r.returncode == 0 and "C2PA-TRUST-LIST" in r.stdout and "30 certs" in r.stdout
+    assert "C2PA-TRUST-LIST" in run(home, "trust", "list").stdout
+    token = run(home, "token").stdout.strip()
+    assert len(token) > 20 and run(home, "token").stdout.strip() == token
+    assert run(home, "token", "--new").stdout.strip() != token
+
+
+def test_demo_builds_a_case(home):
+    r = run(home, "demo")
+    assert r.returncode == 0, r.stderr
+    assert "buyer_doubao.png" in r.stdout and "有力证据" in r.stdout and "对买家有利" in r.stdout
