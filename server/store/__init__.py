@@ -49,10 +49,6 @@ class Store:
             finally:
                 fcntl.flock(lf, fcntl.LOCK_UN)
 
-    def audit(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.writing():
-            return self.audit_log.append(event, data, now_iso())
-
     # cases
 
     def create_case(self, facts: dict[str, Any]) -> dict[str, Any]:
