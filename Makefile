@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := ca-certificates python3-venv
+# Pango + HarfBuzz subset for WeasyPrint, CJK and emoji fonts for the reports, poppler for
+# the report tests (pdftotext, pdffonts, pdfdetach: what a third party uses to check one).
+SYSTEM_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils
 
 .PHONY: run test bench lint system clean
 
@@ -28,8 +31,8 @@ bench: $(STAMP)
 	$(PY) -m bench.run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests bench
-	$(VENV)/bin/ruff format --check server tests bench
+	$(VENV)/bin/ruff check server reports tests bench
+	$(VENV)/bin/ruff format --check server reports tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import TOOL_NAME, __version__
@@ -19,6 +19,7 @@ from .guard import LocalGuard, error
 from .service import IntakeError, NotFound, Service
 from .store import EvidenceTampered
 
+MAX_REPORT_BYTES = 1024**3  # a 60-photo report with 50 MB originals stays well under this
 SOURCE_FIELDS = ("method", "source_url", "page_url", "fetched_at", "http_headers", "file_name")
 
 
@@ -106,12 +107,53 @@ def create_app(home: Path) -> Starlette:
             )
         return JSONResponse(out)
 
+    async def create_report(request: Request) -> Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            body = {}
+        record = await run_in_threadpool(
+            service.report,
+            request.path_params["case_id"],
+            str(body.get("variant", "")),
+            "en" if str(body.get("lang", "zh")).lower().startswith("en") else "zh",
+        )
+        return JSONResponse(_with_urls(record), status_code=201)
+
+    async def list_reports(request: Request) -> Response:
+        rows = await run_in_threadpool(service.reports, request.path_params["case_id"])
+        return JSONResponse({"reports": [_with_urls(r) for r in rows]})
+
+    async def get_report(request: Request) -> Response:
+        record = await run_in_threadpool(service.store.get_report, request.path_params["report_id"])
+        return JSONResponse(_with_urls(record))
+
+    async def report_file(request: Request) -> Response:
+        report_id, name = request.path_params["report_id"], request.path_params["name"]
+        path = await run_in_threadpool(service.report_file, report_id, name)
+        download = f"RefundProof-{report_id}.pdf" if name == "report.pdf" else f"{report_id}-{name}"
+        media = "application/pdf" if name.endswith(".pdf") else "image/png"
+        return FileResponse(path, media_type=media, filename=download)
+
+    async def check_report(request: Request) -> Response:
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_REPORT_BYTES:
+            raise IntakeError("too_large", "文件太大。", "The file is too large.", 413)
+        body = await request.body()
+        if not body.startswith(b"%PDF"):
+            raise IntakeError(
+                "not_pdf",
+                "请求体不是 PDF 文件：请直接发送报告 PDF 的字节。",
+                "The request body is not a PDF: send the report PDF's bytes as the body.",
+            )
+        check = await run_in_threadpool(service.check_report, body)
+        return JSONResponse(check.to_json(_lang(request)))
+
     async def intake_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, IntakeError)
         return error(exc.status, exc.code, exc.zh, exc.en)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return error(404, "not_found", f"找不到案件 {exc}。", f"No case {exc}.")
+        return error(404, "not_found", f"找不到 {exc}。", f"Not found: {exc}.")
 
     async def tampered(request: Request, exc: Exception) -> Response:
         return error(
@@ -138,6 +180,11 @@ def create_app(home: Path) -> Starlette:
         Route("/api/cases/{case_id}/photos", add_photo, methods=["POST"]),
         Route("/api/cases/{case_id}/verify", verify, methods=["POST"]),
         Route("/api/cases/{case_id}/findings", findings, methods=["GET"]),
+        Route("/api/cases/{case_id}/reports", create_report, methods=["POST"]),
+        Route("/api/cases/{case_id}/reports", list_reports, methods=["GET"]),
+        Route("/api/reports/verify", check_report, methods=["POST"]),
+        Route("/api/reports/{report_id}", get_report, methods=["GET"]),
+        Route("/api/reports/{report_id}/files/{name}", report_file, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,
@@ -149,6 +196,11 @@ def create_app(home: Path) -> Starlette:
             Exception: server_error,
         },
     )
+
+
+def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
+    base = f"/api/reports/{record['id']}/files/"
+    return {**record, "urls": {name: base + name for name in record["files"]}}
 
 
 def _meta(raw: Any) -> dict[str, Any]:

@@ -17,6 +17,15 @@ ROLE_NAMES = {
     "page_capture": ("页面截图", "page capture"),
 }
 
+STRENGTH_NAMES = {
+    "decisive": ("确定", "decisive"),
+    "strong": ("有力", "strong"),
+    "supporting": ("辅助", "supporting"),
+    "counter": ("有利买家", "for the buyer"),
+    "none": ("信息", "info"),
+    "error": ("出错", "error"),
+}
+
 # Case timeline fields, in the order events happen.
 TIMELINE = ("ordered_at", "shipped_at", "delivered_at", "refund_requested_at")
 TIMELINE_NAMES = {
@@ -35,6 +44,33 @@ CASE_FACTS = (
     "title",
     *TIMELINE,
 )
+
+FACT_NAMES = {
+    "platform": ("平台", "Platform"),
+    "order_id": ("订单编号", "Order number"),
+    "refund_id": ("退款编号", "Refund number"),
+    "buyer": ("买家", "Buyer"),
+    "amount": ("退款金额（元）", "Refund amount (CNY)"),
+    "reason": ("退款原因", "Refund reason"),
+    "title": ("商品", "Item"),
+    **{k: (f"{zh}时间", f"{en.capitalize()} time") for k, (zh, en) in TIMELINE_NAMES.items()},
+}
+
+# How the bytes were obtained: the report must say when they are not the original file.
+METHOD_NAMES = {
+    "original_fetch": (
+        "从平台图片地址下载的原始文件",
+        "original file downloaded from the image URL",
+    ),
+    "blob_read": ("从页面 blob 读取的文件", "file read from a blob: URL on the page"),
+    "canvas_copy": (
+        "从页面画布复制（重新编码，非原始字节）",
+        "copied from a page canvas (re-encoded, not the original bytes)",
+    ),
+    "page_capture": ("浏览器截取的可见页面", "capture of the visible browser tab"),
+    "upload": ("卖家上传的文件", "file uploaded by the seller"),
+    "cli_file": ("卖家在本机选择的文件", "local file chosen by the seller"),
+}
 
 LANGS = ("zh", "en")
 
@@ -99,7 +135,7 @@ class Verdict:
 class Source:
     """Where a photo's bytes came from (法发〔2016〕22号 第十四条: source, time, method)."""
 
-    method: str = "upload"  # original_fetch | canvas_copy | blob_read | upload | cli_file
+    method: str = "upload"  # a key of METHOD_NAMES
     source_url: str | None = None
     page_url: str | None = None
     fetched_at: str | None = None

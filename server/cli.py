@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
+import reports
+from reports import VARIANTS
+from reports.keys import KeyProblem
+
 from . import __version__, trust
-from .cases import Source
+from .cases import STRENGTH_NAMES, Source
 from .service import IntakeError, NotFound, Service
 from .settings import DEFAULT_PORT, Config, data_home
 from .store import EvidenceTampered
@@ -21,14 +26,6 @@ MARK = {
     "counter": "◆",
     "none": "·",
     "error": "!",
-}
-STRENGTH_NAME = {
-    "decisive": ("确定", "decisive"),
-    "strong": ("有力", "strong"),
-    "supporting": ("辅助", "supporting"),
-    "counter": ("有利买家", "for the buyer"),
-    "none": ("信息", "info"),
-    "error": ("出错", "error"),
 }
 
 
@@ -61,7 +58,7 @@ def format_result(result: dict[str, Any], lang: str) -> str:
             )
         )
         for f in p["findings"]:
-            name = STRENGTH_NAME[f["strength"]][1 if lang == "en" else 0]
+            name = STRENGTH_NAMES[f["strength"]][1 if lang == "en" else 0]
             out.append(f"  {MARK[f['strength']]} [{name}] {f['summary']}")
     if result["photos"]:
         out += ["", _say(lang, "各项检查的局限：", "What each check cannot tell:")]
@@ -97,13 +94,13 @@ def _facts(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in pairs.items() if v is not None}
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    if not args.files and not args.case:
+def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[str]) -> str:
+    """The case named by --case, or a new one; facts from the flags; files added to it."""
+    if not evidence and not args.case:
         raise CliError(
             "请给出要核验的图片文件，或用 --case 指定已有案件。 / "
             "Give the photo files to verify, or an existing case with --case."
         )
-    service = Service(data_home())
     facts = _facts(args)
     if args.case:
         case = service.store.get_case(args.case)
@@ -111,7 +108,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             service.update_facts(case["id"], facts)
     else:
         case = service.create_case(facts)
-    for role, files in (("evidence", args.files), ("listing", args.listing or [])):
+    for role, files in (("evidence", evidence), ("listing", args.listing or [])):
         for name in files:
             path = Path(name)
             try:
@@ -126,12 +123,126 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 )
             except IntakeError as e:
                 raise CliError(f"{name}: {e.zh} / {e.en}") from e
-    result = service.verify(case["id"], args.lang)
+    return case["id"]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    service = Service(data_home())
+    case_id = _case_with_files(service, args, args.files)
+    result = service.verify(case_id, args.lang)
     print(
         json.dumps(result, ensure_ascii=False, indent=2)
         if args.json
         else format_result(result, args.lang)
     )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    service = Service(data_home())
+    case_id = _case_with_files(service, args, args.photo or [])
+    variants = VARIANTS if args.variant == "both" else (args.variant,)
+    for variant in variants:
+        record = service.report(case_id, variant, args.lang)
+        folder = service.store.report_folder(record["id"])
+        if args.out:
+            folder = _copy_out(folder, record, Path(args.out))
+        name = _say(args.lang, {"appeal": "申诉报告", "police": "报警材料"}[variant], variant)
+        print(f"{name}  {record['id']}  ({record['pages']} {_say(args.lang, '页', 'pages')})")
+        print(f"  PDF      {folder / 'report.pdf'}")
+        print(f"  SHA-256  {record['sha256']}")
+        print(f"  {_say(args.lang, '摘要图', 'summary')}   {folder / 'summary.png'}")
+        print(f"  {_say(args.lang, '页面图片', 'pages')}    {folder}/page-*.png")
+    return 0
+
+
+def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
+    target = out / record["id"]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in record["files"]:
+            shutil.copyfile(folder / name, target / name)
+    except OSError as e:
+        raise CliError(
+            f"无法写入 {out}：{e.strerror}。 / Cannot write to {out}: {e.strerror}."
+        ) from e
+    return target
+
+
+def cmd_verify_report(args: argparse.Namespace) -> int:
+    try:
+        pdf = Path(args.file).read_bytes()
+        extra = [c for name in args.trust or [] for c in _certs(Path(name))]
+    except OSError as e:
+        raise CliError(
+            f"无法读取文件：{e.strerror}（{e.filename}）。 / Cannot read {e.filename}: {e.strerror}."
+        ) from e
+    check = reports.check(pdf, data_home(), extra)
+    if args.json:
+        print(json.dumps(check.to_json(args.lang), ensure_ascii=False, indent=2))
+        return 0 if check.ok else 1
+    say = lambda zh, en: _say(args.lang, zh, en)  # noqa: E731
+    print(
+        say("结论：报告完好，未被改动。", "Verdict: the report is intact and unchanged.")
+        if check.ok
+        else say(
+            "结论：核对失败，报告被改动或已损坏。",
+            "Verdict: FAILED, the report was altered or damaged.",
+        )
+    )
+    if check.report_id:
+        print(say(f"报告编号：{check.report_id}", f"Report: {check.report_id}"))
+    if check.signer:
+        print(say(f"签名者：{check.signer}", f"Signer: {check.signer}"))
+        print(
+            say(f"证书指纹：{check.signer_fingerprint}", f"Fingerprint: {check.signer_fingerprint}")
+        )
+        print(say(f"签名时间：{check.signed_at}", f"Signed at: {check.signed_at}"))
+        trusted = say("是", "yes") if check.trusted else say("否", "no")
+        print(say(f"本机信任该证书：{trusted}", f"Certificate trusted here: {trusted}"))
+    if check.timestamp:
+        print(say(f"可信时间戳：{check.timestamp}", f"Trusted timestamp: {check.timestamp}"))
+    for a in check.attachments:
+        print(f"  {'✓' if a['ok'] else '✗'} {a['name']}  {a['actual'] or '-'}")
+    for p in check.problems:
+        print(f"  ✗ {p.get(args.lang)}")
+    for n in check.notes:
+        print(f"  ! {n.get(args.lang)}")
+    return 0 if check.ok else 1
+
+
+def _certs(path: Path) -> list[Any]:
+    from cryptography import x509
+
+    data = path.read_bytes()
+    try:
+        return (
+            x509.load_pem_x509_certificates(data)
+            if b"-----BEGIN" in data
+            else [x509.load_der_x509_certificate(data)]
+        )
+    except ValueError as e:
+        raise CliError(
+            f"{path} 不是证书文件（PEM 或 DER）。 / {path} is not a certificate (PEM or DER)."
+        ) from e
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    keys = reports.keys
+    home = data_home()
+    if args.action == "import":
+        if not args.file:
+            raise CliError("请给出 PKCS#12 文件。 / Give the PKCS#12 file.")
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as e:
+            raise CliError(f"无法读取 {args.file}：{e.strerror}。 / Cannot read it.") from e
+        key = keys.import_pkcs12(home, data, args.password)
+    else:
+        key = keys.load_or_create(home)
+    print(f"{key.subject}")
+    print(f"SHA-256 {key.fingerprint}")
+    print(f"{keys.keys_dir(home) / 'current' / keys.CHAIN_FILE}")
     return 0
 
 
@@ -184,9 +295,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
 
     service = Service(data_home())
-    result = build_demo(service, args.lang)
+    result, made = build_demo(service, args.lang)
     print(format_result(result, args.lang))
+    print()
+    for record in made:
+        folder = service.store.report_folder(record["id"])
+        print(f"{record['variant']}: {folder / 'report.pdf'}  ({record['pages']} pages)")
     return 0
+
+
+def _fact_flags(p: argparse.ArgumentParser) -> None:
+    for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
+        p.add_argument(f"--{flag}")
+    for flag in ("ordered", "shipped", "delivered", "refund-requested"):
+        p.add_argument(f"--{flag}", help="ISO 时间，如 2026-03-01T10:00 (UTC+8 if no offset)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -200,10 +322,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--case", help="加入已有案件 / add to an existing case id")
     v.add_argument("--json", action="store_true")
     v.add_argument("--lang", choices=["zh", "en"], default="zh")
-    for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
-        v.add_argument(f"--{flag}")
-    for flag in ("ordered", "shipped", "delivered", "refund-requested"):
-        v.add_argument(f"--{flag}", help="ISO 时间，如 2026-03-01T10:00 (UTC+8 if no offset)")
+    _fact_flags(v)
     v.set_defaults(func=cmd_verify)
 
     s = sub.add_parser("serve", help="启动本地服务 / start the local server")
@@ -220,6 +339,29 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--tsa", action="store_true", help="时间戳机构列表 / a TSA list")
     tr.set_defaults(func=cmd_trust)
 
+    r = sub.add_parser("report", help="生成签名报告 / make signed reports")
+    r.add_argument("--case", help="已有案件编号 / an existing case id")
+    r.add_argument("--photo", action="append", help="买家凭证图片 / a buyer evidence photo")
+    r.add_argument("--listing", action="append", help="自己的商品图 / your own listing photo")
+    r.add_argument("--variant", choices=["appeal", "police", "both"], default="both")
+    r.add_argument("--lang", choices=["zh", "en"], default="zh")
+    r.add_argument("--out", help="把报告复制到此文件夹 / copy the reports to this folder")
+    _fact_flags(r)
+    r.set_defaults(func=cmd_report)
+
+    vr = sub.add_parser("verify-report", help="核对签名报告 / check a signed report")
+    vr.add_argument("file")
+    vr.add_argument("--trust", action="append", help="另外信任的证书 / also trust this cert")
+    vr.add_argument("--json", action="store_true")
+    vr.add_argument("--lang", choices=["zh", "en"], default="zh")
+    vr.set_defaults(func=cmd_verify_report)
+
+    k = sub.add_parser("keys", help="报告签名密钥 / the report signing key")
+    k.add_argument("action", choices=["show", "import"])
+    k.add_argument("file", nargs="?", help="PKCS#12 (.p12/.pfx)")
+    k.add_argument("--password")
+    k.set_defaults(func=cmd_keys)
+
     d = sub.add_parser("demo", help="生成演示案件 / build a demo case")
     d.add_argument("--lang", choices=["zh", "en"], default="zh")
     d.set_defaults(func=cmd_demo)
@@ -230,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, trust.TrustError) as e:
+    except (CliError, trust.TrustError, KeyProblem) as e:
         print(f"错误 / error: {e}", file=sys.stderr)
         return 1
     except NotFound as e:

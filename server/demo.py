@@ -59,8 +59,10 @@ def material() -> list[tuple[str, str, bytes]]:
     ]
 
 
-def build_demo(service: Service, lang: str = "zh") -> dict[str, Any]:
+def build_demo(service: Service, lang: str = "zh") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The verified demo case and its two signed reports (appeal, police)."""
     case = service.create_case(FACTS)
     for name, role, data in material():
         service.add_photo(case["id"], data, role, Source(method="upload", file_name=name))
-    return service.verify(case["id"], lang)
+    result = service.verify(case["id"], lang)
+    return result, [service.report(case["id"], v, lang) for v in ("appeal", "police")]

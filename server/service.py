@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import reports
+
 from . import intake, result, trust
 from .cases import CASE_FACTS, Photo, Source
 from .checks import CheckContext, run_checks
@@ -90,6 +92,47 @@ class Service:
         out = result.build(case, photos, verification, lang)
         self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
         return out
+
+    # reports
+
+    def report(self, case_id: str, variant: str, lang: str = "zh") -> dict[str, Any]:
+        """A signed report from the case as it is now (verified again if photos changed)."""
+        if variant not in reports.VARIANTS:
+            raise IntakeError(
+                "variant",
+                f"报告类型只能是 {' / '.join(reports.VARIANTS)}（申诉 / 报警）。",
+                f"The report kind must be one of {', '.join(reports.VARIANTS)}.",
+            )
+        self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        current = {p.sha256 for p in self.store.case_photos(case_id)}
+        if verification is None or {p["sha256"] for p in verification["photos"]} != current:
+            self.verify(case_id, lang)
+            verification = self.store.latest_verification(case_id)
+        assert verification is not None
+        return reports.build(
+            self.store,
+            self.home,
+            case_id,
+            verification,
+            variant,
+            "en" if lang == "en" else "zh",
+            tsa_url=self.config.tsa_url,
+            operator=self.config.operator,
+        )
+
+    def reports(self, case_id: str) -> list[dict[str, Any]]:
+        self.store.get_case(case_id)
+        return self.store.list_reports(case_id)
+
+    def report_file(self, report_id: str, name: str) -> Path:
+        record = self.store.get_report(report_id)
+        if name not in record["files"]:
+            raise NotFound(f"{report_id}/{name}")
+        return self.store.report_folder(report_id) / name
+
+    def check_report(self, pdf: bytes) -> reports.ReportCheck:
+        return reports.check(pdf, self.home)
 
     def findings(self, case_id: str, lang: str = "zh") -> dict[str, Any] | None:
         case = self.store.get_case(case_id)

@@ -35,6 +35,9 @@ class Config:
     allowed_origins: list[str] = field(default_factory=list)
     # Remote C2PA manifests are tracking beacons: off unless the seller turns them on.
     remote_manifest_fetch: bool = False
+    # An RFC 3161 timestamp service for report signatures; without one the local clock.
+    tsa_url: str | None = None
+    operator: str | None = None  # the name printed as the report's operator
 
     @classmethod
     def load(cls, home: Path) -> Config:

@@ -114,3 +114,31 @@ def test_token_host_origin_refused(server, home):
     r = httpx.get(url, headers={**ok, "Origin": "https://evil.example"})
     assert r.status_code == 403 and r.json()["error"] == "origin"
     assert httpx.get(url, headers={"X-RefundProof-Token": token}).status_code == 200
+
+
+def test_reports_over_http(api, home):
+    case_id = api.post("/api/cases", json={"order_id": "77", "platform": "京东"}).json()["id"]
+    assert _upload(api, case_id, samples.png(samples.photo(64, 48))).status_code == 201
+    bad = api.post(f"/api/cases/{case_id}/reports", json={"variant": "court"})
+    assert bad.status_code == 400 and "appeal" in bad.json()["message_en"]
+    made = api.post(f"/api/cases/{case_id}/reports", json={"variant": "appeal", "lang": "en"})
+    assert made.status_code == 201
+    record = made.json()
+    listed = api.get(f"/api/cases/{case_id}/reports").json()["reports"]
+    assert [r["id"] for r in listed] == [record["id"]]
+    pdf = api.get(record["urls"]["report.pdf"])
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "attachment" in pdf.headers["content-disposition"]
+    assert hashlib.sha256(pdf.content).hexdigest() == record["sha256"]
+    page = api.get(record["urls"]["page-01.png"])
+    assert page.content.startswith(b"\x89PNG")
+    checked = api.post("/api/reports/verify?lang=en", content=pdf.content).json()
+    assert checked["ok"] and checked["trusted"] and checked["report_id"] == record["id"]
+    tampered = bytearray(pdf.content)
+    tampered[len(tampered) // 2] ^= 1
+    checked = api.post("/api/reports/verify", content=bytes(tampered)).json()
+    assert not checked["ok"] and checked["problems"]
+    not_pdf = api.post("/api/reports/verify", content=b"hello")
+    assert not_pdf.status_code == 400 and "PDF" in not_pdf.json()["message"]
+    assert api.get(f"/api/reports/{record['id']}/files/../../db.json").status_code == 404
+    assert api.get("/api/reports/RPT-nope").status_code == 404

@@ -34,6 +34,7 @@ def run_checks(
         status = {
             "check": check.NAME,
             "version": check.VERSION,
+            "title": {"zh-CN": check.TITLE.zh, "en": check.TITLE.en},
             "limits": {"zh-CN": check.LIMITS.zh, "en": check.LIMITS.en},
         }
         if key in cached:

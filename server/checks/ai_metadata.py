@@ -19,6 +19,7 @@ from .base import CheckContext
 
 NAME = "ai_metadata"
 VERSION = "1"
+TITLE = Text("生成工具元数据", "Generator metadata")
 LIMITS = Text(
     "这些字段没有签名，容易删除也容易伪造，多数平台会去掉它们。没有发现不代表什么；发现了是有力但"
     "非密码学的证据。",

@@ -16,6 +16,7 @@ from .base import CheckContext
 
 NAME = "aigc_label"
 VERSION = "1"
+TITLE = Text("GB 45438 隐式标识", "GB 45438 implicit label")
 LIMITS = Text(
     "只读取文件自带的元数据标识。截图、另存或平台重新压缩都会去掉隐式标识，所以“未发现标识”不能说明"
     "图片是真实拍摄的；ReservedCode 为空的标识没有签名，可以被伪造或删除。",

@@ -29,10 +29,11 @@ class CheckContext:
 
 
 class Check(Protocol):
-    """A check module: NAME, VERSION, LIMITS, context_key() and run()."""
+    """A check module: NAME, VERSION, TITLE, LIMITS, context_key() and run()."""
 
     NAME: str
     VERSION: str
+    TITLE: Text
     LIMITS: Text
 
     def context_key(self, ctx: CheckContext) -> str: ...

@@ -26,6 +26,7 @@ from .base import CheckContext
 
 NAME = "c2pa"
 VERSION = "1"
+TITLE = Text("内容凭证（C2PA）", "Content credentials (C2PA)")
 LIMITS = Text(
     "任何重新编码（截图、平台转码）都会去掉内容凭证，所以没有凭证不能说明什么。远程凭证默认不下载；"
     "未导入信任列表时，所有签名者都显示为“不受信任”。",

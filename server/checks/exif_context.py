@@ -22,6 +22,7 @@ from .base import CheckContext
 
 NAME = "exif_context"
 VERSION = "1"
+TITLE = Text("EXIF 拍摄信息与案件时间线", "EXIF capture data and case timeline")
 LIMITS = Text(
     "EXIF 没有签名，可以随意修改；相机时钟可能不准，EXIF 时间不带时区（除非有 OffsetTimeOriginal，"
     "按北京时间 UTC+8 理解）。这些是值得展示的背景信息，单独不能作为证明。",

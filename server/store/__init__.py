@@ -15,7 +15,7 @@ from tinydb import Query
 
 from ..cases import Photo, Source
 from .audit import AuditLog
-from .db import open_db
+from .db import open_db, write_atomic
 from .evidence import EvidenceFolder, EvidenceTampered
 
 __all__ = ["EvidenceTampered", "NotFound", "Store", "now_iso"]
@@ -143,6 +143,40 @@ class Store:
     def latest_verification(self, case_id: str) -> dict[str, Any] | None:
         row = self.db.table("verifications").get(Query().case_id == case_id)
         return {k: v for k, v in row.items() if k != "case_id"} if row else None
+
+    # reports
+
+    def save_report(self, record: dict[str, Any], files: dict[str, bytes]) -> None:
+        """Files first (each atomic), then the record: a crash leaves no record without files."""
+        folder = self.report_folder(record["id"])
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            write_atomic(folder / name, data)
+        with self.writing():
+            self.db.table("reports").insert(record)
+            self.audit_log.append(
+                "report.created",
+                {
+                    "case": record["case_id"],
+                    "report": record["id"],
+                    "variant": record["variant"],
+                    "sha256": record["sha256"],
+                },
+                now_iso(),
+            )
+
+    def report_folder(self, report_id: str) -> Path:
+        return self.home / "reports" / report_id
+
+    def get_report(self, report_id: str) -> dict[str, Any]:
+        found = self.db.table("reports").get(Query().id == report_id)
+        if found is None:
+            raise NotFound(report_id)
+        return dict(found)
+
+    def list_reports(self, case_id: str) -> list[dict[str, Any]]:
+        rows = self.db.table("reports").search(Query().case_id == case_id)
+        return sorted(rows, key=lambda r: r["created_at"], reverse=True)
 
 
 def _photo(row: dict[str, Any]) -> Photo:

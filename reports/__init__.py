@@ -1,0 +1,60 @@
+"""The signed evidence report: snapshot -> PDF/A-3b -> PAdES signature -> page images."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from server.store import Store
+
+from . import keys, render, sign, snapshot
+from .sign import ReportCheck
+from .snapshot import VARIANTS
+
+__all__ = ["VARIANTS", "ReportCheck", "build", "check"]
+
+PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
+
+
+def build(
+    store: Store,
+    home: Path,
+    case_id: str,
+    verification: dict[str, Any],
+    variant: str,
+    lang: str,
+    tsa_url: str | None = None,
+    operator: str | None = None,
+) -> dict[str, Any]:
+    """Render, sign and keep one report; returns its record (files under reports/<id>/)."""
+    key = keys.load_or_create(home)
+    snap = snapshot.take(store, case_id, verification, variant, lang, key, tsa_url, operator)
+    reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
+    signed = sign.sign(render.pdf(snap), key, reason, tsa_url)
+    pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    pages = render.page_images(signed)
+    files = {PDF_NAME: signed, SUMMARY_NAME: render.summary_image(snap, pdf_sha256)}
+    files |= {f"page-{i:02d}.png": png for i, png in enumerate(pages, 1)}
+    record = {
+        "id": snap.report_id,
+        "case_id": case_id,
+        "variant": variant,
+        "lang": lang,
+        "created_at": snap.data["report"]["created_at"],
+        "sha256": pdf_sha256,
+        "bytes": len(signed),
+        "pages": len(pages),
+        "snapshot_sha256": snap.sha256,
+        "signer_fingerprint": key.fingerprint,
+        "files": sorted(files),
+    }
+    store.save_report(record, files)
+    return record
+
+
+def check(pdf: bytes, home: Path, extra_trust: list[x509.Certificate] = ()) -> ReportCheck:
+    """Check a signed report, trusting every key this data folder ever signed with."""
+    return sign.check(pdf, [*keys.trusted_certificates(home), *extra_trust])

@@ -1,0 +1,287 @@
+"""Snapshot -> HTML (Jinja2) -> PDF/A-3b with the originals attached (WeasyPrint) -> page
+images (pdfium). Reads nothing but the snapshot: the same snapshot renders the same PDF."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import threading
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import qrcode
+import qrcode.image.svg
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import Image, ImageFile, ImageOps
+from weasyprint import HTML, Attachment
+
+from server.cases import FACT_NAMES, METHOD_NAMES, ROLE_NAMES, STRENGTH_NAMES
+
+from .sign import FINDINGS_NAME, SNAPSHOT_NAME
+from .snapshot import Snapshot, attachment_name
+
+# WeasyPrint turns on Pillow's process-wide "accept truncated images" at import; intake
+# relies on the default to refuse truncated uploads, and our own thumbnails are never cut.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+TEMPLATES = Path(__file__).parent / "templates"
+TITLES = {
+    "appeal": (
+        "退款凭证图片核验报告（平台申诉）",
+        "Refund photo verification report (platform appeal)",
+    ),
+    "police": (
+        "报警材料：退款凭证图片技术核验记录",
+        "Police report: technical verification of refund photos",
+    ),
+}
+_ENVIRONMENT_LOCK = threading.Lock()
+THUMB_EDGE = 1400  # px: sharp at the printed size, small enough for 30 photos
+BEIJING = timezone(timedelta(hours=8))
+PAGE_DPI = 110  # page images: readable on an appeal form, about 0.3 MB a page
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["evidence_data"] = _evidence_data
+    env.filters["when"] = _when
+    return env
+
+
+def _when(iso: str | None) -> str:
+    """Stored times are UTC; readers in China read Beijing time, so print that, marked."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return iso
+    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
+
+
+def _evidence_data(data: dict[str, Any], limit: int = 1500) -> str:
+    """The fields a finding rests on, one per line, cut at `limit` characters."""
+    lines = []
+    for k, v in data.items():
+        shown = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+        lines.append(f"{k}: {shown}")
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _thumb(data: bytes) -> str:
+    """A display copy (first frame, 8-bit RGB, EXIF orientation applied) as a data URI."""
+    with Image.open(io.BytesIO(data)) as im:
+        im.seek(0)
+        frame = ImageOps.exif_transpose(im)
+        if frame.mode in ("I", "I;16", "I;16B", "I;16L"):
+            frame = frame.point(lambda v: v / 256).convert("L")
+        frame = frame.convert("RGB")
+        frame.thumbnail((THUMB_EDGE, THUMB_EDGE))
+        out = io.BytesIO()
+        frame.save(out, "JPEG", quality=82)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _time_source(snap: Snapshot, t: Any) -> str:
+    source = snap.data["report"]["time_source"]
+    if source["kind"] == "rfc3161":
+        url = source["tsa_url"]
+        return t(
+            f"签名带有 {url} 签发的 RFC 3161 可信时间戳",
+            f"the signature carries an RFC 3161 timestamp from {url}",
+        )
+    return t(
+        "本机时钟（未配置可信时间戳服务）",
+        "this computer's clock (no trusted timestamp service configured)",
+    )
+
+
+def context(snap: Snapshot) -> dict[str, Any]:
+    d, lang = snap.data, snap.lang
+    idx = 1 if lang == "en" else 0
+
+    def t(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
+
+    res = snap.result()
+    photos = res["photos"]
+    photos_by_sha = {p["sha256"]: p for p in d["photos"]}
+    checks: dict[str, Any] = {}
+    for p in photos:
+        for c in p["checks"]:
+            checks.setdefault(c["check"], c)
+    evidence_list = [
+        {
+            "category": t(f"{p['role_name']}图片", f"{p['role_name']} image"),
+            "name": attachment_name(snap.photos()[i]),
+            "format": f"{p['format']} ({p['width']}×{p['height']}, {p['bytes']:,} B)",
+            "sha256": p["sha256"],
+            "source": p["source"]["source_url"] or p["source"]["file_name"] or "",
+            "obtained": p["source"]["fetched_at"] or photos_by_sha[p["sha256"]]["received_at"],
+            "method": METHOD_NAMES.get(p["source"]["method"], (p["source"]["method"],) * 2)[idx],
+        }
+        for i, p in enumerate(photos)
+    ]
+    evidence_list.append(
+        {
+            "category": t("核验结果", "verification results"),
+            "name": FINDINGS_NAME,
+            "format": "JSON",
+            "sha256": next(a["sha256"] for a in d["attachments"] if a["name"] == FINDINGS_NAME),
+            "source": t("RefundProof 核验输出", "RefundProof verification output"),
+            "obtained": d["verification"]["verified_at"],
+            "method": f"{d['tool']['name']} {d['tool']['version']}",
+        }
+    )
+    evidence_list.append(
+        {
+            "category": t("核验快照", "verification snapshot"),
+            "name": SNAPSHOT_NAME,
+            "format": "JSON",
+            "sha256": snap.sha256,
+            "source": t("本报告依据的全部数据", "everything this report rests on"),
+            "obtained": d["report"]["created_at"],
+            "method": f"{d['tool']['name']} {d['tool']['version']}",
+        }
+    )
+    return {
+        "lang": lang,
+        "lang_key": "en" if lang == "en" else "zh-CN",
+        "idx": idx,
+        "t": t,
+        "title": TITLES[d["report"]["variant"]][idx],
+        "report": d["report"],
+        "tool": d["tool"],
+        "operator": d["operator"],
+        "case": res["case"],
+        "case_created_at": d["case"]["created_at"],
+        "verified_at": d["verification"]["verified_at"],
+        "fact_names": FACT_NAMES,
+        "photos": photos,
+        "evidence_photos": [p for p in photos if p["role"] == "evidence"],
+        "listing_count": sum(p["role"] == "listing" for p in photos),
+        "captures": [p for p in photos if p["role"] == "page_capture"],
+        "attachment_names": {p.sha256: attachment_name(p) for p in snap.photos()},
+        "received_at": {p["sha256"]: p["received_at"] for p in d["photos"]},
+        "checks": list(checks.values()),
+        "trust_lists": d["verification"]["trust_lists"],
+        "evidence_list": evidence_list,
+        "signer": d["signer"],
+        "audit_head": d["audit_head"],
+        "snapshot_sha256": snap.sha256,
+        "time_source": _time_source(snap, t),
+        "strength_name": lambda s: STRENGTH_NAMES[s][idx],
+        "method_name": lambda m: METHOD_NAMES.get(m, (m, m))[idx],
+        "check_title": lambda name: (
+            checks[name]["title"]["en" if lang == "en" else "zh-CN"] if name in checks else name
+        ),
+        "role_names": ROLE_NAMES,
+    }
+
+
+def html(snap: Snapshot) -> str:
+    ctx = context(snap)
+    t = ctx["t"]
+    css = (
+        _env()
+        .get_template("report.css")
+        .render(
+            report_id_label=t("报告编号", "Report"),
+            footer_left=t(
+                "技术核验记录，非司法鉴定意见书",
+                "Technical verification record, not a forensic opinion",
+            ),
+            page_label_before=t("第 ", "Page "),
+            page_label_middle=t(" 页 / 共 ", " of "),
+            page_label_after=t(" 页", ""),
+        )
+    )
+    thumbs = {p.sha256: _thumb(snap.originals[attachment_name(p)]) for p in snap.photos()}
+    template = _env().get_template(f"{snap.data['report']['variant']}.html.j2")
+    return template.render(css=css, thumbs=thumbs, **ctx)
+
+
+def pdf(snap: Snapshot) -> bytes:
+    """PDF/A-3b: the originals, the snapshot and the findings ride inside as attachments."""
+    created = datetime.fromisoformat(snap.data["report"]["created_at"])
+
+    def attach(name: str, data: bytes, description: str, relationship: str) -> Attachment:
+        return Attachment(
+            file_obj=io.BytesIO(data),
+            name=name,
+            description=description,
+            created=created,
+            modified=created,
+            relationship=relationship,
+        )
+
+    attachments = [
+        attach(name, blob, "original photo, named by its SHA-256", "Source")
+        for name, blob in snap.originals.items()
+    ]
+    attachments.append(attach(SNAPSHOT_NAME, snap.to_bytes(), "report snapshot", "Data"))
+    attachments.append(attach(FINDINGS_NAME, snap.findings_json(), "findings", "Data"))
+    page = html(snap)
+    # fontTools stamps each TrueType subset with the time it was made unless
+    # SOURCE_DATE_EPOCH says otherwise; the report's own time keeps renders identical.
+    # The environment is process-wide, hence the lock.
+    with _ENVIRONMENT_LOCK:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+        try:
+            return HTML(string=page).write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def page_images(pdf_bytes: bytes, dpi: int = PAGE_DPI) -> list[bytes]:
+    doc = pdfium.PdfDocument(pdf_bytes)
+    try:
+        out = []
+        for page in doc:
+            image = page.render(scale=dpi / 72).to_pil()
+            buf = io.BytesIO()
+            image.save(buf, "PNG", optimize=False)
+            out.append(buf.getvalue())
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def summary_image(snap: Snapshot, pdf_sha256: str) -> bytes:
+    """One image for appeal forms that take only images: verdicts, the PDF's hash, a QR."""
+    ctx = context(snap)
+    payload = json.dumps(
+        {
+            "tool": "RefundProof",
+            "report": snap.report_id,
+            "pdf_sha256": pdf_sha256,
+            "signer_sha256": snap.data["signer"]["fingerprint"],
+        },
+        separators=(",", ":"),
+    )
+    qr = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    page = (
+        _env()
+        .get_template("summary.html.j2")
+        .render(qr_svg=qr.to_string(encoding="unicode"), pdf_sha256=pdf_sha256, **ctx)
+    )
+    return page_images(HTML(string=page).write_pdf(), dpi=150)[0]

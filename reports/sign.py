@@ -1,0 +1,236 @@
+"""PAdES signature on a report (pyHanko) and the offline check of a signed report.
+
+The check is what a court clerk would do by hand: is the signature intact, does it cover
+the whole file, who signed (certificate fingerprint), and do the embedded originals still
+hash to the values the signed snapshot lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pypdf import PdfReader
+
+from server.cases import Text
+
+from .keys import SigningKey, fingerprint
+
+FIELD = "RefundProofSignature"
+SNAPSHOT_NAME, FINDINGS_NAME = "snapshot.json", "findings.json"
+
+
+def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -> bytes:
+    """Sign as an incremental update, so the PDF/A-3 body is kept byte for byte."""
+    signer = signers.SimpleSigner(
+        signing_cert=_asn1(key.cert),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            serialization.load_pem_private_key(key.key_pem, None).private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in key.chain[1:]]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        name=key.cert.subject.rfc4514_string(),
+    )
+    timestamper = HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer, timestamper=timestamper).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out
+    )
+    return out.getvalue()
+
+
+@dataclass
+class ReportCheck:
+    """The result of checking a signed report; `ok` only when every step passed."""
+
+    ok: bool = False
+    intact: bool = False
+    covers_whole_file: bool = False
+    trusted: bool = False
+    signer: str | None = None
+    signer_fingerprint: str | None = None
+    signed_at: str | None = None
+    timestamp: str | None = None  # RFC 3161 time, when the report carries one
+    report_id: str | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Text] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "intact": self.intact,
+            "covers_whole_file": self.covers_whole_file,
+            "trusted": self.trusted,
+            "signer": self.signer,
+            "signer_fingerprint": self.signer_fingerprint,
+            "signed_at": self.signed_at,
+            "timestamp": self.timestamp,
+            "report_id": self.report_id,
+            "attachments": self.attachments,
+            "problems": [p.get(lang) for p in self.problems],
+            "notes": [n.get(lang) for n in self.notes],
+        }
+
+
+def check(pdf: bytes, trusted: list[x509.Certificate]) -> ReportCheck:
+    result = ReportCheck()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        sigs = reader.embedded_signatures
+    except Exception as e:  # any parse failure means the file is not the report we signed
+        result.problems.append(
+            Text(
+                f"文件无法解析为 PDF（{type(e).__name__}）：已损坏或被改动。",
+                f"The file cannot be read as a PDF ({type(e).__name__}): damaged or altered.",
+            )
+        )
+        return result
+    if not sigs:
+        result.problems.append(Text("文件中没有签名。", "The file carries no signature."))
+        return result
+    _check_signature(sigs[0], trusted, result)
+    if len(sigs) > 1:
+        result.notes.append(
+            Text(
+                f"文件中有 {len(sigs)} 个签名，只核对了 RefundProof 的第一个。",
+                f"The file has {len(sigs)} signatures; only RefundProof's first one was checked.",
+            )
+        )
+    _check_attachments(pdf, result)
+    result.ok = result.intact and result.covers_whole_file and not result.problems
+    return result
+
+
+def _check_signature(sig: Any, trusted: list[x509.Certificate], result: ReportCheck) -> None:
+    context = ValidationContext(
+        trust_roots=[_asn1(c) for c in trusted], allow_fetching=False, revocation_mode="soft-fail"
+    )
+    try:
+        status = validate_pdf_signature(
+            sig,
+            context,
+            key_usage_settings=KeyUsageConstraints(
+                key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+            ),
+        )
+    except Exception as e:  # a mangled CMS blob: the signature is unusable, say so
+        result.problems.append(
+            Text(
+                f"签名数据损坏，无法校验（{type(e).__name__}）。",
+                f"The signature data is damaged and cannot be checked ({type(e).__name__}).",
+            )
+        )
+        return
+    cert = x509.load_der_x509_certificate(status.signing_cert.dump())
+    result.signer = cert.subject.rfc4514_string()
+    result.signer_fingerprint = fingerprint(cert)
+    result.intact = bool(status.intact and status.valid)
+    result.trusted = bool(status.trusted)
+    result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if status.signer_reported_dt:
+        result.signed_at = status.signer_reported_dt.isoformat()
+    if status.timestamp_validity is not None:
+        result.timestamp = status.timestamp_validity.timestamp.isoformat()
+    if not result.intact:
+        result.problems.append(
+            Text(
+                "签名校验失败：签名后文件内容被改动过。",
+                "Signature check failed: the content was changed after signing.",
+            )
+        )
+    elif not result.covers_whole_file:
+        result.problems.append(
+            Text(
+                "签名没有覆盖整个文件：签名之后又追加了内容。",
+                "The signature does not cover the whole file: content was added after signing.",
+            )
+        )
+    if result.intact and not result.trusted:
+        result.notes.append(
+            Text(
+                "签名完好，但签名证书不在本机的信任列表中：请把上面的证书指纹与报告中印的指纹、"
+                "以及卖家提供的证书核对。",
+                "The signature is intact but its certificate is not trusted on this computer: "
+                "compare the fingerprint above with the one printed in the report and with "
+                "the certificate the seller provides.",
+            )
+        )
+
+
+def _check_attachments(pdf: bytes, result: ReportCheck) -> None:
+    try:
+        files = {name: blobs[0] for name, blobs in PdfReader(io.BytesIO(pdf)).attachments.items()}
+    except Exception as e:
+        result.problems.append(
+            Text(
+                f"无法读取附件（{type(e).__name__}）。",
+                f"The attachments cannot be read ({type(e).__name__}).",
+            )
+        )
+        return
+    if SNAPSHOT_NAME not in files:
+        result.problems.append(
+            Text("缺少附件 snapshot.json。", "The attachment snapshot.json is missing.")
+        )
+        return
+    try:
+        snapshot = json.loads(files[SNAPSHOT_NAME])
+        result.report_id = snapshot["report"]["id"]
+        expected = {a["name"]: a["sha256"] for a in snapshot["attachments"]}
+        printed = snapshot["signer"]["fingerprint"]
+    except (ValueError, KeyError, TypeError):
+        result.problems.append(
+            Text("附件 snapshot.json 已损坏。", "The attachment snapshot.json is damaged.")
+        )
+        return
+    for name in sorted(set(expected) | set(files) - {SNAPSHOT_NAME}):
+        actual = hashlib.sha256(files[name]).hexdigest() if name in files else None
+        ok = actual == expected.get(name)
+        result.attachments.append(
+            {"name": name, "expected": expected.get(name), "actual": actual, "ok": ok}
+        )
+        if not ok:
+            result.problems.append(
+                Text(
+                    f"附件 {name} 与快照记录的校验值不符。",
+                    f"The attachment {name} does not match the hash the snapshot records.",
+                )
+            )
+    if result.signer_fingerprint and printed != result.signer_fingerprint:
+        result.problems.append(
+            Text(
+                "签名证书与报告中印的证书指纹不一致：报告被他人重新签名。",
+                "The signing certificate differs from the fingerprint printed in the report: "
+                "someone re-signed it.",
+            )
+        )

@@ -1,0 +1,119 @@
+"""A frozen copy of everything a report shows, taken once from the store.
+
+Rendering reads only this: the same snapshot renders the same document, and the snapshot
+travels inside the PDF (snapshot.json) so a third party can see what the report rests on.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from server import TOOL_NAME, __version__, result
+from server.cases import Photo, Source
+from server.store import Store
+
+from .keys import SigningKey, fingerprint
+from .sign import FINDINGS_NAME
+
+VARIANTS = ("appeal", "police")
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "image/heif": "heic",
+    "image/avif": "avif",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    data: dict[str, Any]
+    originals: dict[str, bytes]  # attachment name -> bytes, hashes already re-checked
+
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+    @property
+    def report_id(self) -> str:
+        return self.data["report"]["id"]
+
+    @property
+    def lang(self) -> str:
+        return self.data["report"]["lang"]
+
+    def photos(self) -> list[Photo]:
+        return [Photo(**{**p, "source": Source(**p["source"])}) for p in self.data["photos"]]
+
+    def result(self) -> dict[str, Any]:
+        """The findings in the report's language, in the same shape as the API's."""
+        d = self.data
+        return result.build(d["case"], self.photos(), d["verification"], self.lang)
+
+    def findings_json(self) -> bytes:
+        return canonical_json(self.result())
+
+
+def canonical_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def attachment_name(photo: Photo) -> str:
+    return f"{photo.sha256}.{EXTENSIONS.get(photo.mime, 'bin')}"
+
+
+def take(
+    store: Store,
+    case_id: str,
+    verification: dict[str, Any],
+    variant: str,
+    lang: str,
+    key: SigningKey,
+    tsa_url: str | None,
+    operator: str | None,
+) -> Snapshot:
+    """Read the case once; every original is re-hashed (EvidenceTampered if changed)."""
+    case = store.get_case(case_id)
+    photos = store.case_photos(case_id)
+    originals = {attachment_name(p): store.evidence.get(p.sha256) for p in photos}
+    now = datetime.now(UTC)
+    data: dict[str, Any] = {
+        "report": {
+            "id": f"RPT{now:%Y%m%d%H%M%S}-{secrets.token_hex(3).upper()}",
+            "variant": variant,
+            "lang": lang,
+            "created_at": now.isoformat(timespec="seconds"),
+            "time_source": {"kind": "rfc3161", "tsa_url": tsa_url}
+            if tsa_url
+            else {"kind": "local_clock"},
+        },
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "operator": operator or getpass.getuser(),
+        "case": {k: case[k] for k in ("id", "created_at", "facts")},
+        "photos": [p.to_json() for p in photos],
+        "verification": verification,
+        "audit_head": store.audit_log.head(),
+        "signer": {
+            "subject": key.subject,
+            "fingerprint": key.fingerprint,
+            "issuer": key.cert.issuer.rfc4514_string(),
+            "root_fingerprint": fingerprint(key.chain[-1]),
+        },
+    }
+    snap = Snapshot(data, originals)
+    data["attachments"] = [
+        {"name": name, "sha256": hashlib.sha256(blob).hexdigest()}
+        for name, blob in originals.items()
+    ] + [{"name": FINDINGS_NAME, "sha256": hashlib.sha256(snap.findings_json()).hexdigest()}]
+    return snap

@@ -1,0 +1,407 @@
+"""The signed evidence report: content, fonts, PDF/A-3b, signature, attachments, tampering."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+import reports
+from reports import render
+from server import samples
+from server.cases import Source
+from server.demo import FACTS, material
+from server.service import Service
+from server.store import EvidenceTampered
+
+from .conftest import DST
+
+VARIANTS_LANGS = [(v, lang) for v in ("appeal", "police") for lang in ("zh", "en")]
+
+
+def pdftotext(pdf: bytes) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return out.stdout.decode("utf-8")
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """Every word of the phrase is in the text (read in content-stream order): lines wrap
+    wherever the layout chose, so a sentence comes back with breaks inside it."""
+    compact = flat(text).replace("-", "")  # pdftotext drops the hyphen where a word wraps
+    return all(flat(word).replace("-", "") in compact for word in phrase.split())
+
+
+def flat(text: str) -> str:
+    """Text without whitespace: long hashes and CJK lines wrap anywhere in a PDF."""
+    return re.sub(r"\s+", "", text)
+
+
+class NotdefLog(logging.Handler):
+    """Collects WeasyPrint's warning for text drawn with no glyph (a tofu box)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.missing: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if ".notdef" in record.getMessage():
+            self.missing.append(record.getMessage())
+
+    def __enter__(self) -> NotdefLog:
+        logging.getLogger("weasyprint").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("weasyprint").removeHandler(self)
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory, c2pa_signer):
+    """A case holding every kind of finding: C2PA, TC260 label, generator metadata, EXIF
+    before delivery (with counter-evidence), a plain photo, a listing photo, a page capture."""
+    home = tmp_path_factory.mktemp("report-home")
+    service = Service(home)
+    c = service.create_case(FACTS)
+    photos = [(name, role, data) for name, role, data in material()]
+    photos.append(
+        (
+            "buyer_c2pa.jpg",
+            "evidence",
+            c2pa_signer.sign(
+                samples.jpeg(samples.photo(400, 300, seed=9)),
+                [{"action": "c2pa.created", "digitalSourceType": DST + "trainedAlgorithmicMedia"}],
+            ),
+        )
+    )
+    photos.append(("page.png", "page_capture", samples.png(samples.photo(900, 500, seed=10))))
+    for name, role, data in photos:
+        method = "page_capture" if role == "page_capture" else "upload"
+        service.add_photo(c["id"], data, role, Source(method=method, file_name=name))
+    service.verify(c["id"])
+    with NotdefLog() as log:
+        made = {(v, lang): service.report(c["id"], v, lang) for v, lang in VARIANTS_LANGS}
+    return service, c["id"], made, log.missing
+
+
+def _pdf(service, record) -> bytes:
+    return service.report_file(record["id"], "report.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("variant,lang", VARIANTS_LANGS)
+def test_report_states_facts_hashes_and_verdicts(case, variant, lang):
+    service, case_id, made, _ = case
+    record = made[(variant, lang)]
+    text = pdftotext(_pdf(service, record))
+    compact = flat(text)
+    result = service.findings(case_id, lang)
+    for key in ("platform", "order_id", "refund_id", "amount"):
+        assert flat(FACTS[key]) in compact
+    assert record["id"] in compact
+    assert has_phrase(text, result["case"]["verdict"]["summary"])
+    for p in result["photos"]:
+        if p["role"] == "evidence" or variant == "police":
+            assert p["sha256"] in compact, p["file"]
+        if p["role"] == "evidence":
+            assert has_phrase(text, p["verdict"]["summary"])
+    assert record["signer_fingerprint"] in compact
+    assert record["snapshot_sha256"] in compact
+    if lang == "zh":
+        assert "不是司法鉴定意见书" in compact or "非司法鉴定意见书" in compact
+        assert "本机时钟" in compact  # no TSA configured: the report says whose clock
+    else:
+        assert "forensic" in text and "clock" in text
+    if variant == "police":
+        counter = [c for p in result["photos"] for c in p["verdict"]["counter_evidence"]]
+        assert counter and all(has_phrase(text, c) for c in counter)
+        for p in result["photos"]:
+            for f in p["findings"]:
+                assert has_phrase(text, f["summary"]), f["summary"]
+        assert ("第二百六十六条" if lang == "zh" else "art. 266") in (
+            compact if lang == "zh" else text
+        )
+        assert ("电子数据清单" if lang == "zh" else "Evidence list") in text
+        assert str(service.store.audit_log.head()["seq"]) in text
+        assert "sha256sum" in text and "pdfdetach" in text
+
+
+def test_appeal_is_short_and_police_is_complete(case):
+    _, _, made, _ = case
+    assert made[("appeal", "zh")]["pages"] <= 3
+    assert made[("police", "zh")]["pages"] > made[("appeal", "zh")]["pages"]
+
+
+@pytest.mark.parametrize("variant,lang", VARIANTS_LANGS)
+def test_fonts_embedded_and_every_glyph_drawn(case, variant, lang):
+    service, _, made, _ = case
+    pdf = _pdf(service, made[(variant, lang)])
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    rows = fonts.stdout.decode().splitlines()[2:]
+    assert rows and any("CJK" in r for r in rows)
+    for row in rows:
+        assert re.search(r"\s+yes\s+yes\s+yes\s+\d+\s+\d+$", row), row  # emb, sub, uni
+    assert case[3] == []  # no character of any report was drawn as a tofu box
+
+
+def test_glyph_check_would_catch_a_missing_glyph():
+    from weasyprint import HTML
+
+    with NotdefLog() as log:
+        HTML(string="<p>中文 \ue000</p>").write_pdf()
+    assert log.missing
+
+
+def test_page_images_and_summary(case):
+    service, _, made, _ = case
+    from PIL import Image
+
+    for record in made.values():
+        pages = [n for n in record["files"] if n.startswith("page-")]
+        assert len(pages) == record["pages"]
+        with Image.open(service.report_file(record["id"], pages[0])) as im:
+            assert im.width > 800 and im.height > im.width  # A4 portrait
+            # not blank: the page has ink
+            assert im.convert("L").getextrema()[0] < 60
+        with Image.open(service.report_file(record["id"], "summary.png")) as im:
+            assert im.height > im.width > 700
+
+
+def test_pdfa3b_with_attachments_named_by_hash(case):
+    service, case_id, made, _ = case
+    pdf = _pdf(service, made[("police", "zh")])
+    assert pdf.startswith(b"%PDF-1.7")
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    # pyHanko rewrites the XMP on signing in attribute form; the PDF/A claim must survive
+    assert re.search(rb'pdfaid:part(="|>)3', xmp) and re.search(rb'pdfaid:conformance(="|>)B', xmp)
+    files = {name: blobs[0] for name, blobs in reader.attachments.items()}
+    shas = {p.sha256 for p in service.store.case_photos(case_id)}
+    photo_files = {n: b for n, b in files.items() if n not in ("snapshot.json", "findings.json")}
+    assert {n.split(".")[0] for n in photo_files} == shas
+    for name, blob in photo_files.items():
+        assert hashlib.sha256(blob).hexdigest() == name.split(".")[0]
+    snapshot = json.loads(files["snapshot.json"])
+    assert snapshot["case"]["facts"] == FACTS
+    assert snapshot["audit_head"]["hash"]
+    assert json.loads(files["findings.json"])["case"]["id"] == case_id
+
+
+def test_extracted_attachments_hash_to_printed_values(case, tmp_path):
+    """What a third party does without RefundProof: pdfdetach, sha256sum, compare."""
+    service, _, made, _ = case
+    pdf_path = service.report_file(made[("police", "zh")]["id"], "report.pdf")
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(pdf_path)], check=True)
+    text = flat(pdftotext(pdf_path.read_bytes()))
+    extracted = list(tmp_path.iterdir())
+    assert len(extracted) >= 8
+    for f in extracted:
+        assert hashlib.sha256(f.read_bytes()).hexdigest() in text, f.name
+
+
+def test_signature_valid_and_trusted(case):
+    service, _, made, _ = case
+    for record in made.values():
+        check = service.check_report(_pdf(service, record))
+        assert check.ok and check.intact and check.trusted and check.covers_whole_file
+        assert check.signer_fingerprint == record["signer_fingerprint"]
+        assert check.report_id == record["id"]
+        assert all(a["ok"] for a in check.attachments)
+
+
+def test_unknown_computer_sees_intact_but_untrusted(case, tmp_path):
+    service, _, made, _ = case
+    check = reports.check(_pdf(service, made[("appeal", "zh")]), tmp_path / "other-home")
+    assert check.ok and not check.trusted
+    assert any("指纹" in n.zh for n in check.notes)
+
+
+def test_flipping_any_byte_is_detected(case):
+    service, _, made, _ = case
+    pdf = _pdf(service, made[("appeal", "en")])
+    contents = pdf.rindex(b"/Contents <") + 20
+    for pos in (9, len(pdf) // 5, len(pdf) // 2, 4 * len(pdf) // 5, contents, len(pdf) - 30):
+        bad = bytearray(pdf)
+        bad[pos] ^= 0x01
+        check = service.check_report(bytes(bad))
+        assert not check.ok, pos
+        assert check.problems, pos
+
+
+def test_swapped_attachment_is_detected(case):
+    service, _case_id, made, _ = case
+    pdf = _pdf(service, made[("appeal", "zh")])
+    reader = PdfReader(io.BytesIO(pdf))
+    victim = next(n for n in reader.attachments if n.endswith(".png"))
+    writer = PdfWriter(clone_from=reader)
+    for name_tree in writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"][1::2]:
+        spec = name_tree.get_object()
+        if spec["/F"] == victim:
+            stream = spec["/EF"]["/F"].get_object()
+            stream.set_data(samples.png(samples.photo(64, 64, seed=99)))
+    out = io.BytesIO()
+    writer.write(out)
+    check = service.check_report(out.getvalue())
+    assert not check.ok
+    assert any(victim in p.en for p in check.problems)
+
+
+def test_content_appended_after_signing_is_detected(case):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    service, _, made, _ = case
+    w = IncrementalPdfFileWriter(io.BytesIO(_pdf(service, made[("appeal", "zh")])))
+    w.root["/RefundProofForged"] = generic.TextStringObject("changed verdict")
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    check = service.check_report(out.getvalue())
+    assert not check.ok and check.intact and not check.covers_whole_file
+
+
+def test_same_snapshot_renders_the_same_pdf(case):
+    service, case_id, _, _ = case
+    from reports import keys, snapshot
+
+    snap = snapshot.take(
+        service.store,
+        case_id,
+        service.store.latest_verification(case_id),
+        "appeal",
+        "zh",
+        keys.load_or_create(service.home),
+        None,
+        "tester",
+    )
+    assert render.pdf(snap) == render.pdf(snap)
+
+
+def test_changed_evidence_file_refuses_to_render(service, tmp_path):
+    c = service.create_case({"order_id": "1"})
+    data = samples.png(samples.photo(64, 48, seed=1))
+    photo, _ = service.add_photo(c["id"], data, "evidence", Source(file_name="a.png"))
+    service.verify(c["id"])
+    path = service.store.evidence.path(photo.sha256)
+    path.chmod(0o644)
+    path.write_bytes(data[:-1] + b"\x00")
+    with pytest.raises(EvidenceTampered):
+        service.report(c["id"], "appeal")
+    assert service.reports(c["id"]) == []
+    assert not (service.home / "reports").exists() or not any((service.home / "reports").iterdir())
+
+
+def test_layout_holds_with_30_photos_long_text_and_odd_names(service):
+    odd = '王<b>小明</b> & "O\'Brien" ‏עברית‏ 🙂\u200b\\x00 {{ 7*7 }}'
+    c = service.create_case(
+        {"buyer": odd, "reason": "破损" * 600, "order_id": "9" * 60, "platform": "拼多多"}
+    )
+    for i in range(30):
+        size = (300 + 37 * i, 200 + 23 * (i % 7))
+        service.add_photo(
+            c["id"],
+            samples.png(samples.photo(*size, seed=100 + i)),
+            "evidence",
+            Source(file_name=f"图片_{i}_" + "很长的文件名" * 10 + ".png"),
+        )
+    for variant in ("appeal", "police"):
+        with NotdefLog() as log:
+            record = service.report(c["id"], variant, "zh")
+        pdf = _pdf(service, record)
+        text = pdftotext(pdf)
+        assert has_phrase(text, "王<b>小明</b> {{ 7*7 }}")  # printed, not interpreted
+        assert "（未提供）" in text  # refund id missing: said, not left blank
+        assert service.check_report(pdf).ok
+        assert log.missing == []  # emoji, Hebrew, zero-width space: all drawn
+        assert record["pages"] < (12 if variant == "appeal" else 60)
+
+
+def test_cli_report_and_verify_report(home, tmp_path):
+    env = {"REFUNDPROOF_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    photo = tmp_path / "buyer.png"
+    photo.write_bytes(material()[0][2])
+    listing = tmp_path / "listing.jpg"
+    listing.write_bytes(material()[-1][2])
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "report",
+            "--photo",
+            str(photo),
+            "--listing",
+            str(listing),
+            "--order",
+            "555",
+            "--variant",
+            "appeal",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    pdf = next((tmp_path / "out").glob("*/report.pdf"))
+    ok = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify-report", str(pdf)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert ok.returncode == 0 and "报告完好" in ok.stdout
+    bad = tmp_path / "bad.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    bad.write_bytes(bytes(data))
+    failed = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify-report", str(bad), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert failed.returncode == 1 and "FAILED" in failed.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify-report", str(tmp_path / "nope.pdf")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert missing.returncode == 1 and "无法读取" in missing.stderr
+
+
+def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    from reports import keys
+
+    c = service.create_case({"order_id": "1"})
+    service.add_photo(c["id"], samples.png(samples.photo(64, 48)), "evidence", Source())
+    old = service.report(c["id"], "appeal")
+    key_pem, chain = keys._generate()  # stands in for an enterprise certificate
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"shop",
+        load_pem_private_key(key_pem, None),
+        chain[0],
+        chain[1:],
+        BestAvailableEncryption(b"secret"),
+    )
+    with pytest.raises(keys.KeyProblem):
+        keys.import_pkcs12(home, p12, "wrong")
+    imported = keys.import_pkcs12(home, p12, "secret")
+    new = service.report(c["id"], "appeal")
+    assert new["signer_fingerprint"] == imported.fingerprint != old["signer_fingerprint"]
+    for record in (old, new):
+        check = service.check_report(_pdf(service, record))
+        assert check.ok and check.trusted
