@@ -1,5 +1,6 @@
 """Benchmarks (not tests): intake, each check, whole and cached verification, on a 12 MP JPEG
-and a 2048² PNG. Each scenario runs in a fresh process so its peak RSS is its own.
+and a 2048² PNG; then reports (bench/report.py). Each scenario runs in a fresh process so
+its peak RSS is its own.
 
     make bench            # or: .venv/bin/python -m bench.run
 """
@@ -95,11 +96,19 @@ def main() -> None:
             check=True,
         )
         rows.append(json.loads(r.stdout))
+    print("Verification\n")
+    print(table(rows))
+    from . import report
+
+    print("\nReports (render + sign + page images + summary image)\n")
+    print(table(report.rows()))
+
+
+def table(rows: list[dict]) -> str:
     keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + "---|" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ from cryptography import x509
 from server.store import Store
 
 from . import keys, render, sign, snapshot
-from .sign import ReportCheck
+from .sign import ReportCheck, TimestampUnavailable
 from .snapshot import VARIANTS
 
-__all__ = ["VARIANTS", "ReportCheck", "build", "check"]
+__all__ = ["VARIANTS", "ReportCheck", "TimestampUnavailable", "build", "check"]
 
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
 

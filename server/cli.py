@@ -246,6 +246,26 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    home = data_home()
+    cfg = Config.load(home)
+    if args.tsa_url:
+        if not args.tsa_url.startswith(("http://", "https://")):
+            raise CliError(
+                "时间戳服务地址须以 http:// 或 https:// 开头。 / The TSA URL must be http(s)."
+            )
+        cfg.tsa_url = args.tsa_url
+    if args.no_tsa:
+        cfg.tsa_url = None
+    if args.operator is not None:
+        cfg.operator = args.operator or None
+    cfg.save(home)
+    print(f"tsa_url: {cfg.tsa_url or '（无，使用本机时钟 / none: local clock）'}")
+    print(f"operator: {cfg.operator or '（系统用户名 / login name）'}")
+    print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -362,6 +382,12 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--password")
     k.set_defaults(func=cmd_keys)
 
+    st = sub.add_parser("settings", help="设置 / settings")
+    st.add_argument("--tsa-url", help="RFC 3161 时间戳服务地址 / timestamp service URL")
+    st.add_argument("--no-tsa", action="store_true", help="改用本机时钟 / use the local clock")
+    st.add_argument("--operator", help="报告中的操作人 / operator named in reports")
+    st.set_defaults(func=cmd_settings)
+
     d = sub.add_parser("demo", help="生成演示案件 / build a demo case")
     d.add_argument("--lang", choices=["zh", "en"], default="zh")
     d.set_defaults(func=cmd_demo)
@@ -374,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (CliError, trust.TrustError, KeyProblem) as e:
         print(f"错误 / error: {e}", file=sys.stderr)
+        return 1
+    except IntakeError as e:
+        print(f"错误 / error: {e.zh} / {e.en}", file=sys.stderr)
         return 1
     except NotFound as e:
         print(f"错误 / error: 找不到案件 {e} / no case {e}", file=sys.stderr)

@@ -110,16 +110,26 @@ class Service:
             self.verify(case_id, lang)
             verification = self.store.latest_verification(case_id)
         assert verification is not None
-        return reports.build(
-            self.store,
-            self.home,
-            case_id,
-            verification,
-            variant,
-            "en" if lang == "en" else "zh",
-            tsa_url=self.config.tsa_url,
-            operator=self.config.operator,
-        )
+        try:
+            return reports.build(
+                self.store,
+                self.home,
+                case_id,
+                verification,
+                variant,
+                "en" if lang == "en" else "zh",
+                tsa_url=self.config.tsa_url,
+                operator=self.config.operator,
+            )
+        except reports.TimestampUnavailable as e:
+            raise IntakeError(
+                "tsa_unavailable",
+                f"时间戳服务 {e.url} 没有响应，报告未生成。请检查网络，或用 "
+                "`refundproof settings --no-tsa` 改用本机时钟。",
+                f"The timestamp service {e.url} did not answer; no report was made. Check the "
+                "network, or use the local clock with `refundproof settings --no-tsa`.",
+                502,
+            ) from e
 
     def reports(self, case_id: str) -> list[dict[str, Any]]:
         self.store.get_case(case_id)
