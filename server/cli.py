@@ -236,7 +236,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
         try:
             data = Path(args.file).read_bytes()
         except OSError as e:
-            raise CliError(f"无法读取 {args.file}：{e.strerror}。 / Cannot read it.") from e
+            raise CliError(
+                f"无法读取 {args.file}：{e.strerror}。 / Cannot read {args.file}: {e.strerror}."
+            ) from e
         key = keys.import_pkcs12(home, data, args.password)
     else:
         key = keys.load_or_create(home)
