@@ -4,10 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Pango + HarfBuzz subset for WeasyPrint, CJK and emoji fonts for the reports, poppler for
-# the report tests (pdftotext, pdffonts, pdfdetach: what a third party uses to check one).
+# Pango + HarfBuzz subset for WeasyPrint, CJK and emoji fonts for the reports (and for the
+# OCR tests' drawn marks), poppler for the report tests (pdftotext, pdffonts, pdfdetach: what
+# a third party uses to check a report), libGL and GLib for OpenCV.
 SYSTEM_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils
+	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils libgl1 libglib2.0-0
 
 .PHONY: run test bench lint system clean
 

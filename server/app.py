@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,13 @@ def create_app(home: Path) -> Starlette:
             )
         return JSONResponse(out)
 
+    async def figure(request: Request) -> Response:
+        sha256 = request.path_params["sha256"]
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256) or not service.store.figures.has(sha256):
+            raise NotFound(f"figure {sha256}")
+        data = await run_in_threadpool(service.store.figures.get, sha256)
+        return Response(data, media_type="image/jpeg")
+
     async def create_report(request: Request) -> Response:
         body = await _json_body(request)
         if not isinstance(body, dict):
@@ -180,6 +188,7 @@ def create_app(home: Path) -> Starlette:
         Route("/api/cases/{case_id}/photos", add_photo, methods=["POST"]),
         Route("/api/cases/{case_id}/verify", verify, methods=["POST"]),
         Route("/api/cases/{case_id}/findings", findings, methods=["GET"]),
+        Route("/api/figures/{sha256}", figure, methods=["GET"]),
         Route("/api/cases/{case_id}/reports", create_report, methods=["POST"]),
         Route("/api/cases/{case_id}/reports", list_reports, methods=["GET"]),
         Route("/api/reports/verify", check_report, methods=["POST"]),

@@ -157,6 +157,7 @@ class Photo:
     size: int
     source: Source
     received_at: str
+    phash: str = ""  # 64-bit perceptual hash (hex) of the picture as shown, for reuse checks
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image
 
+from . import pixels
 from .cases import ROLES, Photo, Source
 from .settings import Limits
 from .store import now_iso
@@ -45,8 +46,9 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
-def check_image(data: bytes, limits: Limits) -> tuple[str, int, int]:
-    """Validate the bytes as an image within the limits; returns (format, width, height)."""
+def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
+    """Validate the bytes as an image within the limits; returns (format, width, height,
+    perceptual hash): the hash comes cheap while the picture is decoded anyway."""
     if not data:
         raise IntakeError("empty", "文件是空的（0 字节）。", "The file is empty (0 bytes).")
     if len(data) > limits.max_bytes:
@@ -91,7 +93,7 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int]:
                 f"The image is damaged or incomplete and cannot be decoded ({type(e).__name__}).",
                 422,
             ) from e
-    return fmt, width, height
+        return fmt, width, height, pixels.phash(im)
 
 
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> IntakeError:
@@ -129,7 +131,7 @@ def receive(
             "they changed in transit, so they were refused.",
             422,
         )
-    fmt, width, height = check_image(data, limits)
+    fmt, width, height, phash = check_image(data, limits)
     return Photo(
         sha256=sha,
         role=role,
@@ -140,4 +142,5 @@ def receive(
         size=len(data),
         source=source,
         received_at=now_iso(),
+        phash=phash,
     )

@@ -3,14 +3,16 @@ the decoded image are computed on first use and then reused."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from PIL import Image
 
-from . import containers, xmp
-from .cases import Photo
+from . import alignment, containers, pixels, xmp
+from .cases import Photo, Text
 from .settings import Limits
 
 
@@ -26,11 +28,40 @@ class ExifData:
     exif: Image.Exif
 
 
+@dataclass(frozen=True)
+class Figure:
+    """An image a check made to show its finding (boxes drawn, a heat map, …)."""
+
+    sha256: str
+    data: bytes
+    caption: Text
+
+    def ref(self) -> dict[str, Any]:
+        """What a finding's data carries: the figure's hash, kept in the figures folder."""
+        return {
+            "sha256": self.sha256,
+            "mime": "image/jpeg",
+            "caption": {"zh-CN": self.caption.zh, "en": self.caption.en},
+        }
+
+
 class PhotoData:
     def __init__(self, data: bytes, photo: Photo, limits: Limits) -> None:
         self.data = data
         self.photo = photo
         self.limits = limits
+        self.figures: list[Figure] = []  # made by this run's checks; the caller stores them
+
+    def add_figure(self, image: Image.Image, caption: Text) -> dict[str, Any]:
+        data = pixels.figure_bytes(image)
+        figure = Figure(hashlib.sha256(data).hexdigest(), data, caption)
+        self.figures.append(figure)
+        return figure.ref()
+
+    @cached_property
+    def rgb(self) -> Image.Image:
+        """8-bit RGB of the first frame as a viewer sees it (orientation applied)."""
+        return pixels.viewable(self.image)
 
     @cached_property
     def image(self) -> Image.Image:
@@ -38,6 +69,11 @@ class PhotoData:
         im = Image.open(io.BytesIO(self.data))
         im.load()
         return im
+
+    @cached_property
+    def features(self) -> alignment.Features:
+        """Keypoints for comparing photos; computed once however many photos it meets."""
+        return alignment.features(self.rgb)
 
     @cached_property
     def walk(self) -> containers.Walk:

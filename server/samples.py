@@ -43,7 +43,113 @@ def photo(width: int = 640, height: int = 480, seed: int = 1) -> Image.Image:
     d.rectangle(
         (w, h, 2 * w, 2 * h), fill=(200 - seed * 10 % 80, 90, 60), outline=(40, 30, 20), width=3
     )
+    return sensor_noise(im, seed)
+
+
+def sensor_noise(im: Image.Image, seed: int = 1, sigma: float = 5.0) -> Image.Image:
+    """What every camera adds everywhere: without it, drawn shapes look pasted in."""
+    rng = np.random.default_rng(seed + 77)
+    arr = np.asarray(im.convert("RGB"), dtype=np.float32)
+    return Image.fromarray(np.clip(arr + rng.normal(0, sigma, arr.shape), 0, 255).astype(np.uint8))
+
+
+def product(size: int = 420, seed: int = 1) -> Image.Image:
+    """A product with print on it (a box of tea, say): shapes, stripes and glyph-like strokes
+    that give feature matching something to hold on to. RGBA, transparent around it."""
+    rng = np.random.default_rng(seed)
+    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    d = ImageDraw.Draw(im)
+    d.rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 12, fill=(235, 225, 200, 255))
+    for _ in range(40):
+        x, y = rng.integers(0, size, 2)
+        r = int(rng.integers(size // 40, size // 8))
+        colour = (*tuple(int(c) for c in rng.integers(20, 230, 3)), 255)
+        shape = rng.integers(0, 3)
+        if shape == 0:
+            d.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        elif shape == 1:
+            d.rectangle((x - r, y - r // 2, x + r, y + r // 2), fill=colour)
+        else:
+            d.line((x - r, y, x + r, y + r), fill=colour, width=max(2, r // 4))
+    for row in range(6):  # "printed text"
+        y = size * (0.62 + row * 0.05)
+        for col in range(14):
+            x = size * (0.08 + col * 0.06)
+            if rng.random() < 0.8:
+                d.rectangle((x, y, x + size * 0.035, y + size * 0.025), fill=(30, 30, 30, 255))
     return im
+
+
+def backdrop(width: int, height: int, seed: int) -> Image.Image:
+    """A table or wall: wood-like stripes and noise, different for each seed."""
+    rng = np.random.default_rng(seed + 1000)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    hue = rng.uniform(0, 6.28, 3)
+    base = np.stack(
+        [110 + 50 * np.sin(x / (17 + 9 * seed % 13) + hue[i] + y / 230) for i in range(3)], axis=-1
+    )
+    base += rng.normal(0, 9, base.shape)
+    im = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(im)
+    for _ in range(25):
+        cx, cy = rng.integers(0, width), rng.integers(0, height)
+        r = int(rng.integers(8, 40))
+        d.ellipse(
+            (cx - r, cy - r, cx + r, cy + r),
+            outline=tuple(int(c) for c in rng.integers(0, 255, 3)),
+            width=3,
+        )
+    return im
+
+
+def product_shot(
+    width: int = 1200, height: int = 900, seed: int = 1, view: float = 0.0, product_seed: int = 7
+) -> Image.Image:
+    """The product on a backdrop. view=0 is the listing's straight-on shot; view>0 tilts the
+    product in perspective and moves it: the same object photographed again."""
+    item = product(int(min(width, height) * 0.6), product_seed)
+    scene = backdrop(width, height, seed)
+    s = item.width
+    src = np.float32([[0, 0], [s, 0], [s, s], [0, s]])
+    cx, cy = width * (0.5 - 0.12 * view), height * (0.5 + 0.05 * view)
+    k = view * s * 0.22
+    dst = np.float32(
+        [
+            [cx - s / 2 + k, cy - s / 2],
+            [cx + s / 2 - k * 0.4, cy - s / 2 + k * 0.6],
+            [cx + s / 2, cy + s / 2 - k * 0.3],
+            [cx - s / 2 + k * 0.5, cy + s / 2],
+        ]
+    )
+    coeffs = _perspective_coeffs(dst, src)
+    warped = item.transform(
+        (width, height), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC
+    )
+    scene.paste(warped, (0, 0), warped)
+    return sensor_noise(scene, seed)
+
+
+def _perspective_coeffs(dst: np.ndarray, src: np.ndarray) -> list[float]:
+    """Pillow's PERSPECTIVE takes the map from output (dst) to input (src) pixels."""
+    rows = []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    return list(np.linalg.solve(np.array(rows, np.float64), src.reshape(8).astype(np.float64)))
+
+
+def paint_damage(im: Image.Image, box: tuple[int, int, int, int], seed: int = 1) -> Image.Image:
+    """A crack and a stain painted inside box, the way a faked "damaged goods" photo looks."""
+    rng = np.random.default_rng(seed)
+    out = im.copy()
+    d = ImageDraw.Draw(out)
+    x0, y0, x1, y1 = box
+    d.ellipse((x0, y0 + (y1 - y0) // 3, x0 + (x1 - x0) // 2, y1), fill=(70, 50, 30))
+    points = [(x0 + (x1 - x0) * 0.4, y0)]
+    for i in range(1, 9):
+        points.append((x0 + (x1 - x0) * (0.4 + rng.uniform(-0.3, 0.55)), y0 + (y1 - y0) * i / 8))
+    d.line(points, fill=(15, 10, 10), width=max(4, (x1 - x0) // 30))
+    return out
 
 
 def tc260_xmp(

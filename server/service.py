@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import reports
 from . import intake, result, trust
 from .cases import CASE_FACTS, Photo, Source
 from .checks import CheckContext, run_checks
+from .checks.base import OtherPhoto
 from .intake import IntakeError
 from .parsed import PhotoData
 from .settings import Config, Limits
@@ -64,17 +66,31 @@ class Service:
         case = self.store.get_case(case_id)
         photos = self.store.case_photos(case_id)
         trust_info = trust.load(self.home)
+        listings = tuple(
+            PhotoData(self.store.evidence.get(p.sha256), p, self.limits)
+            for p in photos
+            if p.role == "listing"
+        )
+        others = tuple(
+            OtherPhoto(p.sha256, c["id"], p.phash, c["facts"], p.received_at, self._loader(p))
+            for c, p in self.store.evidence_everywhere()
+        )
         ctx = CheckContext(
             facts=case["facts"],
             trust=trust_info,
             remote_manifest_fetch=self.config.remote_manifest_fetch,
+            case_id=case_id,
+            listings=listings,
+            others=others,
         )
         cache = self.store.all_cached_findings()
         new_cache: dict[str, list[dict[str, Any]]] = {}
         stored_photos = []
         for photo in photos:
-            data = self.store.evidence.get(photo.sha256)
-            findings, statuses, new = run_checks(PhotoData(data, photo, self.limits), ctx, cache)
+            parsed = PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
+            findings, statuses, new = run_checks(parsed, ctx, cache)
+            for figure in parsed.figures:  # before the findings that name them are saved
+                self.store.figures.put(figure.data, figure.sha256)
             new_cache |= new
             stored_photos.append(
                 {
@@ -143,6 +159,9 @@ class Service:
 
     def check_report(self, pdf: bytes) -> reports.ReportCheck:
         return reports.check(pdf, self.home)
+
+    def _loader(self, photo: Photo) -> Callable[[], PhotoData]:
+        return lambda: PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
 
     def findings(self, case_id: str, lang: str = "zh") -> dict[str, Any] | None:
         case = self.store.get_case(case_id)

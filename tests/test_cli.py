@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -37,7 +38,7 @@ def test_verify_text_json_and_english(home, tmp_path):
     )
     listing = tmp_path / "listing.jpg"
     listing.write_bytes(samples.jpeg(samples.photo(96, 64, seed=4)))
-    r = run(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
+    first = r = run(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
     assert r.returncode == 0, r.stderr
     assert "有力证据" in r.stdout and "91110102MACQD9K640" in r.stdout and "[商品图]" in r.stdout
     r = run(home, "verify", str(labelled), "--json")
@@ -45,9 +46,14 @@ def test_verify_text_json_and_english(home, tmp_path):
     photo = out["photos"][0]
     assert set(photo) >= {"file", "sha256", "verdict", "findings"}
     assert set(photo["findings"][0]) >= {"check", "signal", "strength", "summary", "data"}
-    assert out["case"]["verdict"]["level"] == "strong"
+    # the same file in a second case: the reuse check names the first one
+    first_case = re.search(r"案件 (RP[\w-]+)", first.stdout).group(1)
+    assert out["case"]["verdict"]["level"] == "decisive"
+    reused = [f for f in photo["findings"] if f["signal"] == "reused_in_other_refund"]
+    assert reused and reused[0]["data"]["other_case"] == first_case
     r = run(home, "verify", str(labelled), "--lang", "en", "--case", out["case"]["id"])
-    assert "Strong evidence" in r.stdout and "not mean the photo is authentic" not in r.stdout
+    assert "Decisive evidence" in r.stdout and "not mean the photo is authentic" not in r.stdout
+    assert "GB 45438 implicit label" in r.stdout
 
 
 def test_cli_errors_are_clear_and_nonzero(home, tmp_path):

@@ -6,10 +6,28 @@ from typing import Any
 
 from ..cases import Finding, Text
 from ..parsed import PhotoData
-from . import ai_metadata, aigc_label, content_credentials, exif_context
+from . import (
+    ai_metadata,
+    aigc_label,
+    content_credentials,
+    exif_context,
+    forensics,
+    listing_match,
+    reuse,
+    visible_mark,
+)
 from .base import Check, CheckContext, TrustInfo
 
-REGISTRY: tuple[Check, ...] = (content_credentials, aigc_label, ai_metadata, exif_context)
+REGISTRY: tuple[Check, ...] = (
+    content_credentials,
+    aigc_label,
+    ai_metadata,
+    visible_mark,
+    listing_match,
+    reuse,
+    exif_context,
+    forensics,
+)
 
 __all__ = ["REGISTRY", "CheckContext", "TrustInfo", "run_checks"]
 

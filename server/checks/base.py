@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,10 +23,25 @@ class TrustInfo:
 
 
 @dataclass(frozen=True)
+class OtherPhoto:
+    """A refund-evidence photo already in the database, for the reuse check."""
+
+    sha256: str
+    case_id: str
+    phash: str  # 64-bit perceptual hash, hex
+    facts: dict[str, Any]
+    received_at: str
+    load: Callable[[], PhotoData]  # its bytes, read only when a hash comes close
+
+
+@dataclass(frozen=True)
 class CheckContext:
     facts: dict[str, Any] = field(default_factory=dict)
     trust: TrustInfo = TrustInfo()
     remote_manifest_fetch: bool = False
+    case_id: str = ""
+    listings: tuple[PhotoData, ...] = ()  # the seller's own listing photos in this case
+    others: tuple[OtherPhoto, ...] = ()  # evidence photos of every case, this one included
 
 
 class Check(Protocol):

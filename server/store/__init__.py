@@ -35,6 +35,7 @@ class Store:
         home.mkdir(parents=True, exist_ok=True)
         self.db = open_db(home / "db.json")
         self.evidence = EvidenceFolder(home / "evidence")
+        self.figures = EvidenceFolder(home / "figures")  # made by checks, named by hash
         self.audit_log = AuditLog(home / "audit.jsonl")
         self._thread_lock = threading.RLock()
         self._lock_path = home / ".lock"
@@ -105,6 +106,12 @@ class Store:
     def case_photos(self, case_id: str) -> list[Photo]:
         rows = self.db.table("photos").search(Query().case_id == case_id)
         return [_photo(r) for r in sorted(rows, key=lambda r: r["received_at"])]
+
+    def evidence_everywhere(self) -> list[tuple[dict[str, Any], Photo]]:
+        """Every refund-evidence photo of every case, with its case."""
+        cases = {c["id"]: c for c in self.db.table("cases").all()}
+        rows = self.db.table("photos").search(Query().role == "evidence")
+        return [(cases[r["case_id"]], _photo(r)) for r in rows if r["case_id"] in cases]
 
     def photo_count(self, case_id: str) -> int:
         return self.db.table("photos").count(Query().case_id == case_id)

@@ -1,0 +1,138 @@
+"""Was this refund photo already used, in another refund or twice in this one?
+
+Perceptual hashes (DCT, 64 bits) of every refund-evidence photo in the database find the
+candidates; a geometric check (the same alignment as listing_match) confirms each, so two
+photos that merely look alike are never called the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .. import alignment, pixels
+from ..cases import Finding, Text
+from ..parsed import PhotoData
+from .base import CheckContext, OtherPhoto
+
+NAME = "reuse"
+VERSION = "1"
+TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
+LIMITS = Text(
+    "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
+    "同一张照片出现在两个退款中是确定的证据，但请核对两个案件是否其实是同一笔退款。",
+    "Compares only with refund photos already in this computer's database; a heavily cropped "
+    "or edited copy can escape the perceptual hash. The same photo in two refunds is decisive, "
+    "but check that the two cases are not the same refund recorded twice.",
+)
+
+NEAR = 12  # of 64 hash bits: resize and recompression stay well below, other photos above
+CONFIRM_AT_MOST = 5  # closest candidates checked geometrically
+
+
+def context_key(ctx: CheckContext) -> str:
+    members = sorted(f"{o.sha256}:{o.case_id}" for o in ctx.others)
+    return hashlib.sha256(",".join(members).encode()).hexdigest()[:16]
+
+
+def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
+    if photo.photo.role != "evidence" or not photo.photo.phash:
+        return []
+    me = photo.photo.sha256
+    candidates = sorted(
+        (
+            (pixels.hamming(photo.photo.phash, o.phash), o)
+            for o in ctx.others
+            if o.phash and not (o.sha256 == me and o.case_id == ctx.case_id)
+        ),
+        key=lambda t: t[0],
+    )
+    near = [(d, o) for d, o in candidates if d <= NEAR][:CONFIRM_AT_MOST]
+    findings = []
+    for distance, other in near:
+        confirmed = _confirm(photo, other)
+        if confirmed is None:
+            continue
+        findings.append(_finding(other, distance, confirmed, ctx))
+    if findings:
+        return findings
+    cases = len({o.case_id for o in ctx.others} - {ctx.case_id})
+    return [
+        Finding(
+            NAME,
+            "not_reused",
+            "none",
+            Text(
+                f"在本机其他 {cases} 个案件的退款凭证中没有找到这张图片。",
+                f"This photo was not found among the refund photos of {cases} other case(s) "
+                "on this computer.",
+            ),
+            {
+                "compared": len(candidates),
+                "closest_hash_distance": candidates[0][0] if candidates else None,
+            },
+        )
+    ]
+
+
+def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
+    if other.sha256 == photo.photo.sha256:
+        return {"identical_bytes": True}
+    m = alignment.match(photo.features, other.load().features)
+    return {"identical_bytes": False, **m.stats()} if m.derived else None
+
+
+def _finding(
+    other: OtherPhoto, distance: int, confirmed: dict[str, Any], ctx: CheckContext
+) -> Finding:
+    f = other.facts
+    data = {
+        "other_case": other.case_id,
+        "other_sha256": other.sha256,
+        "other_received_at": other.received_at,
+        "other_facts": {k: f.get(k) for k in ("platform", "order_id", "refund_id", "buyer")},
+        "hash_distance": distance,
+        **confirmed,
+    }
+    if other.case_id == ctx.case_id:
+        return Finding(
+            NAME,
+            "repeated_in_case",
+            "none",
+            Text(
+                "这张图片在本案件中出现了不止一次（可能是买家重复上传）。",
+                "This photo appears more than once in this case (possibly uploaded twice).",
+            ),
+            data,
+        )
+    same_refund = bool(f.get("order_id")) and f.get("order_id") == ctx.facts.get("order_id")
+    who = "、".join(
+        str(v)
+        for v in (f.get("platform"), f.get("order_id"), f.get("refund_id"), f.get("buyer"))
+        if v
+    )
+    when = other.received_at[:10]
+    if same_refund:
+        return Finding(
+            NAME,
+            "same_refund_recorded_twice",
+            "none",
+            Text(
+                f"同一张图片也在案件 {other.case_id} 中，且订单号相同：可能是同一笔退款登记了两次。",
+                f"The same photo is in case {other.case_id} with the same order number: "
+                "possibly the same refund recorded twice.",
+            ),
+            data,
+        )
+    return Finding(
+        NAME,
+        "reused_in_other_refund",
+        "decisive",
+        Text(
+            f"这张图片已在另一笔退款中使用过：案件 {other.case_id}（{who or '无订单信息'}，"
+            f"{when} 收到）。",
+            f"This photo was already used in another refund: case {other.case_id} "
+            f"({who or 'no order details'}, received {when}).",
+        ),
+        data,
+    )

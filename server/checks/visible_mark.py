@@ -1,0 +1,297 @@
+"""Visible AI labels (显式标识) anywhere in the photo, read with OCR (RapidOCR, offline models
+inside its package): vendor marks, generic 「AI生成」 prompts, English "AI-generated", and
+marks cut by the frame edge. GB 45438 §5.2 wants the prompt on an edge or corner, at least
+5% of the shortest side tall; we report whether it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from .. import pixels
+from ..cases import Finding, Text
+from ..parsed import PhotoData
+from .base import CheckContext
+
+NAME = "visible_mark"
+VERSION = "1"
+TITLE = Text("可见 AI 标识（OCR）", "Visible AI mark (OCR)")
+LIMITS = Text(
+    "只能读出没有被裁掉或涂掉的文字标识；买家常把标识裁掉或涂掉，所以“未发现”不能说明什么。"
+    "标识文字也可能被贴到任何图片上，或本来就是画面中的内容（如海报），因此是有力而非确定的证据。"
+    "图标类标识（如 Gemini 星标）不在识别范围内。",
+    "Reads only text marks that were not cropped or painted out; buyers often remove them, so "
+    "finding none proves nothing. Mark text can also be pasted onto any photo or be part of the "
+    "scene (a poster), so a mark is strong, not decisive, evidence. Icon-only marks (Gemini's "
+    "sparkle) are not recognised.",
+)
+
+FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
+TILE_SIDE = 512  # px: each corner tile of a large photo, for marks smaller than the rule
+TILE_FRACTION = 0.3  # of width and height, per corner
+EDGE_MARGIN = 0.015  # a box this close to the frame counts as touching it
+MATCH = 0.8  # similarity to a known mark text (tolerates one OCR slip in five characters)
+
+# (vendor, normalized mark text) — DOMAIN.md §3; normalize() upper-cases Latin and drops
+# spaces and punctuation, so "Made with AI" is MADEWITHAI.
+MARKS: tuple[tuple[str | None, str], ...] = (
+    ("豆包 Doubao", "豆包AI生成"),
+    ("即梦 Jimeng", "即梦AI"),
+    ("千问 Qwen", "千问AI生成"),
+    ("可灵 Kling", "可灵AI"),
+    ("腾讯元宝 Yuanbao", "元宝AI生成"),
+    ("百度 Baidu", "百度AI生成"),
+    ("RunningHub", "RUNNINGHUBAI生成"),
+    ("RunningHub", "RUNNINGHUB"),
+    ("LibLibAI", "LIBLIBAI"),
+    ("Meta AI", "IMAGINEDWITHAI"),
+    (None, "MADEWITHAI"),
+    (None, "AIGENERATED"),
+    (None, "GENERATEDBYAI"),
+    (None, "人工智能生成"),
+    (None, "人工智能合成"),
+    (None, "AI生成"),
+    (None, "AI合成"),
+)
+AI_WORDS = ("AI", "人工智能")
+MADE_WORDS = ("生成", "合成")
+
+POSITIONS = {
+    ("top", "left"): ("左上角", "top-left corner"),
+    ("top", "center"): ("顶部", "top edge"),
+    ("top", "right"): ("右上角", "top-right corner"),
+    ("middle", "left"): ("左侧", "left edge"),
+    ("middle", "center"): ("中部", "centre"),
+    ("middle", "right"): ("右侧", "right edge"),
+    ("bottom", "left"): ("左下角", "bottom-left corner"),
+    ("bottom", "center"): ("底部", "bottom edge"),
+    ("bottom", "right"): ("右下角", "bottom-right corner"),
+}
+
+
+def context_key(ctx: CheckContext) -> str:
+    return ""
+
+
+@cache
+def _engine() -> Any:
+    """The OCR models load once per process (about 0.3 s); sessions are thread-safe."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
+@dataclass
+class Line:
+    text: str
+    score: float
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the photo's pixels
+    height: float
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).upper()
+    return re.sub(r"[\s\-_.·•★☆✦*|:：,，、'\"“”()（）]+", "", text)
+
+
+def _similarity(pattern: str, text: str) -> float:
+    """Best ratio of the pattern against any same-length window of the text."""
+    if not text:
+        return 0.0
+    n = len(pattern)
+    windows = [text[i : i + n] for i in range(max(1, len(text) - n + 1))]
+    return max(difflib.SequenceMatcher(None, pattern, w).ratio() for w in windows)
+
+
+def _common(a: str, b: str) -> str:
+    m = difflib.SequenceMatcher(None, a, b).find_longest_match(0, len(a), 0, len(b))
+    return a[m.a : m.a + m.size]
+
+
+def classify(text: str, touches_edge: bool) -> dict[str, Any] | None:
+    """What a line of OCR text says, or None when it is ordinary text."""
+    n = normalize(text)
+    best: tuple[float, str | None, str] = (0.0, None, "")
+    for vendor, pattern in MARKS:
+        score = _similarity(pattern, n)
+        # prefer a vendor mark over the generic text it contains
+        if score > best[0] + (0.0 if vendor is None else -0.05):
+            best = (score, vendor, pattern)
+    score, vendor, pattern = best
+    if score >= MATCH:
+        return {"kind": "mark", "vendor": vendor, "pattern": pattern, "match": round(score, 3)}
+    if any(w in n for w in AI_WORDS) and any(w in n for w in MADE_WORDS):
+        return {"kind": "mark", "vendor": None, "pattern": "AI+生成/合成", "match": 1.0}
+    if touches_edge and len(n) >= 2:
+        for vendor, pattern in MARKS:
+            common = _common(n, pattern)
+            meaningful = any(w in common for w in (*AI_WORDS, *MADE_WORDS)) or (
+                vendor is not None and common[:2] == pattern[:2] and len(common) >= 2
+            )
+            if len(common) >= 3 and len(common) >= 0.6 * len(n) and meaningful:
+                return {
+                    "kind": "partial",
+                    "vendor": vendor,
+                    "pattern": pattern,
+                    "match": round(len(common) / len(pattern), 3),
+                }
+    return None
+
+
+def _ocr(image: Image.Image, scale: float, offset: tuple[int, int]) -> list[Line]:
+    result, _ = _engine()(pixels.bgr(image), use_cls=False)
+    lines = []
+    for quad, text, score in result or []:
+        xs = [p[0] * scale + offset[0] for p in quad]
+        ys = [p[1] * scale + offset[1] for p in quad]
+        left = ((quad[3][0] - quad[0][0]) ** 2 + (quad[3][1] - quad[0][1]) ** 2) ** 0.5
+        right = ((quad[2][0] - quad[1][0]) ** 2 + (quad[2][1] - quad[1][1]) ** 2) ** 0.5
+        lines.append(
+            Line(
+                text, float(score), (min(xs), min(ys), max(xs), max(ys)), (left + right) / 2 * scale
+            )
+        )
+    return lines
+
+
+def read_lines(image: Image.Image) -> list[Line]:
+    """The whole photo downscaled, plus its corners at higher resolution when it is large."""
+    small, scale = pixels.downscaled(image, FULL_SIDE)
+    lines = _ocr(small, scale, (0, 0))
+    if scale > 1.5:
+        tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
+        for x, y in (
+            (0, 0),
+            (image.width - tw, 0),
+            (0, image.height - th),
+            (image.width - tw, image.height - th),
+        ):
+            tile, tscale = pixels.downscaled(image.crop((x, y, x + tw, y + th)), TILE_SIDE)
+            lines += _ocr(tile, tscale, (x, y))
+    return _dedupe(lines)
+
+
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _dedupe(lines: list[Line]) -> list[Line]:
+    kept: list[Line] = []
+    for line in sorted(lines, key=lambda x: -x.score):
+        if all(_iou(line.box, k.box) < 0.3 for k in kept):
+            kept.append(line)
+    return kept
+
+
+def _position(box: tuple[float, ...], w: int, h: int) -> tuple[str, str]:
+    cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
+    col = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "center"
+    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
+    return POSITIONS[(row, col)]
+
+
+def _touches_edge(box: tuple[float, ...], w: int, h: int) -> bool:
+    mx, my = w * EDGE_MARGIN, h * EDGE_MARGIN
+    return box[0] <= mx or box[1] <= my or box[2] >= w - mx or box[3] >= h - my
+
+
+def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
+    if photo.photo.role != "evidence":
+        return []
+    image = photo.rgb
+    w, h = image.size
+    hits = []
+    for line in read_lines(image):
+        touches = _touches_edge(line.box, w, h)
+        what = classify(line.text, touches)
+        if what is None:
+            continue
+        zh_pos, en_pos = _position(line.box, w, h)
+        ratio = line.height / min(w, h)
+        hits.append(
+            {
+                **what,
+                "text": line.text,
+                "ocr_confidence": round(line.score, 3),
+                "box": [round(v) for v in line.box],
+                "position": en_pos,
+                "position_zh": zh_pos,
+                "touches_edge": touches,
+                "height_ratio": round(ratio, 4),
+                "meets_5pct_rule": ratio >= 0.05,
+            }
+        )
+    if not hits:
+        return [
+            Finding(
+                NAME,
+                "no_visible_mark",
+                "none",
+                Text(
+                    "图片中未读出可见的 AI 标识文字（不确定：标识常被裁掉或涂掉）。",
+                    "No visible AI mark was read in the photo (inconclusive: marks are often "
+                    "cropped or painted out).",
+                ),
+            )
+        ]
+    figure = photo.add_figure(
+        _draw(image, hits),
+        Text("红框：读出的 AI 标识文字", "Red boxes: the AI mark text that was read"),
+    )
+    return [_finding(hit, figure) for hit in hits]
+
+
+def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
+    vendor = f"（{hit['vendor']}）" if hit["vendor"] else ""
+    vendor_en = f" ({hit['vendor']})" if hit["vendor"] else ""
+    rule = "，达到" if hit["meets_5pct_rule"] else "，低于"
+    rule_en = "meets" if hit["meets_5pct_rule"] else "is below"
+    pct = f"{hit['height_ratio'] * 100:.1f}%"
+    data = {**hit, "figure": figure}
+    if hit["kind"] == "partial":
+        return Finding(
+            NAME,
+            "partial_visible_mark",
+            "supporting",
+            Text(
+                f"图片{hit['position_zh']}边缘有被画面截断的 AI 标识残留「{hit['text']}」{vendor}："
+                "像是把标识裁掉后剩下的部分。",
+                f"A partial AI mark cut by the frame edge at the {hit['position']}: "
+                f"“{hit['text']}”{vendor_en}, what is left after cropping a mark away.",
+            ),
+            data,
+        )
+    return Finding(
+        NAME,
+        "visible_ai_mark",
+        "strong",
+        Text(
+            f"图片{hit['position_zh']}有可见的 AI 生成标识「{hit['text']}」{vendor}，"
+            f"文字高度为短边的 {pct}{rule} GB 45438 的 5% 要求。",
+            f"A visible AI-generation mark “{hit['text']}”{vendor_en} at the {hit['position']}; "
+            f"its text is {pct} of the shortest side, which {rule_en} the 5% of GB 45438.",
+        ),
+        data,
+    )
+
+
+def _draw(image: Image.Image, hits: list[dict[str, Any]]) -> Image.Image:
+    canvas = image.copy()
+    draw = ImageDraw.Draw(canvas)
+    width = max(3, round(min(canvas.size) / 200))
+    for hit in hits:
+        x0, y0, x1, y1 = hit["box"]
+        pad = width * 2
+        draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=(230, 0, 30), width=width)
+    return canvas

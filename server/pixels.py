@@ -1,0 +1,60 @@
+"""Pixels for the checks that read the image itself: one 8-bit RGB view of the first frame
+as the viewer sees it, downscaled copies, and figures (JPEG bytes) for findings and reports."""
+
+from __future__ import annotations
+
+import io
+
+import imagehash
+import numpy as np
+from PIL import Image, ImageOps
+
+FIGURE_EDGE = 1600  # px: enough for a report page, small enough to keep per finding
+
+
+def viewable(im: Image.Image) -> Image.Image:
+    """First frame, EXIF orientation applied, 16-bit and CMYK brought to 8-bit RGB."""
+    im.seek(0)
+    frame = ImageOps.exif_transpose(im)
+    if frame.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        frame = Image.fromarray((np.asarray(frame, dtype=np.uint32) >> 8).astype(np.uint8))
+    elif frame.mode == "F":
+        frame = Image.fromarray(np.clip(np.asarray(frame), 0, 255).astype(np.uint8))
+    return frame.convert("RGB")
+
+
+def phash(im: Image.Image) -> str:
+    """64-bit DCT perceptual hash of the picture as shown; survives resizing and
+    recompression (a crop or heavy edit moves it)."""
+    small = im.copy()
+    small.thumbnail((256, 256))
+    return str(imagehash.phash(viewable(small)))
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def downscaled(im: Image.Image, max_side: int) -> tuple[Image.Image, float]:
+    """A copy no larger than max_side, and the factor from its coordinates to the original's."""
+    scale = max(im.size) / max_side
+    if scale <= 1:
+        return im, 1.0
+    size = (max(1, round(im.width / scale)), max(1, round(im.height / scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0), scale
+
+
+def bgr(im: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(im.convert("RGB"))[:, :, ::-1])
+
+
+def gray(im: Image.Image) -> np.ndarray:
+    return np.asarray(im.convert("L"))
+
+
+def figure_bytes(im: Image.Image) -> bytes:
+    im = im.convert("RGB")
+    im.thumbnail((FIGURE_EDGE, FIGURE_EDGE))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=85)
+    return out.getvalue()
