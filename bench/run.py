@@ -98,8 +98,13 @@ def main() -> None:
         rows.append(json.loads(r.stdout))
     print("Verification\n")
     print(table(rows))
-    from . import report
+    from . import pixels, report
 
+    sizes, case = pixels.rows()
+    print("\nPixel checks\n")
+    print(table(sizes))
+    print()
+    print(table(case))
     print("\nReports (render + sign + page images + summary image)\n")
     print(table(report.rows()))
 

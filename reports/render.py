@@ -23,7 +23,7 @@ from weasyprint import HTML, Attachment
 from server.cases import FACT_NAMES, METHOD_NAMES, ROLE_NAMES, STRENGTH_NAMES
 
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
-from .snapshot import Snapshot, attachment_name
+from .snapshot import Snapshot, attachment_name, figure_hashes, figure_name
 
 # WeasyPrint turns on Pillow's process-wide "accept truncated images" at import; intake
 # relies on the default to refuse truncated uploads, and our own thumbnails are never cut.
@@ -212,8 +212,12 @@ def html(snap: Snapshot) -> str:
         )
     )
     thumbs = {p.sha256: _thumb(snap.originals[attachment_name(p)]) for p in snap.photos()}
+    figures = {
+        sha: "data:image/jpeg;base64," + base64.b64encode(snap.originals[figure_name(sha)]).decode()
+        for sha in figure_hashes(snap.data["verification"])
+    }
     template = _env().get_template(f"{snap.data['report']['variant']}.html.j2")
-    return template.render(css=css, thumbs=thumbs, **ctx)
+    return template.render(css=css, thumbs=thumbs, figures=figures, **ctx)
 
 
 def pdf(snap: Snapshot) -> bytes:
@@ -231,7 +235,14 @@ def pdf(snap: Snapshot) -> bytes:
         )
 
     attachments = [
-        attach(name, blob, "original photo, named by its SHA-256", "Source")
+        attach(
+            name,
+            blob,
+            "figure made by a check"
+            if name.startswith("figure-")
+            else "original photo, named by its SHA-256",
+            "Supplement" if name.startswith("figure-") else "Source",
+        )
         for name, blob in snap.originals.items()
     ]
     attachments.append(attach(SNAPSHOT_NAME, snap.to_bytes(), "report snapshot", "Data"))

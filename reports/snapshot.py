@@ -36,7 +36,7 @@ EXTENSIONS = {
 @dataclass(frozen=True)
 class Snapshot:
     data: dict[str, Any]
-    originals: dict[str, bytes]  # attachment name -> bytes, hashes already re-checked
+    originals: dict[str, bytes]  # attachment name -> bytes (photos, figures), re-hashed
 
     def to_bytes(self) -> bytes:
         return canonical_json(self.data)
@@ -69,6 +69,19 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
+def figure_name(sha256: str) -> str:
+    return f"figure-{sha256}.jpg"
+
+
+def figure_hashes(verification: dict[str, Any]) -> set[str]:
+    return {
+        f["data"]["figure"]["sha256"]
+        for p in verification["photos"]
+        for f in p["findings"]
+        if isinstance(f.get("data", {}).get("figure"), dict)
+    }
+
+
 def attachment_name(photo: Photo) -> str:
     return f"{photo.sha256}.{EXTENSIONS.get(photo.mime, 'bin')}"
 
@@ -87,6 +100,9 @@ def take(
     case = store.get_case(case_id)
     photos = store.case_photos(case_id)
     originals = {attachment_name(p): store.evidence.get(p.sha256) for p in photos}
+    # the figures the findings show (boxes drawn, heat maps) travel with the report too
+    for sha in sorted(figure_hashes(verification)):
+        originals[figure_name(sha)] = store.figures.get(sha)
     now = datetime.now(UTC)
     data: dict[str, Any] = {
         "report": {

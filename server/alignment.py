@@ -60,6 +60,7 @@ class Match:
     median_residual: float = 0.0
     residual: np.ndarray | None = None  # in A's working frame; NaN outside the overlap
     a_scale: float = 1.0
+    b_scale: float = 1.0
 
     @property
     def derived(self) -> bool:
@@ -89,12 +90,15 @@ class Match:
             },
         }
         if self.homography is not None:
-            out["transform"] = describe(self.homography)
+            # in original pixels, B -> A: how photo A was made from photo B
+            to_a = np.diag([self.a_scale, self.a_scale, 1.0])
+            from_b = np.diag([1 / self.b_scale, 1 / self.b_scale, 1.0])
+            out["transform"] = describe(to_a @ np.linalg.inv(self.homography) @ from_b)
         return out
 
 
 def describe(h: np.ndarray) -> dict[str, float]:
-    """Scale and rotation read off the homography's linear part (A -> B)."""
+    """Scale and rotation read off a homography's linear part."""
     a = h[:2, :2] / h[2, 2]
     scale = float(np.sqrt(abs(np.linalg.det(a))))
     rotation = float(np.degrees(np.arctan2(a[1, 0], a[0, 0])))
@@ -113,7 +117,9 @@ def match(a: Features, b: Features) -> Match:
     dst = np.float32([b.points[m.trainIdx] for m in good]).reshape(-1, 1, 2)
     h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 4.0)
     inliers = int(mask.sum()) if mask is not None else 0
-    result = Match(keypoints, len(good), inliers, inliers / len(good), h, a_scale=a.scale)
+    result = Match(
+        keypoints, len(good), inliers, inliers / len(good), h, a_scale=a.scale, b_scale=b.scale
+    )
     if h is None or abs(np.linalg.det(h[:2, :2])) < 1e-3:
         result.homography = None
         return result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PIL import Image
+
 from . import samples
 from .cases import Source
 from .service import Service
@@ -25,7 +27,16 @@ FACTS = {
 
 def material() -> list[tuple[str, str, bytes]]:
     """(file name, role, bytes) of the demo photos."""
-    listing = samples.photo(800, 600, seed=3)
+    listing = samples.product_shot(1200, 900, seed=3)
+    # the typical fake: the seller's own photo, cropped and tilted, with a crack painted in
+    cracked = (
+        samples.paint_damage(listing, (520, 300, 720, 520), seed=2)
+        .crop((120, 80, 1120, 830))
+        .rotate(2.5, resample=Image.Resampling.BICUBIC)
+    )
+    marked, _ = samples.draw_text(
+        samples.photo(1024, 768, seed=8), "豆包AI生成", 44, "bottom-right"
+    )
     labelled = samples.png(
         samples.photo(640, 480, seed=4),
         before_idat=[
@@ -51,6 +62,8 @@ def material() -> list[tuple[str, str, bytes]]:
         samples.photo(640, 480, seed=7), samples.camera_exif("2026:11:19 09:30:00")
     )
     return [
+        ("buyer_cracked.jpg", "evidence", samples.jpeg(cracked)),
+        ("buyer_marked.jpg", "evidence", samples.jpeg(marked)),
         ("buyer_doubao.png", "evidence", labelled),
         ("buyer_sd.png", "evidence", sd),
         ("buyer_before_delivery.jpg", "evidence", early),

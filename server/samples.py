@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import struct
+import subprocess
 import zlib
+from functools import cache
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 TC260_NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
 DOUBAO_LABEL = {
@@ -150,6 +152,45 @@ def paint_damage(im: Image.Image, box: tuple[int, int, int, int], seed: int = 1)
         points.append((x0 + (x1 - x0) * (0.4 + rng.uniform(-0.3, 0.55)), y0 + (y1 - y0) * i / 8))
     d.line(points, fill=(15, 10, 10), width=max(4, (x1 - x0) // 30))
     return out
+
+
+@cache
+def cjk_font_path() -> str:
+    """Noto Sans CJK (the Makefile installs fonts-noto-cjk), found through fontconfig."""
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Noto Sans CJK SC:style=Bold"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    if "NotoSansCJK" not in found:
+        raise RuntimeError(
+            "找不到 Noto Sans CJK 字体（运行 make 安装 fonts-noto-cjk）。 / "
+            "Noto Sans CJK not found (make installs fonts-noto-cjk)."
+        )
+    return found
+
+
+def draw_text(
+    im: Image.Image,
+    text: str,
+    height: int,
+    corner: str,
+    fill: tuple[int, int, int] = (255, 255, 255),
+    margin: int | None = None,
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """Text about `height` px tall in a corner, with a shadow like the apps' marks; returns
+    the picture and the text's box."""
+    out = im.copy()
+    d = ImageDraw.Draw(out)
+    font = ImageFont.truetype(cjk_font_path(), int(height * 1.15))
+    x0, y0, x1, y1 = d.textbbox((0, 0), text, font=font)
+    w, h = x1 - x0, y1 - y0
+    m = height // 2 if margin is None else margin
+    x = m if "left" in corner else out.width - w - m
+    y = m if "top" in corner else out.height - h - m
+    d.text((x - x0 + 2, y - y0 + 2), text, font=font, fill=(0, 0, 0))
+    d.text((x - x0, y - y0), text, font=font, fill=fill)
+    return out, (x, y, x + w, y + h)
 
 
 def tc260_xmp(

@@ -142,3 +142,20 @@ def test_reports_over_http(api, home):
     assert not_pdf.status_code == 400 and "PDF" in not_pdf.json()["message"]
     assert api.get(f"/api/reports/{record['id']}/files/../../db.json").status_code == 404
     assert api.get("/api/reports/RPT-nope").status_code == 404
+
+
+def test_figures_are_served(api):
+    case_id = api.post("/api/cases", json={}).json()["id"]
+    _upload(api, case_id, samples.jpeg(samples.photo(320, 240)))
+    found = api.post(f"/api/cases/{case_id}/verify").json()
+    shas = [
+        f["data"]["figure"]["sha256"]
+        for f in found["photos"][0]["findings"]
+        if isinstance(f["data"].get("figure"), dict)
+    ]
+    assert shas
+    figure = api.get(f"/api/figures/{shas[0]}")
+    assert figure.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(figure.content).hexdigest() == shas[0]
+    assert api.get("/api/figures/" + "0" * 64).status_code == 404
+    assert api.get("/api/figures/not-a-hash").status_code == 404

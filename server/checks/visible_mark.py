@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import cv2
+import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import pixels
@@ -36,6 +38,7 @@ LIMITS = Text(
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
 TILE_SIDE = 512  # px: each corner tile of a large photo, for marks smaller than the rule
 TILE_FRACTION = 0.3  # of width and height, per corner
+TILE_ABOVE = 2.5  # downscale factor beyond which small corner marks need the tiles (≥ ~6 MP)
 EDGE_MARGIN = 0.015  # a box this close to the frame counts as touching it
 MATCH = 0.8  # similarity to a known mark text (tolerates one OCR slip in five characters)
 
@@ -165,7 +168,7 @@ def read_lines(image: Image.Image) -> list[Line]:
     """The whole photo downscaled, plus its corners at higher resolution when it is large."""
     small, scale = pixels.downscaled(image, FULL_SIDE)
     lines = _ocr(small, scale, (0, 0))
-    if scale > 1.5:
+    if scale > TILE_ABOVE:
         tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
         for x, y in (
             (0, 0),
@@ -194,6 +197,23 @@ def _dedupe(lines: list[Line]) -> list[Line]:
     return kept
 
 
+def glyph_height(image: Image.Image, line: Line) -> float:
+    """Height of the characters themselves: the detector's box has padding around them, and
+    the 5% rule is about the text. Otsu splits glyphs from the background inside the box."""
+    x0, y0, x1, y1 = (round(v) for v in line.box)
+    crop = np.asarray(image.crop((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))).convert("L"))
+    if crop.shape[0] < 4 or crop.shape[1] < 4:
+        return line.height
+    _, mask = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if mask.mean() > 0.5:  # the glyphs are the smaller class
+        mask = 1 - mask
+    rows = np.flatnonzero(mask.mean(axis=1) > 0.02)
+    if rows.size == 0:
+        return line.height
+    measured = float(rows[-1] - rows[0] + 1)
+    return measured if measured >= 0.3 * line.height else line.height
+
+
 def _position(box: tuple[float, ...], w: int, h: int) -> tuple[str, str]:
     cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
     col = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "center"
@@ -218,7 +238,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         if what is None:
             continue
         zh_pos, en_pos = _position(line.box, w, h)
-        ratio = line.height / min(w, h)
+        ratio = glyph_height(image, line) / min(w, h)
         hits.append(
             {
                 **what,

@@ -1,0 +1,101 @@
+"""listing_match: derived copies of the seller's listing photo with damage painted in, and
+the photos that must not be called copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageEnhance
+
+from server import samples
+from server.checks import CheckContext, listing_match
+
+from .pixels_util import iou, jpeg, parsed
+
+DAMAGE = (560, 330, 760, 530)  # where the crack and stain are painted, in listing pixels
+
+
+def _listing() -> Image.Image:
+    return samples.product_shot(1200, 900, seed=1)
+
+
+def _mask() -> Image.Image:
+    m = Image.new("L", (1200, 900), 0)
+    m.paste(255, DAMAGE)
+    return m
+
+
+TRANSFORMS = {
+    "crop": lambda im, fill: im.crop((150, 100, 1100, 820)),
+    "rotate": lambda im, fill: im.rotate(3, resample=Image.Resampling.BICUBIC, fillcolor=fill),
+    "rescale": lambda im, fill: im.resize((720, 540), Image.Resampling.LANCZOS),
+    "recompress": lambda im, fill: im,
+    "exposure": lambda im, fill: im,
+}
+
+
+def _run(evidence: bytes, *listings: bytes) -> list:
+    ctx = CheckContext(
+        listings=tuple(parsed(b, "listing", f"listing{i}.jpg") for i, b in enumerate(listings))
+    )
+    return listing_match.run(parsed(evidence), ctx)
+
+
+@pytest.mark.parametrize("how", list(TRANSFORMS))
+def test_derived_copy_with_painted_damage_is_found_and_located(how):
+    listing = _listing()
+    fake = TRANSFORMS[how](samples.paint_damage(listing, DAMAGE, seed=3), (0, 0, 0))
+    truth = np.asarray(TRANSFORMS[how](_mask(), 0)) > 128
+    if how == "exposure":
+        fake = ImageEnhance.Brightness(fake).enhance(1.25)
+    quality = 60 if how == "recompress" else 80
+    (f,) = _run(jpeg(fake, quality), jpeg(listing, 92))
+    assert f.signal == "derived_from_listing" and f.strength == "decisive", f.data
+    ys, xs = np.nonzero(truth)
+    true_box = (xs.min(), ys.min(), xs.max(), ys.max())
+    assert f.data["regions"], "the painted damage must be located"
+    assert max(iou(r, true_box) for r in f.data["regions"]) >= 0.5, (f.data["regions"], true_box)
+    assert f.data["figure"]["sha256"]
+    for key in ("inliers", "inlier_ratio", "coverage", "aligned_share", "transform", "thresholds"):
+        assert key in f.data
+
+
+def test_rotation_and_scale_are_reported():
+    listing = _listing()
+    fake = listing.rotate(3, resample=Image.Resampling.BICUBIC).resize((900, 675))
+    (f,) = _run(jpeg(fake), jpeg(listing))
+    assert f.signal == "derived_from_listing"
+    assert abs(abs(f.data["transform"]["rotation_deg"]) - 3) < 0.5
+    assert abs(f.data["transform"]["scale"] - 0.75) < 0.05
+
+
+def test_listing_photo_itself_is_derived_with_no_edit():
+    listing = jpeg(_listing(), 90)
+    (f,) = _run(jpeg(_listing(), 75), listing)
+    assert f.signal == "derived_from_listing" and f.data["regions"] == []
+    assert "就是商品图本身" in f.summary.zh
+
+
+def test_the_same_object_photographed_again_is_not_a_copy():
+    other_view = samples.product_shot(1200, 900, seed=6, view=1.0)
+    (f,) = _run(jpeg(other_view), jpeg(_listing()))
+    assert f.strength == "none" and f.signal in ("same_subject_not_copy", "no_listing_match")
+
+
+def test_unrelated_photo_is_not_a_copy():
+    (f,) = _run(jpeg(samples.photo(1000, 750, seed=3)), jpeg(_listing()))
+    assert f.signal == "no_listing_match" and f.strength == "none"
+
+
+def test_best_of_several_listings_is_named():
+    listing = _listing()
+    fake = samples.paint_damage(listing, DAMAGE).crop((0, 0, 1000, 800))
+    (f,) = _run(
+        jpeg(fake), jpeg(samples.product_shot(1200, 900, seed=8, product_seed=3)), jpeg(listing)
+    )
+    assert f.signal == "derived_from_listing" and f.data["listing_file"] == "listing1.jpg"
+
+
+def test_without_listing_photos_it_says_so():
+    (f,) = _run(jpeg(_listing()))
+    assert f.signal == "no_listing_photos" and f.strength == "none"

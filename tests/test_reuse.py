@@ -1,0 +1,66 @@
+"""reuse: the same photo in a second refund, across the database."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from server import samples
+from server.cases import Source
+
+from .pixels_util import jpeg
+
+
+def _case(service, facts, *photos):
+    case = service.create_case(facts)
+    for i, data in enumerate(photos):
+        service.add_photo(case["id"], data, "evidence", Source(file_name=f"p{i}.jpg"))
+    return case["id"]
+
+
+def _reuse(result, i=0):
+    return [f for f in result["photos"][i]["findings"] if f["check"] == "reuse"]
+
+
+def test_resized_recompressed_copy_in_second_case_names_the_first(service):
+    shot = samples.product_shot(1200, 900, seed=4, view=0.4)
+    first = _case(
+        service,
+        {"platform": "抖店", "order_id": "A1", "refund_id": "R1", "buyer": "买家甲"},
+        jpeg(shot, 92),
+    )
+    service.verify(first)
+    copy = jpeg(shot.resize((800, 600), Image.Resampling.LANCZOS), 65)
+    second = _case(service, {"platform": "抖店", "order_id": "B2", "buyer": "买家乙"}, copy)
+    (f,) = _reuse(service.verify(second))
+    assert f["signal"] == "reused_in_other_refund" and f["strength"] == "decisive"
+    assert f["data"]["other_case"] == first
+    assert f["data"]["other_facts"]["order_id"] == "A1" and "买家甲" in f["summary"]
+    assert f["data"]["identical_bytes"] is False and f["data"]["inliers"] > 20
+    # and the first case, verified again, now sees the second
+    (g,) = _reuse(service.verify(first))
+    assert g["signal"] == "reused_in_other_refund" and g["data"]["other_case"] == second
+
+
+def test_different_photos_are_not_matched(service):
+    a = _case(service, {"order_id": "1"}, jpeg(samples.product_shot(1200, 900, seed=1)))
+    service.verify(a)
+    b = _case(service, {"order_id": "2"}, jpeg(samples.product_shot(1200, 900, seed=2, view=0.8)))
+    (f,) = _reuse(service.verify(b))
+    assert f["signal"] == "not_reused" and f["strength"] == "none"
+
+
+def test_same_order_recorded_twice_is_not_called_fraud(service):
+    data = jpeg(samples.product_shot(1000, 750, seed=5))
+    a = _case(service, {"order_id": "SAME"}, data)
+    service.verify(a)
+    b = _case(service, {"order_id": "SAME"}, data)
+    (f,) = _reuse(service.verify(b))
+    assert f["signal"] == "same_refund_recorded_twice" and f["strength"] == "none"
+
+
+def test_twice_in_one_case_is_information_only(service):
+    shot = samples.product_shot(1000, 750, seed=7)
+    c = _case(service, {}, jpeg(shot, 90), jpeg(shot.resize((700, 525)), 70))
+    result = service.verify(c)
+    assert [f["signal"] for f in _reuse(result, 0)] == ["repeated_in_case"]
+    assert result["case"]["verdict"]["level"] != "decisive"

@@ -1,0 +1,110 @@
+"""visible_mark: AI marks drawn with a real CJK font, the real Doubao mark, cut marks, and
+ordinary Chinese text that must not be called a mark."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from server import samples
+from server.checks import CheckContext, visible_mark
+
+from .pixels_util import jpeg, parsed
+
+MARKS = [
+    ("豆包AI生成", "豆包 Doubao"),
+    ("即梦AI", "即梦 Jimeng"),
+    ("千问AI生成", "千问 Qwen"),
+    ("可灵AI", "可灵 Kling"),
+    ("AI生成", None),
+    ("人工智能生成", None),
+    ("Made with AI", None),
+    ("AI-generated", None),
+]
+CORNERS = ["bottom-right", "bottom-left", "top-left", "top-right"]
+
+
+def _marks(data: bytes) -> list:
+    return [f for f in visible_mark.run(parsed(data), CheckContext()) if f.strength != "none"]
+
+
+@pytest.mark.parametrize(
+    "text,vendor,corner,share",
+    [(t, v, CORNERS[i % 4], (0.075, 0.03)[i % 2]) for i, (t, v) in enumerate(MARKS)],
+)
+def test_drawn_mark_resized_and_recompressed(text, vendor, corner, share):
+    base = samples.product_shot(1600, 1200, seed=len(text))
+    marked, box = samples.draw_text(base, text, int(1200 * share), corner)
+    drawn_ratio = (box[3] - box[1]) / 1200
+    small = marked.resize((1200, 900), Image.Resampling.LANCZOS)
+    found = _marks(jpeg(small, 70))
+    assert found, text
+    f = found[0]
+    assert f.signal == "visible_ai_mark" and f.strength == "strong"
+    assert f.data["vendor"] == vendor
+    assert f.data["position"] == f"{corner} corner"
+    assert abs(f.data["height_ratio"] - drawn_ratio) < 0.35 * drawn_ratio
+    assert f.data["meets_5pct_rule"] == (share > 0.05)
+    assert f.data["figure"]["sha256"]
+
+
+def test_real_doubao_mark(real):
+    found = _marks((real / "doubao_black.png").read_bytes())
+    assert len(found) == 1
+    f = found[0]
+    assert f.data["vendor"] == "豆包 Doubao" and f.data["position"] == "bottom-right corner"
+    assert f.data["ocr_confidence"] > 0.9
+    x0, y0, _, _ = f.data["box"]
+    assert x0 > 1500 and y0 > 1800  # where the real mark sits in the 2048² image
+
+
+def test_mark_half_cut_by_the_edge():
+    base = samples.product_shot(1200, 900, seed=3)
+    marked, box = samples.draw_text(base, "豆包AI生成", 60, "bottom-right", margin=0)
+    # shift the picture so the first half of the mark hangs outside the right edge
+    width = box[2] - box[0]
+    cut = marked.crop((0, 0, marked.width - width // 2, marked.height))
+    found = _marks(jpeg(cut, 85))
+    assert found
+    f = found[0]
+    assert f.data["touches_edge"]
+    assert f.signal in ("partial_visible_mark", "visible_ai_mark")
+    assert f.data["vendor"] in ("豆包 Doubao", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "生产日期：2026-10-01",
+        "特价 ¥39.9 包邮",
+        "净含量 500g 保质期12个月",
+        "AI智能音箱 新品",
+        "合格证 检验员 03",
+    ],
+)
+def test_ordinary_chinese_text_is_not_a_mark(text):
+    base = samples.product_shot(1200, 900, seed=11)
+    labelled, _ = samples.draw_text(base, text, 50, "bottom-left", fill=(20, 20, 20))
+    labelled, _ = samples.draw_text(labelled, text, 40, "top-right", fill=(250, 250, 250))
+    assert _marks(jpeg(labelled, 80)) == []
+
+
+def test_no_mark_says_inconclusive():
+    findings = visible_mark.run(parsed(jpeg(samples.photo(800, 600))), CheckContext())
+    assert [f.signal for f in findings] == ["no_visible_mark"]
+    assert "不确定" in findings[0].summary.zh
+
+
+def test_listing_photos_are_not_read():
+    marked, _ = samples.draw_text(samples.photo(800, 600), "AI生成", 60, "top-left")
+    assert visible_mark.run(parsed(jpeg(marked), role="listing"), CheckContext()) == []
+
+
+def test_figure_is_a_jpeg_of_the_photo():
+    marked, _ = samples.draw_text(samples.photo(800, 600), "AI生成", 60, "top-left")
+    photo = parsed(jpeg(marked))
+    visible_mark.run(photo, CheckContext())
+    (figure,) = photo.figures
+    assert Image.open(io.BytesIO(figure.data)).size == (800, 600)
