@@ -6,9 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Pango + HarfBuzz subset for WeasyPrint, CJK and emoji fonts for the reports (and for the
 # OCR tests' drawn marks), poppler for the report tests (pdftotext, pdffonts, pdfdetach: what
-# a third party uses to check a report), libGL and GLib for OpenCV.
+# a third party uses to check a report), libGL and GLib for OpenCV, and Debian's Chromium for
+# the extension tests (Playwright drives it; no browser is ever downloaded).
 SYSTEM_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils libgl1 libglib2.0-0
+	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils libgl1 libglib2.0-0 \
+	chromium
 
 .PHONY: run test bench lint system clean
 
@@ -34,6 +36,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server reports tests bench
 	$(VENV)/bin/ruff format --check server reports tests bench
+	@if command -v node >/dev/null; then \
+	  for f in extension/*.js extension/lib/*.js extension/content/*.js extension/sites/*.js; do \
+	    node --check "$$f" || exit 1; done; \
+	else echo "node not found: JavaScript syntax not checked (the browser tests still run it)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

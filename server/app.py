@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import TOOL_NAME, __version__
+from . import TOOL_NAME, __version__, pairing
 from .cases import Source
 from .guard import LocalGuard, error
 from .service import IntakeError, NotFound, Service
@@ -43,6 +43,17 @@ def create_app(home: Path) -> Starlette:
 
     async def health(request: Request) -> Response:
         return JSONResponse({"name": TOOL_NAME, "version": __version__, "ok": True})
+
+    async def pair(request: Request) -> Response:
+        body = await _json_body(request)
+        code = str(body.get("code", "")) if isinstance(body, dict) else ""
+        try:
+            token = await run_in_threadpool(
+                pairing.redeem, home, service.config, code, request.headers.get("origin")
+            )
+        except pairing.PairingError as e:
+            return error(403, "pairing", e.zh, e.en)
+        return JSONResponse({"token": token, "paired": True})
 
     async def list_cases(request: Request) -> Response:
         return JSONResponse({"cases": await run_in_threadpool(service.list_cases)})
@@ -181,6 +192,7 @@ def create_app(home: Path) -> Starlette:
 
     routes = [
         Route("/api/health", health),
+        Route("/api/pair", pair, methods=["POST"]),
         Route("/api/cases", list_cases, methods=["GET"]),
         Route("/api/cases", create_case, methods=["POST"]),
         Route("/api/cases/{case_id}", get_case, methods=["GET"]),

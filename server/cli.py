@@ -13,7 +13,7 @@ import reports
 from reports import VARIANTS
 from reports.keys import KeyProblem
 
-from . import __version__, trust
+from . import __version__, pairing, trust
 from .cases import STRENGTH_NAMES, Source
 from .service import IntakeError, NotFound, Service
 from .settings import DEFAULT_PORT, Config, data_home
@@ -274,10 +274,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     home = data_home()
-    token = Config.load(home).token
+    Config.load(home)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
-    print(f"配对令牌 / pairing token: {token}")
+    _print_pairing_code(home)
     uvicorn.run(create_app(home), host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
+def _print_pairing_code(home: Path) -> None:
+    code = pairing.new_code(home)
+    print(f"扩展配对码 / extension pairing code: {code}  （10 分钟内有效 / valid 10 minutes）")
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    _print_pairing_code(data_home())
+    print("在扩展的设置页输入这个配对码。 / Type this code in the extension's options page.")
     return 0
 
 
@@ -350,6 +361,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="启动本地服务 / start the local server")
     s.add_argument("--port", type=int, default=DEFAULT_PORT)
     s.set_defaults(func=cmd_serve)
+
+    pr = sub.add_parser("pair", help="扩展配对码 / a pairing code for the extension")
+    pr.set_defaults(func=cmd_pair)
 
     t = sub.add_parser("token", help="显示配对令牌 / show the pairing token")
     t.add_argument("--new", action="store_true", help="换一个新令牌 / make a new token")

@@ -8,10 +8,14 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .pairing import is_extension
 from .settings import Config
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-OPEN_PATHS = {"/api/health"}  # says only that the server runs, so the extension can tell
+OPEN_PATHS = {
+    "/api/health",
+    "/api/pair",
+}  # says only that the server runs, so the extension can tell
 
 
 def error(status: int, code: str, zh: str, en: str) -> JSONResponse:
@@ -49,7 +53,9 @@ class LocalGuard:
                 "Refused: the request's Host is not a loopback address.",
             )
         origin = headers.get("origin")
-        if origin is not None and origin not in self.config.allowed_origins:
+        # An unpaired extension may ask whether the server runs and pair; a web page may not.
+        unpaired_ok = path in OPEN_PATHS and is_extension(origin)
+        if origin is not None and origin not in self.config.allowed_origins and not unpaired_ok:
             return error(
                 403,
                 "origin",

@@ -1,0 +1,189 @@
+// The background worker: the only part that talks to the local server and fetches image
+// bytes with the extension's host permissions. Pages ask it through runtime messages.
+import { ApiError, call, health, pair } from "./lib/api.js";
+import { CONTENT_FILES } from "./lib/files.js";
+
+const FACT_KEYS = [
+  "platform", "order_id", "refund_id", "buyer", "amount", "reason", "title",
+  "ordered_at", "shipped_at", "delivered_at", "refund_requested_at",
+];
+const KEPT_HEADERS = ["content-type", "content-length", "last-modified", "etag", "date", "server"];
+
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({
+    id: "rp-image",
+    title: "用 RefundProof 核验此图片 / Verify this image",
+    contexts: ["image"],
+  });
+  chrome.contextMenus.create({
+    id: "rp-page",
+    title: "RefundProof：选择本页图片核验 / Pick images to verify",
+    contexts: ["page"],
+  });
+});
+
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (!tab?.id) return;
+  if (info.menuItemId === "rp-image") verifyImage(tab.id, info.srcUrl);
+  if (info.menuItemId === "rp-page") startPicker(tab.id);
+});
+
+async function ensureContent(tabId) {
+  try {
+    const pong = await chrome.tabs.sendMessage(tabId, { type: "rp:ping" });
+    if (pong?.ok) return;
+  } catch {}
+  await chrome.scripting.executeScript({ target: { tabId }, files: CONTENT_FILES });
+}
+
+// Also called from the popup, and by the browser tests in place of a menu click.
+export async function startPicker(tabId) {
+  await ensureContent(tabId);
+  return chrome.tabs.sendMessage(tabId, { type: "rp:pick" });
+}
+
+export async function verifyImage(tabId, url) {
+  await ensureContent(tabId);
+  return chrome.tabs.sendMessage(tabId, { type: "rp:add-image", url });
+}
+
+export async function verifyPage(tabId) {
+  await ensureContent(tabId);
+  return chrome.tabs.sendMessage(tabId, { type: "rp:verify-page" });
+}
+
+self.RefundProof = { startPicker, verifyImage, verifyPage };
+
+function toBase64(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function fromBase64(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+async function sha256hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function fetchImage(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: "include", cache: "no-store" });
+  } catch (e) {
+    return { ok: false, error: { code: "fetch_failed", zh: "下载图片失败（网络错误或没有权限）。", en: "Downloading the image failed (network error or no permission)." } };
+  }
+  if (!response.ok) {
+    return { ok: false, error: { code: "fetch_refused", zh: `图片服务器拒绝下载（HTTP ${response.status}）。`, en: `The image server refused the download (HTTP ${response.status}).`, status: response.status } };
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const headers = {};
+  for (const k of KEPT_HEADERS) if (response.headers.get(k)) headers[k] = response.headers.get(k);
+  return { ok: true, b64: toBase64(bytes), url: response.url, headers };
+}
+
+async function upload(caseId, photo) {
+  const bytes = fromBase64(photo.b64);
+  const sha256 = await sha256hex(bytes);
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), photo.file_name || "image");
+  const meta = {
+    role: photo.role,
+    sha256,
+    method: photo.method,
+    source_url: photo.source_url,
+    page_url: photo.page_url,
+    fetched_at: photo.fetched_at,
+    http_headers: photo.http_headers || {},
+    file_name: photo.file_name,
+  };
+  form.append("meta", JSON.stringify(meta));
+  await call(`/api/cases/${caseId}/photos`, { method: "POST", body: form });
+  return sha256;
+}
+
+async function verifyCase(msg, sender) {
+  const facts = {};
+  for (const k of FACT_KEYS) if (msg.facts?.[k]) facts[k] = String(msg.facts[k]);
+  const known = msg.caseId ? await call(`/api/cases/${msg.caseId}`).catch(() => null) : null;
+  const theCase = known
+    ? await call(`/api/cases/${known.id}`, { method: "PATCH", json: facts })
+    : await call("/api/cases", { method: "POST", json: facts });
+  const photos = [];
+  for (const photo of msg.photos) {
+    if (photo.error) {
+      photos.push({ key: photo.key, ok: false, error: photo.error });
+      continue;
+    }
+    try {
+      photos.push({ key: photo.key, ok: true, sha256: await upload(theCase.id, photo) });
+    } catch (e) {
+      photos.push({ key: photo.key, ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: String(e), en: String(e) } });
+    }
+  }
+  let capture = null;
+  if (msg.capture && sender.tab) {
+    try {
+      const dataUrl = await chrome.tabs.captureVisibleTab(sender.tab.windowId, { format: "png" });
+      await upload(theCase.id, {
+        b64: dataUrl.split(",")[1],
+        role: "page_capture",
+        method: "page_capture",
+        page_url: sender.tab.url,
+        fetched_at: new Date().toISOString(),
+        file_name: "page.png",
+      });
+      capture = { ok: true };
+    } catch (e) {
+      capture = { ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
+    }
+  }
+  const result = photos.some((p) => p.ok)
+    ? await call(`/api/cases/${theCase.id}/verify?lang=${msg.lang === "en" ? "en" : "zh"}`, { method: "POST" })
+    : null;
+  return { caseId: theCase.id, result, photos, capture };
+}
+
+async function makeReport(msg) {
+  const record = await call(`/api/cases/${msg.caseId}/reports`, {
+    method: "POST",
+    json: { variant: msg.variant, lang: msg.lang || "zh" },
+  });
+  const response = await call(record.urls["report.pdf"], { raw: true });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return { record, b64: toBase64(bytes), filename: `RefundProof-${msg.variant}-${record.id}.pdf` };
+}
+
+const HANDLERS = {
+  "rp:health": () => health(),
+  "rp:pair": (msg) => pair(msg.code),
+  "rp:fetch": (msg) => fetchImage(msg.url),
+  "rp:verify": (msg, sender) => verifyCase(msg, sender),
+  "rp:report": (msg) => makeReport(msg),
+  "rp:figure": async (msg) => {
+    const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
+    return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
+  },
+  "rp:start-picker": (msg) => startPicker(msg.tabId),
+  "rp:verify-tab": (msg) => verifyPage(msg.tabId),
+};
+
+chrome.runtime.onMessage.addListener((msg, sender, reply) => {
+  const handler = HANDLERS[msg?.type];
+  if (!handler) return false;
+  Promise.resolve()
+    .then(() => handler(msg, sender))
+    .then((value) => reply({ ok: true, value }))
+    .catch((e) =>
+      reply({ ok: false, error: e instanceof ApiError ? e.toJSON() : { code: "internal", zh: `出错了：${e}`, en: `Something went wrong: ${e}` } }),
+    );
+  return true; // the reply comes asynchronously
+});

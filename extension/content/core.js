@@ -1,0 +1,180 @@
+// Shared vocabulary for the site adapters and the picker: reading a page by its visible
+// labels (订单编号, 退款编号, 买家凭证 …), never by generated class names.
+globalThis.RP = globalThis.RP || { sites: [], loaded: false };
+
+(() => {
+  const RP = globalThis.RP;
+
+  RP.addSite = (site) => {
+    if (!RP.sites.some((s) => s.id === site.id)) RP.sites.push(site);
+  };
+
+  RP.text = (el) => (el?.innerText ?? el?.textContent ?? "").replace(/\s+/g, " ").trim();
+
+  const ownText = (el) =>
+    [...el.childNodes]
+      .filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent)
+      .join("")
+      .replace(/\s+/g, " ")
+      .trim();
+
+  const COLON = /[:：]\s*/;
+
+  // The element that carries a label, and any value written after its colon.
+  RP.findLabel = (labels, root = document.body) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    for (let el = walker.currentNode; el; el = walker.nextNode()) {
+      if (el.closest?.("#refundproof-root")) continue;
+      const own = ownText(el);
+      if (!own) continue;
+      for (const label of labels) {
+        if (own === label || own.replace(/[:：]$/, "") === label) return { el, inline: "" };
+        if (own.startsWith(label) && COLON.test(own.slice(label.length, label.length + 2))) {
+          return { el, inline: own.slice(label.length).replace(/^\s*[:：]\s*/, "") };
+        }
+      }
+    }
+    return null;
+  };
+
+  RP.valueOf = (found) => {
+    if (!found) return "";
+    if (found.inline) return found.inline;
+    const { el } = found;
+    if (/^(DT|TH)$/.test(el.tagName)) {
+      const next = el.nextElementSibling;
+      if (next) return RP.text(next);
+    }
+    for (let node = el; node && node !== document.body; node = node.parentElement) {
+      const next = node.nextElementSibling;
+      if (next && RP.text(next)) return RP.text(next);
+    }
+    return "";
+  };
+
+  RP.readFacts = (labelMap) => {
+    const facts = {};
+    for (const [key, labels] of Object.entries(labelMap)) {
+      const value = RP.valueOf(RP.findLabel(labels));
+      if (value) facts[key] = key === "amount" ? value.replace(/[^\d.]/g, "") : value;
+    }
+    return facts;
+  };
+
+  const usable = (img) => {
+    const r = img.getBoundingClientRect();
+    return (img.currentSrc || img.src) && r.width >= 40 && r.height >= 40;
+  };
+
+  // The images in the section a heading names: climb from the label to the nearest block
+  // that holds images, and take the ones after the label.
+  RP.imagesNear = (labels) => {
+    const found = RP.findLabel(labels);
+    if (!found) return [];
+    let box = found.el;
+    for (let i = 0; i < 5 && box; i++, box = box.parentElement) {
+      const imgs = [...box.querySelectorAll("img")].filter(
+        (img) => usable(img) && found.el.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING,
+      );
+      if (imgs.length) return imgs;
+    }
+    return [];
+  };
+
+  // Image CDNs serve resized copies; ask for the original. Data, easy to update.
+  RP.ORIGINAL_RULES = [
+    { host: /alicdn\.com$|taobaocdn\.com$/, from: /(\.(?:jpe?g|png|webp|gif))_\d+x\d+[^/]*$/i, to: "$1" },
+    { host: /pddpic\.com$|pddugc\.com$|yangkeduo\.com$/, from: /\?imageView2.*$/, to: "" },
+    { host: /360buyimg\.com$/, from: /\/s\d+x\d+_jfs\//, to: "/jfs/" },
+    { host: /douyinpic\.com$|ecombdimg\.com$/, from: /~tplv-[^.?]+(\.\w+)?/, to: "" },
+    { host: /kwimgs\.com$|yximgs\.com$/, from: /\?x-oss-process=.*$/, to: "" },
+    { host: /qpic\.cn$|qlogo\.cn$/, from: /\/(\d{2,4})$/, to: "/0" },
+  ];
+
+  RP.originalUrl = (url) => {
+    try {
+      const u = new URL(url, location.href);
+      if (!/^https?:$/.test(u.protocol)) return u.href;
+      for (const rule of RP.ORIGINAL_RULES) {
+        if (rule.host.test(u.hostname)) return u.href.replace(rule.from, rule.to);
+      }
+      return u.href;
+    } catch {
+      return url;
+    }
+  };
+
+  RP.currentSite = () =>
+    RP.sites.find(
+      (s) =>
+        s.hosts.some((re) => re.test(location.hostname)) &&
+        (!s.pages || s.pages.some((re) => re.test(location.pathname + location.search))),
+    ) || null;
+
+  RP.readCase = (site) => {
+    const facts = { platform: site.platform, ...RP.readFacts(site.labels) };
+    const seen = new Set();
+    const photos = [];
+    for (const [role, labels] of [["evidence", site.evidence], ["listing", site.listing || []]]) {
+      for (const img of RP.imagesNear(labels)) {
+        const src = img.currentSrc || img.src;
+        if (seen.has(src)) continue;
+        seen.add(src);
+        photos.push({ el: img, url: src, role });
+      }
+    }
+    return { facts, photos };
+  };
+
+  const b64 = (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  };
+
+  RP.send = async (msg) => {
+    const answer = await chrome.runtime.sendMessage(msg);
+    if (!answer?.ok) throw answer?.error || { zh: "扩展内部错误。", en: "Extension error." };
+    return answer.value;
+  };
+
+  // The real bytes, and how they were obtained (the report says so). Order: the original
+  // file through the extension; the page's own copy (blob:, data:, same origin); a canvas
+  // copy only as the last resort.
+  RP.grab = async (photo) => {
+    const url = photo.url;
+    const base = { role: photo.role, page_url: location.href, fetched_at: new Date().toISOString() };
+    const name = (u) => decodeURIComponent(new URL(u, location.href).pathname.split("/").pop() || "image");
+    if (/^https?:/.test(url)) {
+      const original = RP.originalUrl(url);
+      const got = await RP.send({ type: "rp:fetch", url: original });
+      if (got.ok) {
+        return { ...base, b64: got.b64, method: "original_fetch", source_url: original, http_headers: { ...got.headers, "x-displayed-url": url }, file_name: name(original) };
+      }
+      if (original !== url) {
+        const again = await RP.send({ type: "rp:fetch", url });
+        if (again.ok) return { ...base, b64: again.b64, method: "original_fetch", source_url: url, http_headers: again.headers, file_name: name(url) };
+      }
+      photo.fetchError = got.error;
+    }
+    if (/^(blob|data):/.test(url)) {
+      try {
+        const r = await fetch(url);
+        return { ...base, b64: b64(await r.arrayBuffer()), method: "blob_read", source_url: url.slice(0, 200), file_name: "page-image" };
+      } catch {}
+    }
+    if (photo.el?.complete) {
+      try {
+        const c = document.createElement("canvas");
+        c.width = photo.el.naturalWidth;
+        c.height = photo.el.naturalHeight;
+        c.getContext("2d").drawImage(photo.el, 0, 0);
+        const blob = await new Promise((ok) => c.toBlob(ok, "image/png"));
+        return { ...base, b64: b64(await blob.arrayBuffer()), method: "canvas_copy", source_url: url.slice(0, 200), file_name: "canvas-copy.png" };
+      } catch {}
+    }
+    return { ...base, error: photo.fetchError || { zh: "无法取得这张图片的原始数据（下载被拒绝）。", en: "Could not get this image's bytes (download refused)." } };
+  };
+})();

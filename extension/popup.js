@@ -1,0 +1,26 @@
+import { health } from "./lib/api.js";
+
+const $ = (id) => document.getElementById(id);
+
+async function show() {
+  const h = await health();
+  $("server").innerHTML = !h.running
+    ? `<span class="bad">本机服务没有运行 / server not running</span><br><small>在电脑上运行 <code>make run</code> 或 <code>refundproof serve</code>（${h.server}）</small>`
+    : h.paired
+      ? `<span class="ok">服务运行中，已配对 / running, paired</span>`
+      : `<span class="bad">服务运行中，尚未配对 / running, not paired</span><br><small>打开设置页输入 <code>refundproof pair</code> 显示的配对码。</small>`;
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  try {
+    const pong = await chrome.tabs.sendMessage(tab.id, { type: "rp:ping" });
+    $("page").textContent = pong.site
+      ? `本页：${pong.platform}，找到 ${pong.photos} 张图片 / this page: ${pong.photos} images found`
+      : "本页不是已知的退款页面：可以手动选择图片。/ Not a known refund page: pick images by hand.";
+  } catch {
+    $("page").textContent = "可以手动选择本页图片。/ You can pick images on this page.";
+  }
+  $("verify").onclick = async () => {
+    await chrome.runtime.sendMessage({ type: "rp:verify-tab", tabId: tab.id });
+    window.close();
+  };
+}
+show();

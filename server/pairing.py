@@ -1,0 +1,89 @@
+"""Pairing the browser extension: a short one-time code the seller types once.
+
+`refundproof pair` (or `serve` at start) writes the code's hash to pairing.json; the
+extension sends the code from its own origin; a match adds that origin to the allowed ones
+and hands the extension the token. Five wrong tries or ten minutes end the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from .settings import Config
+from .store.db import write_atomic
+
+LIFETIME = timedelta(minutes=10)
+MAX_TRIES = 5
+EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "extension://")
+
+
+class PairingError(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _path(home: Path) -> Path:
+    return home / "pairing.json"
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def new_code(home: Path) -> str:
+    code = f"{secrets.randbelow(10**6):06d}"
+    state = {
+        "sha256": _digest(code),
+        "expires_at": (datetime.now(UTC) + LIFETIME).isoformat(),
+        "tries": 0,
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    write_atomic(_path(home), json.dumps(state).encode())
+    return code
+
+
+def is_extension(origin: str | None) -> bool:
+    return bool(origin) and origin.startswith(EXTENSION_SCHEMES)
+
+
+def redeem(home: Path, config: Config, code: str, origin: str | None) -> str:
+    """The token for a right code from an extension origin; the origin is remembered."""
+    if not is_extension(origin):
+        raise PairingError("只有浏览器扩展可以配对。", "Only the browser extension can pair.")
+    path = _path(home)
+    if not path.exists():
+        raise PairingError(
+            "没有待用的配对码：请运行 `refundproof pair` 获取新的配对码。",
+            "No pairing code is waiting: run `refundproof pair` for a new one.",
+        )
+    state = json.loads(path.read_text())
+    if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
+        path.unlink(missing_ok=True)
+        raise PairingError(
+            "配对码已过期（10 分钟）：请运行 `refundproof pair` 获取新的配对码。",
+            "The pairing code expired (10 minutes): run `refundproof pair` for a new one.",
+        )
+    if not secrets.compare_digest(_digest(code), state["sha256"]):
+        state["tries"] += 1
+        if state["tries"] >= MAX_TRIES:
+            path.unlink(missing_ok=True)
+            raise PairingError(
+                "配对码错误次数过多，已作废：请运行 `refundproof pair` 获取新的配对码。",
+                "Too many wrong codes, the code is void: run `refundproof pair` for a new one.",
+            )
+        write_atomic(path, json.dumps(state).encode())
+        raise PairingError(
+            f"配对码不对（还可以再试 {MAX_TRIES - state['tries']} 次）。",
+            f"Wrong pairing code ({MAX_TRIES - state['tries']} tries left).",
+        )
+    path.unlink(missing_ok=True)
+    assert origin is not None
+    if origin not in config.allowed_origins:
+        config.allowed_origins.append(origin)
+        config.save(home)
+    return config.token
