@@ -48,12 +48,29 @@ fetch('/img/crack.jpg').then(r => r.blob()).then(b => { document.getElementById(
 </script></html>"""
 
 
+# A refund page whose markup the adapter cannot read: the seller must land in the picker.
+UNREADABLE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛</title>
+<div>新版页面</div><img src="http://img.alicdn.com/imgextra/x/plain.jpg" width="200" height="150">
+</html>""".encode()
+
+# One photo the image server refuses: the others are still verified, that one is named.
+REFUSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛 - 退款详情</title>
+<div><span>订单编号</span><span>9988</span></div><div>买家凭证</div>
+<div><img src="http://img.alicdn.com/imgextra/y/gone-404.jpg" width="200" height="150">
+<img src="http://img.alicdn.com/imgextra/y/crack.jpg" width="200" height="150"></div>
+<div>宝贝图片</div><div><img src="http://img.alicdn.com/imgextra/y/listing.jpg" width="200" height="150"></div>
+</html>""".encode()
+
+
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     home = tmp_path_factory.mktemp("ext") / "home"
     server = ServerProcess(home).start()
     images = _images()
-    web = FixtureWeb(images, {"/plain.html": PLAIN_PAGE})
+    web = FixtureWeb(
+        images,
+        {"/plain.html": PLAIN_PAGE, "/refund/new.htm": UNREADABLE, "/refund/refused.htm": REFUSED},
+    )
     with playwright_api.sync_playwright() as p:
         context = launch(p, tmp_path_factory.mktemp("profile"), web.port)
         worker = service_worker(context)
@@ -237,4 +254,26 @@ def test_server_stopped_says_how_to_start_it(rig):
         popup.close()
     finally:
         rig["server"].start()
+    page.close()
+
+
+def test_unreadable_refund_page_falls_back_to_the_picker(rig):
+    page = rig["context"].new_page()
+    page.goto("http://refund2.taobao.com/refund/new.htm")
+    page.click("#refundproof-verify")
+    bar = page.locator("#refundproof-picker")
+    bar.wait_for()
+    assert "手动选择" in bar.text_content()
+    page.close()
+
+
+def test_a_refused_image_is_named_and_the_rest_verified(rig):
+    page = rig["context"].new_page()
+    page.goto("http://refund2.taobao.com/refund/refused.htm")
+    page.click("#refundproof-verify")
+    page.wait_for_function(f"{BADGES} >= 3", timeout=60000)
+    badges = _badges(page)
+    assert ("error", "未能核验") in badges and ("decisive", "改自商品图") in badges
+    problem = page.locator("#refundproof-root .problem")
+    assert "HTTP 404" in problem.text_content()
     page.close()

@@ -67,15 +67,21 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return (img.currentSrc || img.src) && r.width >= 40 && r.height >= 40;
   };
 
+  const after = (a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+
   // The images in the section a heading names: climb from the label to the nearest block
-  // that holds images, and take the ones after the label.
-  RP.imagesNear = (labels) => {
+  // that holds images, and take the ones after the label but before the next section's
+  // label (flat markup puts every section in one block).
+  RP.imagesNear = (labels, otherSections = []) => {
     const found = RP.findLabel(labels);
     if (!found) return [];
+    const stops = otherSections
+      .map((l) => RP.findLabel(l)?.el)
+      .filter((el) => el && after(found.el, el));
     let box = found.el;
     for (let i = 0; i < 5 && box; i++, box = box.parentElement) {
       const imgs = [...box.querySelectorAll("img")].filter(
-        (img) => usable(img) && found.el.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING,
+        (img) => usable(img) && after(found.el, img) && !stops.some((stop) => after(stop, img)),
       );
       if (imgs.length) return imgs;
     }
@@ -116,8 +122,10 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     const facts = { platform: site.platform, ...RP.readFacts(site.labels) };
     const seen = new Set();
     const photos = [];
-    for (const [role, labels] of [["evidence", site.evidence], ["listing", site.listing || []]]) {
-      for (const img of RP.imagesNear(labels)) {
+    const sections = [["evidence", site.evidence], ["listing", site.listing || []]];
+    for (const [role, labels] of sections) {
+      const others = sections.filter(([r]) => r !== role).map(([, l]) => l);
+      for (const img of RP.imagesNear(labels, others)) {
         const src = img.currentSrc || img.src;
         if (seen.has(src)) continue;
         seen.add(src);
