@@ -26,8 +26,11 @@ def viewable(im: Image.Image) -> Image.Image:
 def phash(im: Image.Image) -> str:
     """64-bit DCT perceptual hash of the picture as shown; survives resizing and
     recompression (a crop or heavy edit moves it)."""
-    small = im.copy()
-    small.thumbnail((256, 256))
+    im.seek(0)
+    scale = max(im.size) / 256
+    size = (max(1, round(im.width / scale)), max(1, round(im.height / scale)))
+    # resize makes a small new image (with the EXIF kept for the orientation), never a full copy
+    small = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0) if scale > 1 else im
     return str(imagehash.phash(viewable(small)))
 
 
