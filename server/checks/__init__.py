@@ -55,7 +55,8 @@ def run_checks(
             "title": {"zh-CN": check.TITLE.zh, "en": check.TITLE.en},
             "limits": {"zh-CN": check.LIMITS.zh, "en": check.LIMITS.en},
         }
-        if key in cached:
+        cacheable = getattr(check, "CACHE", True)
+        if cacheable and key in cached:
             findings += [Finding.from_json(f) for f in cached[key]]
             statuses.append({**status, "status": "ok", "cached": True})
             continue
@@ -76,7 +77,8 @@ def run_checks(
             )
             statuses.append({**status, "status": "error", "cached": False})
             continue
-        new[key] = [f.to_json("zh") for f in result]
+        if cacheable:
+            new[key] = [f.to_json("zh") for f in result]
         findings += result
         statuses.append({**status, "status": "ok", "cached": False})
     return findings, statuses, new

@@ -26,6 +26,9 @@ LIMITS = Text(
     "but check that the two cases are not the same refund recorded twice.",
 )
 
+# Not cached: the answer changes whenever any case gains a photo, so cached entries would pile
+# up unread; comparing hashes is cheap and only near candidates cost an alignment.
+CACHE = False
 NEAR = 12  # of 64 hash bits: resize and recompression stay well below, other photos above
 CONFIRM_AT_MOST = 5  # closest candidates checked geometrically
 
