@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image, ImageFile, ImageOps
 from weasyprint import HTML, Attachment
 
-from server.cases import FACT_NAMES, METHOD_NAMES, ROLE_NAMES, STRENGTH_NAMES
+from server.cases import FACT_NAMES, METHOD_NAMES, STRENGTH_NAMES
 
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
 from .snapshot import Snapshot, attachment_name, figure_hashes, figure_name
@@ -190,7 +190,6 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "check_title": lambda name: (
             checks[name]["title"]["en" if lang == "en" else "zh-CN"] if name in checks else name
         ),
-        "role_names": ROLE_NAMES,
     }
 
 
