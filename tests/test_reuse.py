@@ -36,9 +36,20 @@ def test_resized_recompressed_copy_in_second_case_names_the_first(service):
     assert f["data"]["other_case"] == first
     assert f["data"]["other_facts"]["order_id"] == "A1" and "买家甲" in f["summary"]
     assert f["data"]["identical_bytes"] is False and f["data"]["inliers"] > 20
-    # and the first case, verified again, now sees the second
-    (g,) = _reuse(service.verify(first))
+    # and the first case, verified again, now sees the second: a near photo arrived, so
+    # the cached "not reused" answer is not used
+    again = service.verify(first)
+    (g,) = _reuse(again)
     assert g["signal"] == "reused_in_other_refund" and g["data"]["other_case"] == second
+    assert {c["check"]: c["cached"] for c in again["photos"][0]["checks"]}["reuse"] is False
+
+
+def test_unrelated_new_photos_keep_the_cached_answer(service):
+    a = _case(service, {"order_id": "1"}, jpeg(samples.product_shot(1000, 750, seed=21)))
+    service.verify(a)
+    _case(service, {"order_id": "2"}, jpeg(samples.photo(800, 600, seed=22)))
+    again = service.verify(a)
+    assert {c["check"]: c["cached"] for c in again["photos"][0]["checks"]}["reuse"] is True
 
 
 def test_different_photos_are_not_matched(service):

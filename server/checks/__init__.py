@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from . import (
     ai_metadata,
@@ -32,8 +32,8 @@ REGISTRY: tuple[Check, ...] = (
 __all__ = ["REGISTRY", "CheckContext", "TrustInfo", "run_checks"]
 
 
-def cache_key(check: Check, sha256: str, ctx: CheckContext) -> str:
-    return f"{sha256}:{check.NAME}:{check.VERSION}:{check.context_key(ctx)}"
+def cache_key(check: Check, photo: Photo, ctx: CheckContext) -> str:
+    return f"{photo.sha256}:{check.NAME}:{check.VERSION}:{check.context_key(ctx, photo)}"
 
 
 def run_checks(
@@ -48,15 +48,14 @@ def run_checks(
     statuses: list[dict[str, Any]] = []
     new: dict[str, list[dict[str, Any]]] = {}
     for check in REGISTRY:
-        key = cache_key(check, photo.photo.sha256, ctx)
+        key = cache_key(check, photo.photo, ctx)
         status = {
             "check": check.NAME,
             "version": check.VERSION,
             "title": {"zh-CN": check.TITLE.zh, "en": check.TITLE.en},
             "limits": {"zh-CN": check.LIMITS.zh, "en": check.LIMITS.en},
         }
-        cacheable = getattr(check, "CACHE", True)
-        if cacheable and key in cached:
+        if key in cached:
             findings += [Finding.from_json(f) for f in cached[key]]
             statuses.append({**status, "status": "ok", "cached": True})
             continue
@@ -77,8 +76,7 @@ def run_checks(
             )
             statuses.append({**status, "status": "error", "cached": False})
             continue
-        if cacheable:
-            new[key] = [f.to_json("zh") for f in result]
+        new[key] = [f.to_json("zh") for f in result]
         findings += result
         statuses.append({**status, "status": "ok", "cached": False})
     return findings, statuses, new

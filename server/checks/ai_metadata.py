@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from .. import source_types
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..exif_fields import T, text, user_comment
 from ..parsed import PhotoData
 from .base import CheckContext
@@ -86,7 +86,7 @@ EDITORS = (
 )
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import gb45438
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..exif_fields import T, text, user_comment
 from ..parsed import PhotoData
 from .base import CheckContext
@@ -29,7 +29,7 @@ LIMITS = Text(
 LABEL_SIGNALS = ("gb45438_label", "aigc_label_nonstandard")
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ""
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 
 
@@ -52,6 +52,8 @@ class Check(Protocol):
     TITLE: Text
     LIMITS: Text
 
-    def context_key(self, ctx: CheckContext) -> str: ...
+    def context_key(self, ctx: CheckContext, photo: Photo) -> str:
+        """What else, besides the photo's bytes, the result depends on (the cache key)."""
+        ...
 
     def run(self, photo: PhotoData, ctx: CheckContext) -> list[Finding]: ...

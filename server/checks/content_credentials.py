@@ -20,7 +20,7 @@ from typing import Any
 import c2pa
 
 from .. import source_types
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from .base import CheckContext
 
@@ -44,7 +44,7 @@ _VALIDITY = (
 )
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return f"{ctx.trust.key}|remote={ctx.remote_manifest_fetch}"
 
 

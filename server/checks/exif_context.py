@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
-from ..cases import TIMELINE, TIMELINE_NAMES, Finding, Text
+from ..cases import TIMELINE, TIMELINE_NAMES, Finding, Photo, Text
 from ..exif_fields import IFD_GPS, T, tag, text
 from ..parsed import ExifData, PhotoData
 from .base import CheckContext
@@ -35,7 +35,7 @@ SLACK = timedelta(hours=1)  # camera clocks drift; do not argue about minutes
 CAPTURE_TAGS = (T.ExposureTime, T.FNumber, T.ISOSpeedRatings, T.FocalLength)
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return "|".join(str(ctx.facts.get(k) or "") for k in TIMELINE)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from .. import pixels
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from .base import CheckContext
 
@@ -47,7 +47,7 @@ IJG_LUMA = np.array(
 ).reshape(8, 8)  # fmt: skip
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ""
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from .. import alignment
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from .base import CheckContext
 
@@ -32,7 +32,7 @@ LIMITS = Text(
 )
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ",".join(sorted(p.photo.sha256[:16] for p in ctx.listings)) or "none"
 
 

@@ -8,10 +8,11 @@ photos that merely look alike are never called the same.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from .. import alignment, pixels
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from .base import CheckContext, OtherPhoto
 
@@ -26,54 +27,53 @@ LIMITS = Text(
     "but check that the two cases are not the same refund recorded twice.",
 )
 
-# Not cached: the answer changes whenever any case gains a photo, so cached entries would pile
-# up unread; comparing hashes is cheap and only near candidates cost an alignment.
-CACHE = False
 NEAR = 12  # of 64 hash bits: resize and recompression stay well below, other photos above
 CONFIRM_AT_MOST = 5  # closest candidates checked geometrically
 
 
-def context_key(ctx: CheckContext) -> str:
-    members = sorted(f"{o.sha256}:{o.case_id}" for o in ctx.others)
-    return hashlib.sha256(",".join(members).encode()).hexdigest()[:16]
+def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
+    """The closest photos by perceptual hash, closest first (this photo itself excluded)."""
+    if not photo.phash:
+        return []
+    candidates = [
+        (pixels.hamming(photo.phash, o.phash), o)
+        for o in ctx.others
+        if o.phash and not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
+    ]
+    close = sorted((c for c in candidates if c[0] <= NEAR), key=lambda c: c[0])
+    return close[:CONFIRM_AT_MOST]
+
+
+def context_key(ctx: CheckContext, photo: Photo) -> str:
+    """Only the near photos (and what decides how they are named) change the answer, so a
+    cached result stays valid however many unrelated photos the database gains."""
+    parts = [ctx.case_id, str(ctx.facts.get("order_id") or "")]
+    for _, o in near(photo, ctx):
+        parts.append(f"{o.sha256}:{o.case_id}:{json.dumps(o.facts, sort_keys=True)}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     if photo.photo.role != "evidence" or not photo.photo.phash:
         return []
-    me = photo.photo.sha256
-    candidates = sorted(
-        (
-            (pixels.hamming(photo.photo.phash, o.phash), o)
-            for o in ctx.others
-            if o.phash and not (o.sha256 == me and o.case_id == ctx.case_id)
-        ),
-        key=lambda t: t[0],
-    )
-    near = [(d, o) for d, o in candidates if d <= NEAR][:CONFIRM_AT_MOST]
     findings = []
-    for distance, other in near:
+    for distance, other in near(photo.photo, ctx):
         confirmed = _confirm(photo, other)
         if confirmed is None:
             continue
         findings.append(_finding(other, distance, confirmed, ctx))
     if findings:
         return findings
-    cases = len({o.case_id for o in ctx.others} - {ctx.case_id})
     return [
         Finding(
             NAME,
             "not_reused",
             "none",
             Text(
-                f"在本机其他 {cases} 个案件的退款凭证中没有找到这张图片。",
-                f"This photo was not found among the refund photos of {cases} other case(s) "
-                "on this computer.",
+                "在本机已有案件的退款凭证中没有找到这张图片。",
+                "This photo was not found among the refund photos of the cases on this computer.",
             ),
-            {
-                "compared": len(candidates),
-                "closest_hash_distance": candidates[0][0] if candidates else None,
-            },
+            {"near_threshold_bits": NEAR},
         )
     ]
 

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import pixels
-from ..cases import Finding, Text
+from ..cases import Finding, Photo, Text
 from ..parsed import PhotoData
 from .base import CheckContext
 
@@ -79,7 +79,7 @@ POSITIONS = {
 }
 
 
-def context_key(ctx: CheckContext) -> str:
+def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ""
 
 
