@@ -146,6 +146,7 @@ async function verifyCase(msg, sender) {
       capture = { ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
     }
   }
+  if (sender.tab?.id) await chrome.storage.session.set({ [`case:${sender.tab.id}`]: theCase.id });
   const result = photos.some((p) => p.ok)
     ? await call(`/api/cases/${theCase.id}/verify?lang=${msg.lang === "en" ? "en" : "zh"}`, { method: "POST" })
     : null;
@@ -168,6 +169,11 @@ const HANDLERS = {
   "rp:fetch": (msg) => fetchImage(msg.url),
   "rp:verify": (msg, sender) => verifyCase(msg, sender),
   "rp:report": (msg) => makeReport(msg),
+  "rp:findings": (msg) => call(`/api/cases/${msg.caseId}/findings?lang=zh`),
+  "rp:report-file": async (msg) => {
+    const r = await call(`/api/reports/${msg.reportId}/files/${msg.name}`, { raw: true });
+    return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
+  },
   "rp:figure": async (msg) => {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };

@@ -10,8 +10,10 @@ async function show() {
       ? `<span class="ok">服务运行中，已配对 / running, paired</span>`
       : `<span class="bad">服务运行中，尚未配对 / running, not paired</span><br><small>打开设置页输入 <code>refundproof pair</code> 显示的配对码。</small>`;
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  let origins = [];
   try {
     const pong = await chrome.tabs.sendMessage(tab.id, { type: "rp:ping" });
+    origins = pong.origins || [];
     $("page").textContent = pong.site
       ? `本页：${pong.platform}，找到 ${pong.photos} 张图片 / this page: ${pong.photos} images found`
       : "本页不是已知的退款页面：可以手动选择图片。/ Not a known refund page: pick images by hand.";
@@ -19,7 +21,22 @@ async function show() {
     $("page").textContent = "可以手动选择本页图片。/ You can pick images on this page.";
   }
   $("verify").onclick = async () => {
+    // Image hosts outside the declared CDNs: ask once (this click is the user's gesture). If
+    // the seller says no, the page's own copy or a canvas copy is used, and labelled so.
+    const missing = [];
+    for (const origin of origins) {
+      if (!(await chrome.permissions.contains({ origins: [origin] }))) missing.push(origin);
+    }
+    if (missing.length) {
+      try {
+        await chrome.permissions.request({ origins: missing });
+      } catch {}
+    }
     await chrome.runtime.sendMessage({ type: "rp:verify-tab", tabId: tab.id });
+    window.close();
+  };
+  $("side").onclick = async () => {
+    await chrome.sidePanel.open({ tabId: tab.id });
     window.close();
   };
 }

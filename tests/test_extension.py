@@ -170,6 +170,19 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "报告完好" in checked.stdout
+    with page.expect_download(timeout=30000) as image:
+        panel.locator("button.summary-image").click()
+    png = tmp_path / "summary.png"
+    image.value.save_as(png)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    # the browser side panel shows the same case for this tab, with the report buttons
+    side = rig["context"].new_page()
+    tab = _tab_id(rig, PAGES["taobao"].split("?")[0] + "*")
+    side.goto(f"chrome-extension://{rig['ext']}/sidepanel.html?tab={tab}")
+    side.wait_for_selector(".case-verdict")
+    assert side.text_content(".case-id") == case_id
+    assert side.locator(".photo").count() == 4 and side.locator("button.report").count() == 2
+    side.close()
     page.close()
 
 

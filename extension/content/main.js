@@ -58,7 +58,16 @@
   chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
     if (msg.type === "rp:ping") {
       const site = RP.currentSite();
-      reply({ ok: true, site: site?.id || null, platform: site?.platform || null, photos: site ? RP.readCase(site).photos.length : 0 });
+      // the hosts the page's images come from, so the popup can ask for access to them
+      const origins = [...new Set([...document.images].map((img) => {
+        try {
+          const u = new URL(RP.originalUrl(img.currentSrc || img.src));
+          return /^https?:$/.test(u.protocol) ? `${u.protocol}//${u.hostname}/*` : null;
+        } catch {
+          return null;
+        }
+      }).filter(Boolean))];
+      reply({ ok: true, site: site?.id || null, platform: site?.platform || null, photos: site ? RP.readCase(site).photos.length : 0, origins });
     } else if (msg.type === "rp:pick") {
       RP.picker.start();
       reply({ ok: true });

@@ -4,5 +4,5 @@ export const CONTENT_FILES = [
   "content/core.js",
   "sites/taobao.js", "sites/pinduoduo.js", "sites/jd.js",
   "sites/douyin.js", "sites/kuaishou.js", "sites/weixin.js",
-  "content/panel.js", "content/picker.js", "content/main.js",
+  "content/render.js", "content/panel.js", "content/picker.js", "content/main.js",
 ];
