@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,6 @@ def build(
     return record
 
 
-def check(pdf: bytes, home: Path, extra_trust: list[x509.Certificate] = ()) -> ReportCheck:
+def check(pdf: bytes, home: Path, extra_trust: Sequence[x509.Certificate] = ()) -> ReportCheck:
     """Check a signed report, trusting every key this data folder ever signed with."""
     return sign.check(pdf, [*keys.trusted_certificates(home), *extra_trust])
