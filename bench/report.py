@@ -37,7 +37,7 @@ def one(n: int) -> dict:
         out: dict = {"photos": n}
         for variant in ("appeal", "police"):
             out[f"{variant}_ms"] = median_ms(lambda v=variant: service.report(case["id"], v), RUNS)
-            out[f"{variant}_pages"] = service.reports(case["id"])[0]["pages"]
+            out[f"{variant}_pages"] = service.list_reports(case["id"])[0]["pages"]
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
 

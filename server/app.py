@@ -139,7 +139,7 @@ def create_app(home: Path) -> Starlette:
         return JSONResponse(_with_urls(record), status_code=201)
 
     async def list_reports(request: Request) -> Response:
-        rows = await run_in_threadpool(service.reports, request.path_params["case_id"])
+        rows = await run_in_threadpool(service.list_reports, request.path_params["case_id"])
         return JSONResponse({"reports": [_with_urls(r) for r in rows]})
 
     async def get_report(request: Request) -> Response:

@@ -147,7 +147,7 @@ class Service:
                 502,
             ) from e
 
-    def reports(self, case_id: str) -> list[dict[str, Any]]:
+    def list_reports(self, case_id: str) -> list[dict[str, Any]]:
         self.store.get_case(case_id)
         return self.store.list_reports(case_id)
 

@@ -296,7 +296,7 @@ def test_changed_evidence_file_refuses_to_render(service, tmp_path):
     path.write_bytes(data[:-1] + b"\x00")
     with pytest.raises(EvidenceTampered):
         service.report(c["id"], "appeal")
-    assert service.reports(c["id"]) == []
+    assert service.list_reports(c["id"]) == []
     assert not (service.home / "reports").exists() or not any((service.home / "reports").iterdir())
 
 

@@ -104,4 +104,4 @@ def test_unreachable_timestamp_service_makes_no_report(home):
     with pytest.raises(IntakeError) as e:
         service.report(case_id, "appeal")
     assert e.value.status == 502 and "时间戳服务" in e.value.zh
-    assert service.reports(case_id) == []
+    assert service.list_reports(case_id) == []
