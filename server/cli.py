@@ -177,6 +177,8 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
         raise CliError(
             f"无法读取文件：{e.strerror}（{e.filename}）。 / Cannot read {e.filename}: {e.strerror}."
         ) from e
+    # straight to reports.check, not through Service: checking a report someone sent must not
+    # create a data folder on their computer
     check = reports.check(pdf, data_home(), extra)
     if args.json:
         print(json.dumps(check.to_json(args.lang), ensure_ascii=False, indent=2))
