@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from server import samples
+from server import pixels, samples
 from server.checks import CheckContext, visible_mark
 
 from .pixels_util import jpeg, parsed
@@ -108,3 +108,14 @@ def test_figure_is_a_jpeg_of_the_photo():
     visible_mark.run(photo, CheckContext())
     (figure,) = photo.figures
     assert Image.open(io.BytesIO(figure.data)).size == (800, 600)
+
+
+def test_tiny_mark_on_a_large_photo_is_found_in_the_corner_tiles():
+    marked, _ = samples.draw_text(samples.backdrop(4000, 3000, seed=3), "AI生成", 20, "bottom-left")
+    photo = parsed(jpeg(marked, 80))
+    small, scale = pixels.downscaled(photo.rgb, visible_mark.FULL_SIDE)
+    whole = visible_mark._ocr(small, scale, (0, 0))
+    assert not any(visible_mark.classify(line.text, False) for line in whole)  # too small there
+    found = [f for f in visible_mark.run(photo, CheckContext()) if f.strength != "none"]
+    assert found and found[0].data["position"] == "bottom-left corner"
+    assert not found[0].data["meets_5pct_rule"]

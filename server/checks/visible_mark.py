@@ -38,6 +38,9 @@ LIMITS = Text(
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
 TILE_SIDE = 512  # px: each corner tile of a large photo, for marks smaller than the rule
 TILE_FRACTION = 0.3  # of width and height, per corner
+# Where the apps put their marks (DOMAIN.md §3): bottom-right (豆包, 即梦), top-left (即梦's
+# pill, RunningHub), bottom-left (Samsung), bottom-centre (LibLibAI); (x, y) as fractions.
+TILE_CORNERS = ((1.0, 1.0), (0.0, 0.0), (0.0, 1.0), (0.5, 1.0))
 TILE_ABOVE = 2.5  # downscale factor beyond which small corner marks need the tiles (≥ ~6 MP)
 EDGE_MARGIN = 0.015  # a box this close to the frame counts as touching it
 MATCH = 0.8  # similarity to a known mark text (tolerates one OCR slip in five characters)
@@ -165,17 +168,15 @@ def _ocr(image: Image.Image, scale: float, offset: tuple[int, int]) -> list[Line
 
 
 def read_lines(image: Image.Image) -> list[Line]:
-    """The whole photo downscaled, plus its corners at higher resolution when it is large."""
+    """The whole photo downscaled; for a large photo with no mark found that way, also the
+    corners where apps put their marks, at higher resolution, for marks under the 5% rule."""
     small, scale = pixels.downscaled(image, FULL_SIDE)
     lines = _ocr(small, scale, (0, 0))
-    if scale > TILE_ABOVE:
+    found = any(classify(line.text, False) for line in lines)
+    if scale > TILE_ABOVE and not found:
         tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
-        for x, y in (
-            (0, 0),
-            (image.width - tw, 0),
-            (0, image.height - th),
-            (image.width - tw, image.height - th),
-        ):
+        for fx, fy in TILE_CORNERS:
+            x, y = round(fx * (image.width - tw)), round(fy * (image.height - th))
             tile, tscale = pixels.downscaled(image.crop((x, y, x + tw, y + th)), TILE_SIDE)
             lines += _ocr(tile, tscale, (x, y))
     return _dedupe(lines)
