@@ -17,9 +17,10 @@ import pypdfium2 as pdfium
 import qrcode
 import qrcode.image.svg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 from weasyprint import HTML, Attachment
 
+from server import pixels
 from server.cases import FACT_NAMES, METHOD_NAMES, STRENGTH_NAMES
 
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
@@ -85,16 +86,9 @@ def _evidence_data(data: dict[str, Any], limit: int = 1500) -> str:
 def _thumb(data: bytes) -> str:
     """A display copy (first frame, 8-bit RGB, EXIF orientation applied) as a data URI."""
     with Image.open(io.BytesIO(data)) as im:
-        im.seek(0)
         im.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at a reduced scale
-        frame = ImageOps.exif_transpose(im)
-        if frame.mode in ("I", "I;16", "I;16B", "I;16L"):
-            frame = frame.point(lambda v: v / 256).convert("L")
-        frame = frame.convert("RGB")
-        frame.thumbnail((THUMB_EDGE, THUMB_EDGE))
-        out = io.BytesIO()
-        frame.save(out, "JPEG", quality=82)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+        jpeg = pixels.figure_bytes(pixels.viewable(im), THUMB_EDGE)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def _time_source(snap: Snapshot, t: Any) -> str:
@@ -120,7 +114,8 @@ def context(snap: Snapshot) -> dict[str, Any]:
 
     res = snap.result()
     photos = res["photos"]
-    photos_by_sha = {p["sha256"]: p for p in d["photos"]}
+    names = {p.sha256: attachment_name(p) for p in snap.photos()}
+    received = {p["sha256"]: p["received_at"] for p in d["photos"]}
     checks: dict[str, Any] = {}
     for p in photos:
         for c in p["checks"]:
@@ -128,14 +123,14 @@ def context(snap: Snapshot) -> dict[str, Any]:
     evidence_list = [
         {
             "category": t(f"{p['role_name']}图片", f"{p['role_name']} image"),
-            "name": attachment_name(snap.photos()[i]),
+            "name": names[p["sha256"]],
             "format": f"{p['format']} ({p['width']}×{p['height']}, {p['bytes']:,} B)",
             "sha256": p["sha256"],
             "source": p["source"]["source_url"] or p["source"]["file_name"] or "",
-            "obtained": p["source"]["fetched_at"] or photos_by_sha[p["sha256"]]["received_at"],
+            "obtained": p["source"]["fetched_at"] or received[p["sha256"]],
             "method": METHOD_NAMES.get(p["source"]["method"], (p["source"]["method"],) * 2)[idx],
         }
-        for i, p in enumerate(photos)
+        for p in photos
     ]
     evidence_list.append(
         {
@@ -176,8 +171,8 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "evidence_photos": [p for p in photos if p["role"] == "evidence"],
         "listing_count": sum(p["role"] == "listing" for p in photos),
         "captures": [p for p in photos if p["role"] == "page_capture"],
-        "attachment_names": {p.sha256: attachment_name(p) for p in snap.photos()},
-        "received_at": {p["sha256"]: p["received_at"] for p in d["photos"]},
+        "attachment_names": names,
+        "received_at": received,
         "checks": list(checks.values()),
         "trust_lists": d["verification"]["trust_lists"],
         "evidence_list": evidence_list,
@@ -210,7 +205,7 @@ def html(snap: Snapshot) -> str:
             page_label_after=t(" 页", ""),
         )
     )
-    thumbs = {p.sha256: _thumb(snap.originals[attachment_name(p)]) for p in snap.photos()}
+    thumbs = {sha: _thumb(snap.originals[name]) for sha, name in ctx["attachment_names"].items()}
     figures = {
         sha: "data:image/jpeg;base64," + base64.b64encode(snap.originals[figure_name(sha)]).decode()
         for sha in figure_hashes(snap.data["verification"])

@@ -55,9 +55,9 @@ def gray(im: Image.Image) -> np.ndarray:
     return np.asarray(im.convert("L"))
 
 
-def figure_bytes(im: Image.Image) -> bytes:
+def figure_bytes(im: Image.Image, edge: int = FIGURE_EDGE) -> bytes:
     im = im.convert("RGB")
-    im.thumbnail((FIGURE_EDGE, FIGURE_EDGE))
+    im.thumbnail((edge, edge))
     out = io.BytesIO()
     im.save(out, "JPEG", quality=85)
     return out.getvalue()
