@@ -66,11 +66,9 @@ class Service:
         case = self.store.get_case(case_id)
         photos = self.store.case_photos(case_id)
         trust_info = trust.load(self.home)
-        listings = tuple(
-            PhotoData(self.store.evidence.get(p.sha256), p, self.limits)
-            for p in photos
-            if p.role == "listing"
-        )
+        # Listing photos are compared with every refund photo: parse them once and keep them
+        # for the whole run. Other photos are parsed in turn and let go.
+        listings = {p.sha256: self._parse(p) for p in photos if p.role == "listing"}
         others = tuple(
             OtherPhoto(p.sha256, c["id"], p.phash, c["facts"], p.received_at, self._loader(p))
             for c, p in self.store.evidence_everywhere()
@@ -80,14 +78,14 @@ class Service:
             trust=trust_info,
             remote_manifest_fetch=self.config.remote_manifest_fetch,
             case_id=case_id,
-            listings=listings,
+            listings=tuple(listings.values()),
             others=others,
         )
         cache = self.store.all_cached_findings()
         new_cache: dict[str, list[dict[str, Any]]] = {}
         stored_photos = []
         for photo in photos:
-            parsed = PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
+            parsed = listings.get(photo.sha256) or self._parse(photo)
             findings, statuses, new = run_checks(parsed, ctx, cache)
             for figure in parsed.figures:  # before the findings that name them are saved
                 self.store.figures.put(figure.data, figure.sha256)
@@ -160,8 +158,11 @@ class Service:
     def check_report(self, pdf: bytes) -> reports.ReportCheck:
         return reports.check(pdf, self.home)
 
+    def _parse(self, photo: Photo) -> PhotoData:
+        return PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
+
     def _loader(self, photo: Photo) -> Callable[[], PhotoData]:
-        return lambda: PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
+        return lambda: self._parse(photo)
 
     def findings(self, case_id: str, lang: str = "zh") -> dict[str, Any] | None:
         case = self.store.get_case(case_id)
