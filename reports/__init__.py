@@ -5,19 +5,31 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
+if TYPE_CHECKING:
+    from cryptography import x509
 
-from server.store import Store
+    from server.store import Store
 
-from . import keys, render, sign, snapshot
-from .sign import ReportCheck, TimestampUnavailable
-from .snapshot import VARIANTS
+    from .sign import ReportCheck
 
-__all__ = ["VARIANTS", "ReportCheck", "TimestampUnavailable", "build", "check"]
+# WeasyPrint and pyHanko take about 0.7 s to import; every CLI command and the server import
+# this package, so the modules that need them are imported only when a report is made or
+# checked.
 
+__all__ = ["VARIANTS", "TimestampUnavailable", "build", "check"]
+
+VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
+
+
+class TimestampUnavailable(Exception):
+    """The configured RFC 3161 service did not answer; no report is made without it."""
+
+    def __init__(self, url: str, cause: Exception) -> None:
+        super().__init__(f"{url}: {type(cause).__name__}: {cause}")
+        self.url = url
 
 
 def build(
@@ -31,6 +43,8 @@ def build(
     operator: str | None = None,
 ) -> dict[str, Any]:
     """Render, sign and keep one report; returns its record (files under reports/<id>/)."""
+    from . import keys, render, sign, snapshot
+
     key = keys.load_or_create(home)
     snap = snapshot.take(store, case_id, verification, variant, lang, key, tsa_url, operator)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
@@ -58,4 +72,6 @@ def build(
 
 def check(pdf: bytes, home: Path, extra_trust: Sequence[x509.Certificate] = ()) -> ReportCheck:
     """Check a signed report, trusting every key this data folder ever signed with."""
+    from . import keys, sign
+
     return sign.check(pdf, [*keys.trusted_certificates(home), *extra_trust])

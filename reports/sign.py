@@ -31,6 +31,7 @@ from pypdf import PdfReader
 
 from server.cases import Text
 
+from . import TimestampUnavailable
 from .keys import SigningKey, fingerprint
 
 FIELD = "RefundProofSignature"
@@ -79,14 +80,6 @@ def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
         raise TimestampUnavailable(tsa_url or "", e) from e
     return out.getvalue()
-
-
-class TimestampUnavailable(Exception):
-    """The configured RFC 3161 service did not answer; no report is made without it."""
-
-    def __init__(self, url: str, cause: Exception) -> None:
-        super().__init__(f"{url}: {type(cause).__name__}: {cause}")
-        self.url = url
 
 
 @dataclass

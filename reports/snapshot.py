@@ -21,7 +21,6 @@ from server.store import Store
 from .keys import SigningKey, fingerprint
 from .sign import FINDINGS_NAME
 
-VARIANTS = ("appeal", "police")
 EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",

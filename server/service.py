@@ -155,7 +155,7 @@ class Service:
             raise NotFound(f"{report_id}/{name}")
         return self.store.report_folder(report_id) / name
 
-    def check_report(self, pdf: bytes) -> reports.ReportCheck:
+    def check_report(self, pdf: bytes) -> reports.sign.ReportCheck:
         return reports.check(pdf, self.home)
 
     def _parse(self, photo: Photo) -> PhotoData:
