@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from server import samples
-from server.cases import Source
 from server.checks import CheckContext, forensics, listing_match, reuse, visible_mark
 from server.checks.base import OtherPhoto
+from server.checks.parsed import PhotoData
+from server.demo import samples
+from server.domain.cases import Source
+from server.domain.limits import Limits
 from server.intake import receive
-from server.parsed import PhotoData
 from server.service import Service
-from server.settings import Limits
 
 from .run import median_ms
 

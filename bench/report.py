@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from server import samples
-from server.cases import Source
+from server.demo import samples
+from server.domain.cases import Source
 from server.service import Service
 
 from .run import median_ms

@@ -16,13 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from server import samples
-from server.cases import Source
 from server.checks import REGISTRY, CheckContext
+from server.checks.parsed import PhotoData
+from server.demo import samples
+from server.domain.cases import Source
+from server.domain.limits import Limits
 from server.intake import receive
-from server.parsed import PhotoData
 from server.service import Service
-from server.settings import Limits
 
 RUNS = 5
 

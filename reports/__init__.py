@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from server.errors import Problem
+from server.text import Text
+
 if TYPE_CHECKING:
     from cryptography import x509
 
@@ -24,12 +27,23 @@ VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
 
 
-class TimestampUnavailable(Exception):
+class TimestampUnavailable(Problem):
     """The configured RFC 3161 service did not answer; no report is made without it."""
 
+    status = 502
+
     def __init__(self, url: str, cause: Exception) -> None:
-        super().__init__(f"{url}: {type(cause).__name__}: {cause}")
+        super().__init__(
+            "tsa_unavailable",
+            Text(
+                f"时间戳服务 {url} 没有响应，报告未生成。请检查网络，或用 "
+                "`refundproof settings --no-tsa` 改用本机时钟。",
+                f"The timestamp service {url} did not answer; no report was made. Check the "
+                "network, or use the local clock with `refundproof settings --no-tsa`.",
+            ),
+        )
         self.url = url
+        self.cause = f"{type(cause).__name__}: {cause}"
 
 
 def build(

@@ -21,13 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from server.store.db import write_atomic
+from server.errors import Problem
+from server.files import write_atomic
+from server.text import Text
 
 KEY_FILE, CHAIN_FILE = "key.pem", "chain.pem"
-
-
-class KeyProblem(Exception):
-    """A key the seller supplied cannot be used; the message says why in both languages."""
 
 
 @dataclass(frozen=True)
@@ -69,18 +67,28 @@ def import_pkcs12(home: Path, data: bytes, password: str | None) -> SigningKey:
             data, password.encode() if password else None
         )
     except ValueError as e:
-        raise KeyProblem(
-            "无法打开 PKCS#12 文件：密码错误或文件损坏。 / "
-            "Cannot open the PKCS#12 file: wrong password or damaged file."
+        raise Problem(
+            "key_file",
+            Text(
+                "无法打开 PKCS#12 文件：密码错误或文件损坏。",
+                "Cannot open the PKCS#12 file: wrong password or damaged file.",
+            ),
         ) from e
     if key is None or cert is None:
-        raise KeyProblem(
-            "PKCS#12 文件中没有私钥和证书。 / The PKCS#12 file holds no private key and certificate."
+        raise Problem(
+            "key_file",
+            Text(
+                "PKCS#12 文件中没有私钥和证书。",
+                "The PKCS#12 file holds no private key and certificate.",
+            ),
         )
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise KeyProblem(
-            "只支持 RSA 或 ECDSA 密钥（PDF/A-3 允许的签名算法）。 / "
-            "Only RSA or ECDSA keys are supported (signature algorithms PDF/A-3 allows)."
+        raise Problem(
+            "key_file",
+            Text(
+                "只支持 RSA 或 ECDSA 密钥（PDF/A-3 允许的签名算法）。",
+                "Only RSA or ECDSA keys are supported (signature algorithms PDF/A-3 allows).",
+            ),
         )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -20,8 +21,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image, ImageFile
 from weasyprint import HTML, Attachment
 
-from server import pixels
-from server.cases import FACT_NAMES, METHOD_NAMES, STRENGTH_NAMES
+from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
+from server.imaging import pixels
+from server.text import JSON_KEYS, Text
 
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
 from .snapshot import Snapshot, attachment_name, figure_hashes, figure_name
@@ -32,11 +34,11 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATES = Path(__file__).parent / "templates"
 TITLES = {
-    "appeal": (
+    "appeal": Text(
         "退款凭证图片核验报告（平台申诉）",
         "Refund photo verification report (platform appeal)",
     ),
-    "police": (
+    "police": Text(
         "报警材料：退款凭证图片技术核验记录",
         "Police report: technical verification of refund photos",
     ),
@@ -105,61 +107,69 @@ def _time_source(snap: Snapshot, t: Any) -> str:
     )
 
 
-def context(snap: Snapshot) -> dict[str, Any]:
+def _evidence_list(
+    snap: Snapshot, photos: list[Any], names: dict[str, str], say: Callable[[str, str], str]
+) -> list[dict[str, str]]:
+    """The 电子数据清单: every attached file with its hash, source, time and method."""
     d, lang = snap.data, snap.lang
-    idx = 1 if lang == "en" else 0
-
-    def t(zh: str, en: str) -> str:
-        return en if lang == "en" else zh
-
-    res = snap.result()
-    photos = res["photos"]
-    names = {p.sha256: attachment_name(p) for p in snap.photos()}
     received = {p["sha256"]: p["received_at"] for p in d["photos"]}
-    checks: dict[str, Any] = {}
-    for p in photos:
-        for c in p["checks"]:
-            checks.setdefault(c["check"], c)
-    evidence_list = [
+    rows = [
         {
-            "category": t(f"{p['role_name']}图片", f"{p['role_name']} image"),
+            "category": say(f"{p['role_name']}图片", f"{p['role_name']} image"),
             "name": names[p["sha256"]],
             "format": f"{p['format']} ({p['width']}×{p['height']}, {p['bytes']:,} B)",
             "sha256": p["sha256"],
             "source": p["source"]["source_url"] or p["source"]["file_name"] or "",
             "obtained": p["source"]["fetched_at"] or received[p["sha256"]],
-            "method": METHOD_NAMES.get(p["source"]["method"], (p["source"]["method"],) * 2)[idx],
+            "method": method_name(p["source"]["method"]).get(lang),
         }
         for p in photos
     ]
-    evidence_list.append(
+    tool = f"{d['tool']['name']} {d['tool']['version']}"
+    findings_sha = next(a["sha256"] for a in d["attachments"] if a["name"] == FINDINGS_NAME)
+    rows.append(
         {
-            "category": t("核验结果", "verification results"),
+            "category": say("核验结果", "verification results"),
             "name": FINDINGS_NAME,
             "format": "JSON",
-            "sha256": next(a["sha256"] for a in d["attachments"] if a["name"] == FINDINGS_NAME),
-            "source": t("RefundProof 核验输出", "RefundProof verification output"),
+            "sha256": findings_sha,
+            "source": say("RefundProof 核验输出", "RefundProof verification output"),
             "obtained": d["verification"]["verified_at"],
-            "method": f"{d['tool']['name']} {d['tool']['version']}",
+            "method": tool,
         }
     )
-    evidence_list.append(
+    rows.append(
         {
-            "category": t("核验快照", "verification snapshot"),
+            "category": say("核验快照", "verification snapshot"),
             "name": SNAPSHOT_NAME,
             "format": "JSON",
             "sha256": snap.sha256,
-            "source": t("本报告依据的全部数据", "everything this report rests on"),
+            "source": say("本报告依据的全部数据", "everything this report rests on"),
             "obtained": d["report"]["created_at"],
-            "method": f"{d['tool']['name']} {d['tool']['version']}",
+            "method": tool,
         }
     )
+    return rows
+
+
+def context(snap: Snapshot) -> dict[str, Any]:
+    d, lang = snap.data, snap.lang
+
+    def say(zh: str, en: str) -> str:
+        return Text(zh, en).get(lang)
+
+    res = snap.result()
+    photos = res["photos"]
+    names = {p.sha256: attachment_name(p) for p in snap.photos()}
+    checks: dict[str, Any] = {}
+    for p in photos:
+        for c in p["checks"]:
+            checks.setdefault(c["check"], c)
     return {
         "lang": lang,
-        "lang_key": "en" if lang == "en" else "zh-CN",
-        "idx": idx,
-        "t": t,
-        "title": TITLES[d["report"]["variant"]][idx],
+        "json_key": JSON_KEYS[lang],
+        "t": say,
+        "title": TITLES[d["report"]["variant"]].get(lang),
         "report": d["report"],
         "tool": d["tool"],
         "operator": d["operator"],
@@ -172,18 +182,18 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "listing_count": sum(p["role"] == "listing" for p in photos),
         "captures": [p for p in photos if p["role"] == "page_capture"],
         "attachment_names": names,
-        "received_at": received,
+        "received_at": {p["sha256"]: p["received_at"] for p in d["photos"]},
         "checks": list(checks.values()),
         "trust_lists": d["verification"]["trust_lists"],
-        "evidence_list": evidence_list,
+        "evidence_list": _evidence_list(snap, photos, names, say),
         "signer": d["signer"],
         "audit_head": d["audit_head"],
         "snapshot_sha256": snap.sha256,
-        "time_source": _time_source(snap, t),
-        "strength_name": lambda s: STRENGTH_NAMES[s][idx],
-        "method_name": lambda m: METHOD_NAMES.get(m, (m, m))[idx],
+        "time_source": _time_source(snap, say),
+        "strength_name": lambda s: STRENGTH_NAMES[s].get(lang),
+        "method_name": lambda m: method_name(m).get(lang),
         "check_title": lambda name: (
-            checks[name]["title"]["en" if lang == "en" else "zh-CN"] if name in checks else name
+            checks[name]["title"][JSON_KEYS[lang]] if name in checks else name
         ),
     }
 

@@ -29,7 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 
-from server.cases import Text
+from server.text import Text
 
 from . import TimestampUnavailable
 from .keys import SigningKey, fingerprint

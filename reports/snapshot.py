@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from server import TOOL_NAME, __version__, result
-from server.cases import Photo, Source
+from server import TOOL_NAME, __version__
+from server.domain import result
+from server.domain.cases import Photo, Source
 from server.store import Store
 
 from .keys import SigningKey, fingerprint

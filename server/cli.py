@@ -7,17 +7,17 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reports
 from reports import VARIANTS
-from reports.keys import KeyProblem
 
 from . import __version__, pairing, trust
-from .cases import STRENGTH_NAMES, Source
-from .service import IntakeError, NotFound, Service
+from .domain.cases import STRENGTH_NAMES, Source
+from .errors import Problem
+from .service import Service
 from .settings import DEFAULT_PORT, Config, data_home
-from .store import EvidenceTampered
+from .text import JSON_KEYS, Text
 
 MARK = {
     "decisive": "■■■",
@@ -29,12 +29,10 @@ MARK = {
 }
 
 
-class CliError(Exception):
-    pass
+if TYPE_CHECKING:  # pyHanko takes 0.7 s to import: only commands that sign or check load it
+    from reports.sign import ReportCheck
 
-
-def _say(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
+REPORT_NAMES = {"appeal": Text("申诉报告", "appeal"), "police": Text("报警材料", "police")}
 
 
 def format_result(result: dict[str, Any], lang: str) -> str:
@@ -42,38 +40,36 @@ def format_result(result: dict[str, Any], lang: str) -> str:
     out = []
     case = result["case"]
     out.append(
-        _say(
-            lang,
+        Text(
             f"案件 {case['id']}：{case['verdict']['summary']}",
             f"Case {case['id']}: {case['verdict']['summary']}",
-        )
+        ).get(lang)
     )
     for p in result["photos"]:
         out.append("")
         out.append(f"{p['file']}  [{p['role_name']}]  {p['format']} {p['width']}×{p['height']}")
         out.append(f"  SHA-256 {p['sha256']}")
         out.append(
-            _say(
-                lang, f"  结论：{p['verdict']['summary']}", f"  Verdict: {p['verdict']['summary']}"
+            Text(f"  结论：{p['verdict']['summary']}", f"  Verdict: {p['verdict']['summary']}").get(
+                lang
             )
         )
         for f in p["findings"]:
-            name = STRENGTH_NAMES[f["strength"]][1 if lang == "en" else 0]
+            name = STRENGTH_NAMES[f["strength"]].get(lang)
             out.append(f"  {MARK[f['strength']]} [{name}] {f['summary']}")
     if result["photos"]:
-        out += ["", _say(lang, "各项检查的局限：", "What each check cannot tell:")]
+        out += ["", Text("各项检查的局限：", "What each check cannot tell:").get(lang)]
         for c in result["photos"][0]["checks"]:
-            out.append(f"  {c['check']}: {c['limits']['en' if lang == 'en' else 'zh-CN']}")
+            out.append(f"  {c['check']}: {c['limits'][JSON_KEYS[lang]]}")
     if not result["trust_lists"]:
         out.append("")
         out.append(
-            _say(
-                lang,
+            Text(
                 "提示：尚未导入 C2PA 信任列表，签名者一律显示为不受信任。运行 "
                 "`refundproof trust update` 或 `refundproof trust import 文件`。",
                 "Note: no C2PA trust list imported, every signer reads as untrusted. Run "
                 "`refundproof trust update` or `refundproof trust import FILE`.",
-            )
+            ).get(lang)
         )
     return "\n".join(out)
 
@@ -97,13 +93,16 @@ def _facts(args: argparse.Namespace) -> dict[str, Any]:
 def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[str]) -> str:
     """The case named by --case, or a new one; facts from the flags; files added to it."""
     if not evidence and not args.case:
-        raise CliError(
-            "请给出要核验的图片文件，或用 --case 指定已有案件。 / "
-            "Give the photo files to verify, or an existing case with --case."
+        raise Problem(
+            "usage",
+            Text(
+                "请给出要核验的图片文件，或用 --case 指定已有案件。",
+                "Give the photo files to verify, or an existing case with --case.",
+            ),
         )
     facts = _facts(args)
     if args.case:
-        case = service.store.get_case(args.case)
+        case = service.get_case(args.case)
         if facts:
             service.update_facts(case["id"], facts)
     else:
@@ -114,15 +113,18 @@ def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[
             try:
                 data = path.read_bytes()
             except OSError as e:
-                raise CliError(
-                    f"无法读取文件 {name}：{e.strerror}。 / Cannot read {name}: {e.strerror}."
+                raise Problem(
+                    "unreadable",
+                    Text(
+                        f"无法读取文件 {name}：{e.strerror}。", f"Cannot read {name}: {e.strerror}."
+                    ),
                 ) from e
             try:
                 service.add_photo(
                     case["id"], data, role, Source(method="cli_file", file_name=path.name)
                 )
-            except IntakeError as e:
-                raise CliError(f"{name}: {e.zh} / {e.en}") from e
+            except Problem as e:
+                raise Problem(e.code, Text.same(f"{name}: ") + e.text, e.status) from e
     return case["id"]
 
 
@@ -144,15 +146,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     variants = VARIANTS if args.variant == "both" else (args.variant,)
     for variant in variants:
         record = service.report(case_id, variant, args.lang)
-        folder = service.store.report_folder(record["id"])
+        folder = service.report_file(record["id"], "report.pdf").parent
         if args.out:
             folder = _copy_out(folder, record, Path(args.out))
-        name = _say(args.lang, {"appeal": "申诉报告", "police": "报警材料"}[variant], variant)
-        print(f"{name}  {record['id']}  ({record['pages']} {_say(args.lang, '页', 'pages')})")
+        name = REPORT_NAMES[variant].get(args.lang)
+        print(f"{name}  {record['id']}  ({record['pages']} {Text('页', 'pages').get(args.lang)})")
         print(f"  PDF      {folder / 'report.pdf'}")
         print(f"  SHA-256  {record['sha256']}")
-        print(f"  {_say(args.lang, '摘要图', 'summary')}   {folder / 'summary.png'}")
-        print(f"  {_say(args.lang, '页面图片', 'pages')}    {folder}/page-*.png")
+        print(f"  {Text('摘要图', 'summary').get(args.lang)}   {folder / 'summary.png'}")
+        print(f"  {Text('页面图片', 'pages').get(args.lang)}    {folder}/page-*.png")
     return 0
 
 
@@ -163,8 +165,9 @@ def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
         for name in record["files"]:
             shutil.copyfile(folder / name, target / name)
     except OSError as e:
-        raise CliError(
-            f"无法写入 {out}：{e.strerror}。 / Cannot write to {out}: {e.strerror}."
+        raise Problem(
+            "unwritable",
+            Text(f"无法写入 {out}：{e.strerror}。", f"Cannot write to {out}: {e.strerror}."),
         ) from e
     return target
 
@@ -174,8 +177,12 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
         pdf = Path(args.file).read_bytes()
         extra = [c for name in args.trust or [] for c in _certs(Path(name))]
     except OSError as e:
-        raise CliError(
-            f"无法读取文件：{e.strerror}（{e.filename}）。 / Cannot read {e.filename}: {e.strerror}."
+        raise Problem(
+            "unreadable",
+            Text(
+                f"无法读取文件：{e.strerror}（{e.filename}）。",
+                f"Cannot read {e.filename}: {e.strerror}.",
+            ),
         ) from e
     # straight to reports.check, not through Service: checking a report someone sent must not
     # create a data folder on their computer
@@ -183,34 +190,43 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(check.to_json(args.lang), ensure_ascii=False, indent=2))
         return 0 if check.ok else 1
-    say = lambda zh, en: _say(args.lang, zh, en)  # noqa: E731
-    print(
-        say("结论：报告完好，未被改动。", "Verdict: the report is intact and unchanged.")
+    for line in _report_check_lines(check):
+        print(line.get(args.lang))
+    return 0 if check.ok else 1
+
+
+def _report_check_lines(check: ReportCheck) -> list[Text]:
+    lines = [
+        Text("结论：报告完好，未被改动。", "Verdict: the report is intact and unchanged.")
         if check.ok
-        else say(
+        else Text(
             "结论：核对失败，报告被改动或已损坏。",
             "Verdict: FAILED, the report was altered or damaged.",
         )
-    )
+    ]
     if check.report_id:
-        print(say(f"报告编号：{check.report_id}", f"Report: {check.report_id}"))
+        lines.append(Text(f"报告编号：{check.report_id}", f"Report: {check.report_id}"))
     if check.signer:
-        print(say(f"签名者：{check.signer}", f"Signer: {check.signer}"))
-        print(
-            say(f"证书指纹：{check.signer_fingerprint}", f"Fingerprint: {check.signer_fingerprint}")
-        )
-        print(say(f"签名时间：{check.signed_at}", f"Signed at: {check.signed_at}"))
-        trusted = say("是", "yes") if check.trusted else say("否", "no")
-        print(say(f"本机信任该证书：{trusted}", f"Certificate trusted here: {trusted}"))
+        trusted = Text("是", "yes") if check.trusted else Text("否", "no")
+        lines += [
+            Text(f"签名者：{check.signer}", f"Signer: {check.signer}"),
+            Text(
+                f"证书指纹：{check.signer_fingerprint}", f"Fingerprint: {check.signer_fingerprint}"
+            ),
+            Text(f"签名时间：{check.signed_at}", f"Signed at: {check.signed_at}"),
+            Text(f"本机信任该证书：{trusted.zh}", f"Certificate trusted here: {trusted.en}"),
+        ]
     if check.timestamp:
-        print(say(f"可信时间戳：{check.timestamp}", f"Trusted timestamp: {check.timestamp}"))
-    for a in check.attachments:
-        print(f"  {'✓' if a['ok'] else '✗'} {a['name']}  {a['actual'] or '-'}")
-    for p in check.problems:
-        print(f"  ✗ {p.get(args.lang)}")
-    for n in check.notes:
-        print(f"  ! {n.get(args.lang)}")
-    return 0 if check.ok else 1
+        lines.append(
+            Text(f"可信时间戳：{check.timestamp}", f"Trusted timestamp: {check.timestamp}")
+        )
+    lines += [
+        Text.same(f"  {'✓' if a['ok'] else '✗'} {a['name']}  {a['actual'] or '-'}")
+        for a in check.attachments
+    ]
+    lines += [Text.same("  ✗ ") + p for p in check.problems]
+    lines += [Text.same("  ! ") + n for n in check.notes]
+    return lines
 
 
 def _certs(path: Path) -> list[Any]:
@@ -224,8 +240,11 @@ def _certs(path: Path) -> list[Any]:
             else [x509.load_der_x509_certificate(data)]
         )
     except ValueError as e:
-        raise CliError(
-            f"{path} 不是证书文件（PEM 或 DER）。 / {path} is not a certificate (PEM or DER)."
+        raise Problem(
+            "not_certificate",
+            Text(
+                f"{path} 不是证书文件（PEM 或 DER）。", f"{path} is not a certificate (PEM or DER)."
+            ),
         ) from e
 
 
@@ -234,12 +253,16 @@ def cmd_keys(args: argparse.Namespace) -> int:
     home = data_home()
     if args.action == "import":
         if not args.file:
-            raise CliError("请给出 PKCS#12 文件。 / Give the PKCS#12 file.")
+            raise Problem("usage", Text("请给出 PKCS#12 文件。", "Give the PKCS#12 file."))
         try:
             data = Path(args.file).read_bytes()
         except OSError as e:
-            raise CliError(
-                f"无法读取 {args.file}：{e.strerror}。 / Cannot read {args.file}: {e.strerror}."
+            raise Problem(
+                "unreadable",
+                Text(
+                    f"无法读取 {args.file}：{e.strerror}。",
+                    f"Cannot read {args.file}: {e.strerror}.",
+                ),
             ) from e
         key = keys.import_pkcs12(home, data, args.password)
     else:
@@ -255,8 +278,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
     cfg = Config.load(home)
     if args.tsa_url:
         if not args.tsa_url.startswith(("http://", "https://")):
-            raise CliError(
-                "时间戳服务地址须以 http:// 或 https:// 开头。 / The TSA URL must be http(s)."
+            raise Problem(
+                "tsa_url",
+                Text(
+                    "时间戳服务地址须以 http:// 或 https:// 开头。", "The TSA URL must be http(s)."
+                ),
             )
         cfg.tsa_url = args.tsa_url
     if args.no_tsa:
@@ -273,7 +299,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app
+    from .web.app import create_app
 
     home = data_home()
     Config.load(home)
@@ -310,7 +336,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     home = data_home()
     if args.action == "import":
         if not args.file:
-            raise CliError("请给出信任列表文件。 / Give the trust list file.")
+            raise Problem("usage", Text("请给出信任列表文件。", "Give the trust list file."))
         entries = [trust.import_file(home, Path(args.file), "tsa" if args.tsa else None)]
     elif args.action == "update":
         entries = trust.update(home)
@@ -327,14 +353,14 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import build_demo
+    from .demo.case import build_demo
 
     service = Service(data_home())
     result, made = build_demo(service, args.lang)
     print(format_result(result, args.lang))
     print()
     for record in made:
-        folder = service.store.report_folder(record["id"])
+        folder = service.report_file(record["id"], "report.pdf").parent
         print(f"{record['variant']}: {folder / 'report.pdf'}  ({record['pages']} pages)")
     return 0
 
@@ -415,22 +441,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (CliError, trust.TrustError, KeyProblem) as e:
-        print(f"错误 / error: {e}", file=sys.stderr)
+        code: int = args.func(args)
+    except Problem as e:
+        print(f"错误 / error: {e.text.both()}", file=sys.stderr)
         return 1
-    except IntakeError as e:
-        print(f"错误 / error: {e.zh} / {e.en}", file=sys.stderr)
-        return 1
-    except NotFound as e:
-        print(f"错误 / error: 找不到案件 {e} / no case {e}", file=sys.stderr)
-        return 1
-    except EvidenceTampered as e:
-        print(
-            f"错误 / error: 证据文件 {e} 在磁盘上被改动过 / evidence file {e} changed on disk",
-            file=sys.stderr,
-        )
-        return 1
+    return code
 
 
 if __name__ == "__main__":

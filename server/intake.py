@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass
 
 import pillow_heif
 from PIL import Image
 
-from . import pixels
-from .cases import ROLES, Photo, Source
-from .settings import Limits
-from .store import now_iso
+from .domain.cases import ROLES, Photo, Source
+from .domain.limits import Limits
+from .errors import Problem
+from .files import now_iso
+from .imaging import pixels
+from .text import Text
 
 pillow_heif.register_heif_opener()
 
@@ -29,19 +30,6 @@ ACCEPTED = {
 }
 
 
-@dataclass
-class IntakeError(Exception):
-    """A photo refused at intake, with a message a seller can read."""
-
-    code: str
-    zh: str
-    en: str
-    status: int = 400
-
-    def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
-
-
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
@@ -50,12 +38,14 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
     """Validate the bytes as an image within the limits; returns (format, width, height,
     perceptual hash): the hash comes cheap while the picture is decoded anyway."""
     if not data:
-        raise IntakeError("empty", "文件是空的（0 字节）。", "The file is empty (0 bytes).")
+        raise Problem("empty", Text("文件是空的（0 字节）。", "The file is empty (0 bytes)."))
     if len(data) > limits.max_bytes:
-        raise IntakeError(
+        raise Problem(
             "too_large",
-            f"文件太大：{_mb(len(data))}，上限 {_mb(limits.max_bytes)}。",
-            f"File too large: {_mb(len(data))}, the limit is {_mb(limits.max_bytes)}.",
+            Text(
+                f"文件太大：{_mb(len(data))}，上限 {_mb(limits.max_bytes)}。",
+                f"File too large: {_mb(len(data))}, the limit is {_mb(limits.max_bytes)}.",
+            ),
             413,
         )
     try:
@@ -65,19 +55,23 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise _too_many_pixels(None, limits) from e
     except Exception as e:
-        raise IntakeError(
+        raise Problem(
             "not_image",
-            "这不是可识别的图片文件（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
-            "This is not a recognised image file (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
+            Text(
+                "这不是可识别的图片文件（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
+                "This is not a recognised image file (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
+            ),
             415,
         ) from e
     with im:
         fmt = im.format or ""
         if fmt not in ACCEPTED:
-            raise IntakeError(
+            raise Problem(
                 "format",
-                f"不支持的图片格式 {fmt}（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
-                f"Unsupported image format {fmt} (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
+                Text(
+                    f"不支持的图片格式 {fmt}（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
+                    f"Unsupported image format {fmt} (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
+                ),
                 415,
             )
         width, height = im.size
@@ -87,23 +81,27 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
             # Decoding the whole image catches truncated and corrupt files before we keep them.
             im.load()
         except Exception as e:
-            raise IntakeError(
+            raise Problem(
                 "corrupt",
-                f"图片已损坏或不完整，无法解码（{type(e).__name__}）。",
-                f"The image is damaged or incomplete and cannot be decoded ({type(e).__name__}).",
+                Text(
+                    f"图片已损坏或不完整，无法解码（{type(e).__name__}）。",
+                    f"The image is damaged or incomplete and cannot be decoded ({type(e).__name__}).",
+                ),
                 422,
             ) from e
         return fmt, width, height, pixels.phash(im)
 
 
-def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> IntakeError:
+def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> Problem:
     dims = f"{size[0]}×{size[1]}，" if size else ""
     dims_en = f"{size[0]}×{size[1]}, " if size else ""
-    return IntakeError(
+    return Problem(
         "too_many_pixels",
-        f"图片像素过多（{dims}上限 {limits.max_pixels // 1_000_000} 百万像素），可能是解压炸弹。",
-        f"Too many pixels ({dims_en}limit {limits.max_pixels // 1_000_000} MP): "
-        "possibly a decompression bomb.",
+        Text(
+            f"图片像素过多（{dims}上限 {limits.max_pixels // 1_000_000} 百万像素），可能是解压炸弹。",
+            f"Too many pixels ({dims_en}limit {limits.max_pixels // 1_000_000} MP): "
+            "possibly a decompression bomb.",
+        ),
         413,
     )
 
@@ -115,20 +113,24 @@ def receive(
     limits: Limits,
     client_sha256: str | None = None,
 ) -> Photo:
-    """Validate and hash one photo. Raises IntakeError; stores nothing."""
+    """Validate and hash one photo. Raises Problem; stores nothing."""
     if role not in ROLES:
-        raise IntakeError(
+        raise Problem(
             "role",
-            f"未知的图片角色 {role!r}（可选：{'、'.join(ROLES)}）。",
-            f"Unknown photo role {role!r} (one of: {', '.join(ROLES)}).",
+            Text(
+                f"未知的图片角色 {role!r}（可选：{'、'.join(ROLES)}）。",
+                f"Unknown photo role {role!r} (one of: {', '.join(ROLES)}).",
+            ),
         )
     sha = hashlib.sha256(data).hexdigest()
     if client_sha256 is not None and client_sha256.strip().lower() != sha:
-        raise IntakeError(
+        raise Problem(
             "hash_mismatch",
-            "收到的字节与浏览器计算的 SHA-256 不一致：传输中内容改变了，已拒收。",
-            "The bytes received do not match the SHA-256 the client computed: "
-            "they changed in transit, so they were refused.",
+            Text(
+                "收到的字节与浏览器计算的 SHA-256 不一致：传输中内容改变了，已拒收。",
+                "The bytes received do not match the SHA-256 the client computed: "
+                "they changed in transit, so they were refused.",
+            ),
             422,
         )
     fmt, width, height, phash = check_image(data, limits)

@@ -13,18 +13,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .errors import Problem
+from .files import write_atomic
 from .settings import Config
-from .store.db import write_atomic
+from .text import Text
 
 LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "extension://")
-
-
-class PairingError(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 def _path(home: Path) -> Path:
@@ -54,32 +50,50 @@ def is_extension(origin: str | None) -> bool:
 def redeem(home: Path, config: Config, code: str, origin: str | None) -> str:
     """The token for a right code from an extension origin; the origin is remembered."""
     if not is_extension(origin):
-        raise PairingError("只有浏览器扩展可以配对。", "Only the browser extension can pair.")
+        raise Problem(
+            "pairing", Text("只有浏览器扩展可以配对。", "Only the browser extension can pair."), 403
+        )
     path = _path(home)
     if not path.exists():
-        raise PairingError(
-            "没有待用的配对码：请运行 `refundproof pair` 获取新的配对码。",
-            "No pairing code is waiting: run `refundproof pair` for a new one.",
+        raise Problem(
+            "pairing",
+            Text(
+                "没有待用的配对码：请运行 `refundproof pair` 获取新的配对码。",
+                "No pairing code is waiting: run `refundproof pair` for a new one.",
+            ),
+            403,
         )
     state = json.loads(path.read_text())
     if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
         path.unlink(missing_ok=True)
-        raise PairingError(
-            "配对码已过期（10 分钟）：请运行 `refundproof pair` 获取新的配对码。",
-            "The pairing code expired (10 minutes): run `refundproof pair` for a new one.",
+        raise Problem(
+            "pairing",
+            Text(
+                "配对码已过期（10 分钟）：请运行 `refundproof pair` 获取新的配对码。",
+                "The pairing code expired (10 minutes): run `refundproof pair` for a new one.",
+            ),
+            403,
         )
     if not secrets.compare_digest(_digest(code), state["sha256"]):
         state["tries"] += 1
         if state["tries"] >= MAX_TRIES:
             path.unlink(missing_ok=True)
-            raise PairingError(
-                "配对码错误次数过多，已作废：请运行 `refundproof pair` 获取新的配对码。",
-                "Too many wrong codes, the code is void: run `refundproof pair` for a new one.",
+            raise Problem(
+                "pairing",
+                Text(
+                    "配对码错误次数过多，已作废：请运行 `refundproof pair` 获取新的配对码。",
+                    "Too many wrong codes, the code is void: run `refundproof pair` for a new one.",
+                ),
+                403,
             )
         write_atomic(path, json.dumps(state).encode())
-        raise PairingError(
-            f"配对码不对（还可以再试 {MAX_TRIES - state['tries']} 次）。",
-            f"Wrong pairing code ({MAX_TRIES - state['tries']} tries left).",
+        raise Problem(
+            "pairing",
+            Text(
+                f"配对码不对（还可以再试 {MAX_TRIES - state['tries']} 次）。",
+                f"Wrong pairing code ({MAX_TRIES - state['tries']} tries left).",
+            ),
+            403,
         )
     path.unlink(missing_ok=True)
     assert origin is not None

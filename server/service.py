@@ -1,23 +1,32 @@
-"""What RefundProof does, as plain functions: the API and the CLI are thin shells over this."""
+"""What RefundProof does, as plain functions: the API and the CLI are thin shells over this,
+and it is the only door to the store."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import reports
 
-from . import intake, result, trust
-from .cases import CASE_FACTS, Photo, Source
+from . import intake, trust
 from .checks import CheckContext, run_checks
 from .checks.base import OtherPhoto
-from .intake import IntakeError
-from .parsed import PhotoData
-from .settings import Config, Limits
-from .store import NotFound, Store, now_iso
+from .checks.parsed import PhotoData
+from .domain import result
+from .domain.cases import CASE_FACTS, Photo, Source
+from .domain.contract import ResultJSON, StoredPhotoVerificationJSON, VerificationJSON
+from .domain.limits import Limits
+from .errors import NotFound, Problem
+from .files import now_iso
+from .settings import Config
+from .store import Store
+from .text import Lang, Text
 
-__all__ = ["IntakeError", "NotFound", "Service"]
+__all__ = ["Service"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Service:
@@ -50,19 +59,26 @@ class Service:
         """Validate and keep one photo; (photo, False) when the case already had it."""
         self.store.get_case(case_id)
         if self.store.photo_count(case_id) >= self.limits.max_photos:
-            raise IntakeError(
+            raise Problem(
                 "too_many_photos",
-                f"每个案件最多 {self.limits.max_photos} 张图片。",
-                f"A case holds at most {self.limits.max_photos} photos.",
+                Text("每个案件最多 {n} 张图片。", "A case holds at most {n} photos.").format(
+                    n=self.limits.max_photos
+                ),
                 413,
             )
         photo = intake.receive(data, role, source, self.limits, client_sha256)
         added = self.store.add_photo(case_id, data, photo)
         return photo, added
 
+    def figure(self, sha256: str) -> bytes:
+        """A figure a check made (boxes drawn, heat maps), by its hash."""
+        if not _SHA256.fullmatch(sha256) or not self.store.figures.has(sha256):
+            raise NotFound(Text(f"图 {sha256}", f"figure {sha256}"))
+        return self.store.figures.get(sha256)
+
     # verification
 
-    def verify(self, case_id: str, lang: str = "zh") -> dict[str, Any]:
+    def verify(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
         case = self.store.get_case(case_id)
         photos = self.store.case_photos(case_id)
         trust_info = trust.load(self.home)
@@ -82,8 +98,8 @@ class Service:
             others=others,
         )
         cache = self.store.all_cached_findings()
-        new_cache: dict[str, list[dict[str, Any]]] = {}
-        stored_photos = []
+        new_cache: dict[str, list[Any]] = {}
+        stored_photos: list[StoredPhotoVerificationJSON] = []
         for photo in photos:
             parsed = listings.get(photo.sha256) or self._parse(photo)
             findings, statuses, new = run_checks(parsed, ctx, cache)
@@ -98,7 +114,7 @@ class Service:
                 }
             )
         self.store.cache_many(new_cache)
-        verification = {
+        verification: VerificationJSON = {
             "verified_at": now_iso(),
             "photos": stored_photos,
             "trust_lists": list(trust_info.lists),
@@ -107,15 +123,28 @@ class Service:
         self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
         return out
 
+    def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
+        case = self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        if verification is None:
+            raise Problem(
+                "not_verified",
+                Text("这个案件还没有核验过。", "This case has not been verified yet."),
+                404,
+            )
+        return result.build(case, self.store.case_photos(case_id), verification, lang)
+
     # reports
 
-    def report(self, case_id: str, variant: str, lang: str = "zh") -> dict[str, Any]:
+    def report(self, case_id: str, variant: str, lang: Lang = "zh") -> dict[str, Any]:
         """A signed report from the case as it is now (verified again if photos changed)."""
         if variant not in reports.VARIANTS:
-            raise IntakeError(
+            raise Problem(
                 "variant",
-                f"报告类型只能是 {' / '.join(reports.VARIANTS)}（申诉 / 报警）。",
-                f"The report kind must be one of {', '.join(reports.VARIANTS)}.",
+                Text(
+                    f"报告类型只能是 {' / '.join(reports.VARIANTS)}（申诉 / 报警）。",
+                    f"The report kind must be one of {', '.join(reports.VARIANTS)}.",
+                ),
             )
         self.store.get_case(case_id)
         verification = self.store.latest_verification(case_id)
@@ -124,35 +153,28 @@ class Service:
             self.verify(case_id, lang)
             verification = self.store.latest_verification(case_id)
         assert verification is not None
-        try:
-            return reports.build(
-                self.store,
-                self.home,
-                case_id,
-                verification,
-                variant,
-                "en" if lang == "en" else "zh",
-                tsa_url=self.config.tsa_url,
-                operator=self.config.operator,
-            )
-        except reports.TimestampUnavailable as e:
-            raise IntakeError(
-                "tsa_unavailable",
-                f"时间戳服务 {e.url} 没有响应，报告未生成。请检查网络，或用 "
-                "`refundproof settings --no-tsa` 改用本机时钟。",
-                f"The timestamp service {e.url} did not answer; no report was made. Check the "
-                "network, or use the local clock with `refundproof settings --no-tsa`.",
-                502,
-            ) from e
+        return reports.build(
+            self.store,
+            self.home,
+            case_id,
+            verification,
+            variant,
+            lang,
+            tsa_url=self.config.tsa_url,
+            operator=self.config.operator,
+        )
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:
         self.store.get_case(case_id)
         return self.store.list_reports(case_id)
 
+    def get_report(self, report_id: str) -> dict[str, Any]:
+        return self.store.get_report(report_id)
+
     def report_file(self, report_id: str, name: str) -> Path:
         record = self.store.get_report(report_id)
         if name not in record["files"]:
-            raise NotFound(f"{report_id}/{name}")
+            raise NotFound(Text(f"报告文件 {report_id}/{name}", f"report file {report_id}/{name}"))
         return self.store.report_folder(report_id) / name
 
     def check_report(self, pdf: bytes) -> reports.sign.ReportCheck:
@@ -164,24 +186,19 @@ class Service:
     def _loader(self, photo: Photo) -> Callable[[], PhotoData]:
         return lambda: self._parse(photo)
 
-    def findings(self, case_id: str, lang: str = "zh") -> dict[str, Any] | None:
-        case = self.store.get_case(case_id)
-        verification = self.store.latest_verification(case_id)
-        if verification is None:
-            return None
-        return result.build(case, self.store.case_photos(case_id), verification, lang)
 
-
-def clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
+def clean_facts(facts: object) -> dict[str, str | None]:
     if not isinstance(facts, dict):
-        raise IntakeError(
-            "facts", "案件信息必须是 JSON 对象。", "Case facts must be a JSON object."
+        raise Problem(
+            "facts", Text("案件信息必须是 JSON 对象。", "Case facts must be a JSON object.")
         )
     unknown = sorted(set(facts) - set(CASE_FACTS))
     if unknown:
-        raise IntakeError(
+        raise Problem(
             "facts",
-            f"未知的案件字段：{', '.join(unknown)}（可用：{', '.join(CASE_FACTS)}）。",
-            f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
+            Text(
+                f"未知的案件字段：{', '.join(unknown)}（可用：{', '.join(CASE_FACTS)}）。",
+                f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
+            ),
         )
     return {k: (None if v is None else str(v)) for k, v in facts.items()}

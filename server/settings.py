@@ -10,7 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .store.db import write_atomic
+from .files import write_atomic
 
 DEFAULT_PORT = 8765
 
@@ -19,14 +19,6 @@ def data_home() -> Path:
     """REFUNDPROOF_HOME, or the platform's user data folder."""
     env = os.environ.get("REFUNDPROOF_HOME")
     return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int = 50 * 1024 * 1024  # per photo
-    max_photos: int = 60  # per case
-    max_pixels: int = 150_000_000  # decompression bombs; a 200 MP phone photo is refused
-    max_metadata_block: int = 4 * 1024 * 1024  # larger metadata blocks are noted, not parsed
 
 
 @dataclass

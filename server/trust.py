@@ -12,9 +12,10 @@ from typing import Any
 
 from cryptography import x509
 
-from .checks.base import TrustInfo
-from .store import now_iso
-from .store.db import write_atomic
+from .domain.trust_lists import TrustInfo
+from .errors import Problem
+from .files import now_iso, write_atomic
+from .text import Text
 
 CANONICAL = {
     "C2PA-TRUST-LIST": (
@@ -28,12 +29,6 @@ CANONICAL = {
         "main/trust-list/C2PA-TSA-TRUST-LIST.pem",
     ),
 }
-
-
-class TrustError(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def _folder(home: Path) -> Path:
@@ -50,8 +45,9 @@ def import_pem(home: Path, data: bytes, name: str, kind: str, source: str) -> di
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError as e:
-        raise TrustError(
-            "文件不是 PEM 格式的证书列表。", "The file is not a PEM list of certificates."
+        raise Problem(
+            "trust_list",
+            Text("文件不是 PEM 格式的证书列表。", "The file is not a PEM list of certificates."),
         ) from e
     folder = _folder(home)
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,7 +69,9 @@ def import_file(home: Path, path: Path, kind: str | None = None) -> dict[str, An
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise TrustError(f"无法读取文件 {path}。", f"Cannot read the file {path}.") from e
+        raise Problem(
+            "trust_list", Text(f"无法读取文件 {path}。", f"Cannot read the file {path}.")
+        ) from e
     name = path.stem
     kind = kind or ("tsa" if "TSA" in name.upper() else "signer")
     return import_pem(home, data, name, kind, f"file:{path.name}")
@@ -87,10 +85,13 @@ def update(home: Path, timeout: float = 15) -> list[dict[str, Any]]:
             with urllib.request.urlopen(url, timeout=timeout) as r:
                 data = r.read()
         except (urllib.error.URLError, OSError) as e:
-            raise TrustError(
-                f"无法下载信任列表（{url}）：{e}。离线时请用 `refundproof trust import 文件` 导入。",
-                f"Could not download the trust list ({url}): {e}. Offline, import a copy with "
-                "`refundproof trust import FILE`.",
+            raise Problem(
+                "trust_list",
+                Text(
+                    f"无法下载信任列表（{url}）：{e}。离线时请用 `refundproof trust import 文件` 导入。",
+                    f"Could not download the trust list ({url}): {e}. Offline, import a copy with "
+                    "`refundproof trust import FILE`.",
+                ),
             ) from e
         out.append(import_pem(home, data, name, kind, url))
     return out

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from server.cases import Source
+from server.domain.cases import Source
 from server.service import Service
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

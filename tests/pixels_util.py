@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PIL import Image
 
-from server import samples
-from server.cases import Source
+from server.checks.parsed import PhotoData
+from server.demo import samples
+from server.domain.cases import Source
+from server.domain.limits import Limits
 from server.intake import receive
-from server.parsed import PhotoData
-from server.settings import Limits
 
 
 def jpeg(im: Image.Image, quality: int = 90) -> bytes:

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from PIL.ExifTags import IFD, Base
 
-from server import samples
-from server.gb45438 import uscc_valid
+from server.demo import samples
+from server.formats.gb45438 import uscc_valid
 
 from .conftest import signals, verify_bytes
 

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from server import samples
+from server.demo import samples
 from server.settings import Config
 
 from .server_proc import ServerProcess

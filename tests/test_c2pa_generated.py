@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from server import samples, trust
+import pytest
+
+from server import trust
+from server.demo import samples
+from server.errors import Problem
 
 from .conftest import DST, signals, verify_bytes
 
@@ -108,7 +112,6 @@ def test_broken_c2pa_box_is_reported_not_crashing(service, c2pa_signer):
 def test_trust_import_rejects_non_pem(home, tmp_path):
     bad = tmp_path / "x.pem"
     bad.write_text("not a certificate")
-    import pytest
-
-    with pytest.raises(trust.TrustError):
+    with pytest.raises(Problem) as e:
         trust.import_file(home, bad)
+    assert e.value.code == "trust_list"

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from server import samples
+from server.demo import samples
 
 from .conftest import TRUST
 

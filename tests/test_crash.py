@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from server import samples
+from server.demo import samples
 from server.settings import Config
 from server.store import Store
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import pairing, samples
+from server import pairing
+from server.demo import samples
 from server.settings import Config
 
 from .browser import PAGES, FixtureWeb, launch, service_worker

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from server import samples
-from server.cases import Source
 from server.checks import CheckContext, forensics
+from server.demo import samples
+from server.domain.cases import Source
 
 from .pixels_util import iou, jpeg, parsed
 

@@ -10,10 +10,10 @@ import zlib
 import pytest
 from PIL import Image
 
-from server import samples
-from server.cases import Source
 from server.checks import REGISTRY
-from server.service import IntakeError
+from server.demo import samples
+from server.domain.cases import Source
+from server.errors import Problem
 
 
 def _png_header(w: int, h: int) -> bytes:
@@ -54,10 +54,10 @@ def test_hostile_refused_and_store_untouched(service, name):
     service.add_photo(case["id"], good, "evidence", Source())
     before = _snapshot(service.home)
     data, code = HOSTILE[name]
-    with pytest.raises(IntakeError) as e:
+    with pytest.raises(Problem) as e:
         service.add_photo(case["id"], data, "evidence", Source())
     assert e.value.code == code
-    assert 400 <= e.value.status < 500 and e.value.zh and e.value.en
+    assert 400 <= e.value.status < 500 and e.value.text.zh and e.value.text.en
     assert _snapshot(service.home) == before
     stored = service.store.case_photos(case["id"])
     assert [p.sha256 for p in stored] == [hashlib.sha256(good).hexdigest()]
@@ -65,7 +65,7 @@ def test_hostile_refused_and_store_untouched(service, name):
 
 def test_wrong_client_hash_refused(service):
     case = service.create_case({})
-    with pytest.raises(IntakeError) as e:
+    with pytest.raises(Problem) as e:
         service.add_photo(
             case["id"], samples.jpeg(samples.photo(64, 48)), "evidence", Source(), "0" * 64
         )
@@ -78,7 +78,7 @@ def test_png_with_50mb_text_chunk(service):
     case = service.create_case({})
     try:
         service.add_photo(case["id"], big, "evidence", Source())
-    except IntakeError as e:  # refusing it clearly is fine too
+    except Problem as e:  # refusing it clearly is fine too
         assert 400 <= e.status < 500
         return
     result = service.verify(case["id"])
@@ -89,8 +89,8 @@ def test_png_with_50mb_text_chunk(service):
 
 
 def test_too_many_photos_per_case(home):
+    from server.domain.limits import Limits
     from server.service import Service
-    from server.settings import Limits
 
     service = Service(home, Limits(max_photos=2))
     case = service.create_case({})
@@ -98,7 +98,7 @@ def test_too_many_photos_per_case(home):
         service.add_photo(
             case["id"], samples.jpeg(samples.photo(64, 48, seed=seed)), "evidence", Source()
         )
-    with pytest.raises(IntakeError) as e:
+    with pytest.raises(Problem) as e:
         service.add_photo(
             case["id"], samples.jpeg(samples.photo(64, 48, seed=3)), "evidence", Source()
         )
@@ -114,7 +114,7 @@ def test_evidence_is_write_once_and_rehashed(service):
     assert path.read_bytes() == data and not (path.stat().st_mode & 0o222)
     path.chmod(0o644)
     path.write_bytes(data + b"x")
-    from server.store import EvidenceTampered
+    from server.errors import EvidenceTampered
 
     with pytest.raises(EvidenceTampered):
         service.verify(case["id"])
@@ -152,6 +152,6 @@ def test_unsupported_format_refused(service):
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "BMP")
     case = service.create_case({})
-    with pytest.raises(IntakeError) as e:
+    with pytest.raises(Problem) as e:
         service.add_photo(case["id"], buf.getvalue(), "evidence", Source())
     assert e.value.code == "format"

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance
 
-from server import samples
 from server.checks import CheckContext, listing_match
+from server.demo import samples
 
 from .pixels_util import iou, jpeg, parsed
 

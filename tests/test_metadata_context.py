@@ -6,7 +6,7 @@ import json
 
 from PIL import ImageDraw
 
-from server import samples
+from server.demo import samples
 
 from .conftest import signals, verify_bytes
 

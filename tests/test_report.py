@@ -15,11 +15,11 @@ from pypdf import PdfReader, PdfWriter
 
 import reports
 from reports import render
-from server import samples
-from server.cases import Source
-from server.demo import FACTS, material
+from server.demo import samples
+from server.demo.case import FACTS, material
+from server.domain.cases import Source
+from server.errors import EvidenceTampered, Problem
 from server.service import Service
-from server.store import EvidenceTampered
 
 from .conftest import DST
 
@@ -399,7 +399,7 @@ def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
         chain[1:],
         BestAvailableEncryption(b"secret"),
     )
-    with pytest.raises(keys.KeyProblem):
+    with pytest.raises(Problem):
         keys.import_pkcs12(home, p12, "wrong")
     imported = keys.import_pkcs12(home, p12, "secret")
     new = service.report(c["id"], "appeal")

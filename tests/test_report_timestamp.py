@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps import DummyTimeStamper
 
-from server import samples
-from server.cases import Source
-from server.intake import IntakeError
+from server.demo import samples
+from server.domain.cases import Source
+from server.errors import Problem
 from server.service import Service
 from server.settings import Config
 
@@ -101,7 +101,7 @@ def test_unreachable_timestamp_service_makes_no_report(home):
     cfg.save(home)
     service = Service(home)
     case_id = _case(service)
-    with pytest.raises(IntakeError) as e:
+    with pytest.raises(Problem) as e:
         service.report(case_id, "appeal")
-    assert e.value.status == 502 and "时间戳服务" in e.value.zh
+    assert e.value.status == 502 and "时间戳服务" in e.value.text.zh
     assert service.list_reports(case_id) == []

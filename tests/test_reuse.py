@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PIL import Image
 
-from server import samples
-from server.cases import Source
+from server.demo import samples
+from server.domain.cases import Source
 
 from .pixels_util import jpeg
 

@@ -8,8 +8,9 @@ import io
 import pytest
 from PIL import Image
 
-from server import pixels, samples
 from server.checks import CheckContext, visible_mark
+from server.demo import samples
+from server.imaging import pixels
 
 from .pixels_util import jpeg, parsed
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..domain.trust_lists import TrustInfo
+from ..text import Text
 from . import (
     ai_metadata,
     aigc_label,
@@ -16,7 +17,8 @@ from . import (
     reuse,
     visible_mark,
 )
-from .base import Check, CheckContext, TrustInfo
+from .base import Check, CheckContext
+from .parsed import PhotoData
 
 REGISTRY: tuple[Check, ...] = (
     content_credentials,
@@ -52,8 +54,8 @@ def run_checks(
         status = {
             "check": check.NAME,
             "version": check.VERSION,
-            "title": {"zh-CN": check.TITLE.zh, "en": check.TITLE.en},
-            "limits": {"zh-CN": check.LIMITS.zh, "en": check.LIMITS.en},
+            "title": check.TITLE.to_json(),
+            "limits": check.LIMITS.to_json(),
         }
         if key in cached:
             findings += [Finding.from_json(f) for f in cached[key]]

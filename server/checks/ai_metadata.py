@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import source_types
-from ..cases import Finding, Photo, Text
-from ..exif_fields import T, text, user_comment
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..formats import source_types
+from ..formats.exif_fields import T, text, user_comment
+from ..text import Text
 from .base import CheckContext
+from .parsed import PhotoData
 
 NAME = "ai_metadata"
 VERSION = "1"

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import gb45438
-from ..cases import Finding, Photo, Text
-from ..exif_fields import T, text, user_comment
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..formats import gb45438
+from ..formats.exif_fields import T, text, user_comment
+from ..text import Text
 from .base import CheckContext
+from .parsed import PhotoData
 
 NAME = "aigc_label"
 VERSION = "1"

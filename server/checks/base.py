@@ -6,20 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
-
-
-@dataclass(frozen=True)
-class TrustInfo:
-    """The C2PA trust lists in use: their anchors and how reports name them."""
-
-    anchors_pem: str = ""
-    lists: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def key(self) -> str:
-        return ",".join(sorted(lst["sha256"][:16] for lst in self.lists)) or "none"
+from ..domain.cases import Finding, Photo
+from ..domain.trust_lists import TrustInfo
+from ..text import Text
+from .parsed import PhotoData
 
 
 @dataclass(frozen=True)
@@ -37,7 +27,7 @@ class OtherPhoto:
 @dataclass(frozen=True)
 class CheckContext:
     facts: dict[str, Any] = field(default_factory=dict)
-    trust: TrustInfo = TrustInfo()
+    trust: TrustInfo = field(default_factory=TrustInfo)
     remote_manifest_fetch: bool = False
     case_id: str = ""
     listings: tuple[PhotoData, ...] = ()  # the seller's own listing photos in this case

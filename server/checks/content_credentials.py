@@ -19,10 +19,11 @@ from typing import Any
 
 import c2pa
 
-from .. import source_types
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..formats import source_types
+from ..text import Text
 from .base import CheckContext
+from .parsed import PhotoData
 
 NAME = "c2pa"
 VERSION = "1"

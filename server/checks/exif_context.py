@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
-from ..cases import TIMELINE, TIMELINE_NAMES, Finding, Photo, Text
-from ..exif_fields import IFD_GPS, T, tag, text
-from ..parsed import ExifData, PhotoData
+from ..domain.cases import TIMELINE, TIMELINE_NAMES, Finding, Photo
+from ..formats.exif_fields import IFD_GPS, T, tag, text
+from ..text import Text
 from .base import CheckContext
+from .parsed import ExifData, PhotoData
 
 NAME = "exif_context"
 VERSION = "1"
@@ -108,16 +109,16 @@ def _timeline(ex: ExifData, facts: dict[str, Any]) -> list[Finding]:
     )
     refund = known.get("refund_requested_at")
     if arrived_key and taken < known[arrived_key] - SLACK:
-        zh, en = TIMELINE_NAMES[arrived_key]
+        arrived = TIMELINE_NAMES[arrived_key]
         return [
             Finding(
                 NAME,
                 "captured_before_" + arrived_key.removesuffix("_at"),
                 "supporting",
                 Text(
-                    f"EXIF 拍摄时间 {taken:%Y-%m-%d %H:%M} 早于{zh}时间 {known[arrived_key]:%Y-%m-%d %H:%M}："
+                    f"EXIF 拍摄时间 {taken:%Y-%m-%d %H:%M} 早于{arrived.zh}时间 {known[arrived_key]:%Y-%m-%d %H:%M}："
                     "照片不可能拍的是这次收到的货（除非相机时间有误或 EXIF 被改过）。",
-                    f"EXIF capture time {taken:%Y-%m-%d %H:%M} is before the {en} "
+                    f"EXIF capture time {taken:%Y-%m-%d %H:%M} is before the {arrived.en} "
                     f"({known[arrived_key]:%Y-%m-%d %H:%M}): the photo cannot show the goods of this order "
                     "(unless the camera clock was wrong or the EXIF was edited).",
                 ),

@@ -12,10 +12,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .. import pixels
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..imaging import pixels
+from ..text import Text
 from .base import CheckContext
+from .parsed import PhotoData
 
 NAME = "forensics"
 VERSION = "1"

@@ -14,10 +14,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .. import alignment
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..imaging import alignment
+from ..text import Text
 from .base import CheckContext
+from .parsed import PhotoData
 
 NAME = "listing_match"
 VERSION = "1"

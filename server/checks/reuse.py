@@ -11,10 +11,11 @@ import hashlib
 import json
 from typing import Any
 
-from .. import alignment, pixels
-from ..cases import Finding, Photo, Text
-from ..parsed import PhotoData
+from ..domain.cases import Finding, Photo
+from ..imaging import alignment, pixels
+from ..text import Text
 from .base import CheckContext, OtherPhoto
+from .parsed import PhotoData
 
 NAME = "reuse"
 VERSION = "1"

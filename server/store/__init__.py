@@ -13,20 +13,15 @@ from typing import Any
 
 from tinydb import Query
 
-from ..cases import Photo, Source
+from ..domain.cases import Photo, Source
+from ..errors import NotFound
+from ..files import now_iso, write_atomic
+from ..text import Text
 from .audit import AuditLog
-from .db import open_db, write_atomic
-from .evidence import EvidenceFolder, EvidenceTampered
+from .db import open_db
+from .evidence import EvidenceFolder
 
-__all__ = ["EvidenceTampered", "NotFound", "Store", "now_iso"]
-
-
-class NotFound(LookupError):
-    pass
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+__all__ = ["Store"]
 
 
 class Store:
@@ -63,7 +58,7 @@ class Store:
     def get_case(self, case_id: str) -> dict[str, Any]:
         found = self.db.table("cases").get(Query().id == case_id)
         if found is None:
-            raise NotFound(case_id)
+            raise NotFound(Text(f"案件 {case_id}", f"case {case_id}"))
         return dict(found)
 
     def list_cases(self) -> list[dict[str, Any]]:
@@ -178,7 +173,7 @@ class Store:
     def get_report(self, report_id: str) -> dict[str, Any]:
         found = self.db.table("reports").get(Query().id == report_id)
         if found is None:
-            raise NotFound(report_id)
+            raise NotFound(Text(f"报告 {report_id}", f"report {report_id}"))
         return dict(found)
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:

@@ -6,11 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from .db import write_atomic
-
-
-class EvidenceTampered(Exception):
-    """A stored evidence file no longer hashes to its name."""
+from ..errors import EvidenceTampered
+from ..files import write_atomic
 
 
 class EvidenceFolder:

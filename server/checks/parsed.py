@@ -11,9 +11,11 @@ from typing import Any
 
 from PIL import Image
 
-from . import alignment, containers, pixels, xmp
-from .cases import Photo, Text
-from .settings import Limits
+from ..domain.cases import Photo
+from ..domain.limits import Limits
+from ..formats import containers, xmp
+from ..imaging import alignment, pixels
+from ..text import Text
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cases import Text
+from ..text import Text
 
 IPTC_DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from PIL import Image
 
+from ..domain.cases import Source
+from ..service import Service
 from . import samples
-from .cases import Source
-from .service import Service
 
 FACTS = {
     "platform": "淘宝",

@@ -7,7 +7,8 @@ The case level is the strongest level among its refund-evidence photos.
 
 from __future__ import annotations
 
-from .cases import INCRIMINATING, Finding, Text, Verdict
+from ..text import Text
+from .cases import INCRIMINATING, Finding, Verdict
 
 LEVEL_TEXT = {
     "decisive": Text(

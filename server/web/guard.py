@@ -8,18 +8,17 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .pairing import is_extension
-from .settings import Config
+from ..errors import Problem
+from ..pairing import is_extension
+from ..settings import Config
+from ..text import Text
+from .problems import problem_response
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 OPEN_PATHS = {
     "/api/health",
     "/api/pair",
 }  # says only that the server runs, so the extension can tell
-
-
-def error(status: int, code: str, zh: str, en: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": zh, "message_en": en}, status_code=status)
 
 
 def _hostname(host: str) -> str:
@@ -46,21 +45,29 @@ class LocalGuard:
 
     def refuse(self, headers: Headers, path: str) -> JSONResponse | None:
         if _hostname(headers.get("host", "")).lower() not in LOOPBACK_HOSTS:
-            return error(
-                400,
-                "host",
-                "拒绝访问：请求的 Host 不是本机地址。",
-                "Refused: the request's Host is not a loopback address.",
+            return problem_response(
+                Problem(
+                    "host",
+                    Text(
+                        "拒绝访问：请求的 Host 不是本机地址。",
+                        "Refused: the request's Host is not a loopback address.",
+                    ),
+                    400,
+                )
             )
         origin = headers.get("origin")
         # An unpaired extension may ask whether the server runs and pair; a web page may not.
         unpaired_ok = path in OPEN_PATHS and is_extension(origin)
         if origin is not None and origin not in self.config.allowed_origins and not unpaired_ok:
-            return error(
-                403,
-                "origin",
-                "拒绝访问：请求来自未配对的网页或扩展。",
-                "Refused: the request comes from a page or extension that is not paired.",
+            return problem_response(
+                Problem(
+                    "origin",
+                    Text(
+                        "拒绝访问：请求来自未配对的网页或扩展。",
+                        "Refused: the request comes from a page or extension that is not paired.",
+                    ),
+                    403,
+                )
             )
         if path in OPEN_PATHS:
             return None
@@ -71,10 +78,14 @@ class LocalGuard:
             else headers.get("x-refundproof-token", "")
         )
         if not token or not secrets.compare_digest(token.encode(), self.config.token.encode()):
-            return error(
-                401,
-                "token",
-                "缺少或错误的配对令牌。运行 `refundproof token` 查看令牌。",
-                "Missing or wrong pairing token. Run `refundproof token` to see it.",
+            return problem_response(
+                Problem(
+                    "token",
+                    Text(
+                        "缺少或错误的配对令牌。运行 `refundproof token` 查看令牌。",
+                        "Missing or wrong pairing token. Run `refundproof token` to see it.",
+                    ),
+                    401,
+                )
             )
         return None

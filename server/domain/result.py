@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import TOOL_NAME, __version__
-from .cases import ROLE_NAMES, Finding, Photo, strongest_first
+from .. import TOOL_NAME, __version__
+from ..text import JSON_KEYS, Lang
+from .cases import ROLE_NAMES, Finding, Photo, Verdict, strongest_first
+from .contract import PhotoResultJSON, ResultJSON, VerificationJSON
 from .verdict import case_verdict, photo_verdict
 
 
 def build(
-    case: dict[str, Any], photos: list[Photo], verification: dict[str, Any], lang: str
-) -> dict[str, Any]:
+    case: dict[str, Any], photos: list[Photo], verification: VerificationJSON, lang: Lang
+) -> ResultJSON:
     by_sha = {p["sha256"]: p for p in verification["photos"]}
-    out_photos, evidence_verdicts = [], []
+    out_photos: list[PhotoResultJSON] = []
+    evidence_verdicts: list[Verdict] = []
     for photo in photos:
         stored = by_sha.get(photo.sha256)
         if stored is None:  # added after the last verification
@@ -28,7 +31,7 @@ def build(
                 "file": photo.source.file_name or photo.source.source_url or photo.sha256[:12],
                 "sha256": photo.sha256,
                 "role": photo.role,
-                "role_name": ROLE_NAMES[photo.role][1 if lang == "en" else 0],
+                "role_name": ROLE_NAMES[photo.role].get(lang),
                 "format": photo.format,
                 "width": photo.width,
                 "height": photo.height,
@@ -49,5 +52,5 @@ def build(
         "verified_at": verification["verified_at"],
         "trust_lists": verification["trust_lists"],
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "lang": "en" if lang == "en" else "zh-CN",
+        "lang": JSON_KEYS[lang],
     }

@@ -1,0 +1,25 @@
+"""The local HTTP API: the routes, the guard, and one handler for every error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from ..errors import Problem
+from ..service import Service
+from .guard import LocalGuard
+from .problems import on_bug, on_problem
+from .routes import ROUTES
+
+
+def create_app(home: Path) -> Starlette:
+    service = Service(home)
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(LocalGuard, config=service.config)],
+        exception_handlers={Problem: on_problem, Exception: on_bug},
+    )
+    app.state.service = service
+    return app

@@ -1,0 +1,211 @@
+"""The API's routes: each handler reads the request, calls one Service method, and answers
+JSON. No logic of their own; every refusal is a Problem, answered by the app's one handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from .. import TOOL_NAME, __version__, pairing
+from ..domain.cases import Source
+from ..errors import Problem
+from ..service import Service
+from ..text import Text, lang_of
+
+MAX_REPORT_BYTES = 1024**3  # a 60-photo report with 50 MB originals stays well under this
+SOURCE_FIELDS = ("method", "source_url", "page_url", "fetched_at", "http_headers", "file_name")
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _lang(request: Request) -> Any:
+    return lang_of(request.query_params.get("lang"))
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise Problem(
+            "json", Text("请求体不是有效的 JSON。", "The request body is not valid JSON.")
+        ) from e
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"name": TOOL_NAME, "version": __version__, "ok": True})
+
+
+async def pair(request: Request) -> Response:
+    service = _service(request)
+    body = await _json_body(request)
+    code = str(body.get("code", "")) if isinstance(body, dict) else ""
+    token = await run_in_threadpool(
+        pairing.redeem, service.home, service.config, code, request.headers.get("origin")
+    )
+    return JSONResponse({"token": token, "paired": True})
+
+
+async def list_cases(request: Request) -> Response:
+    return JSONResponse({"cases": await run_in_threadpool(_service(request).list_cases)})
+
+
+async def create_case(request: Request) -> Response:
+    facts = await _json_body(request)
+    case = await run_in_threadpool(_service(request).create_case, facts)
+    return JSONResponse(case, status_code=201)
+
+
+async def get_case(request: Request) -> Response:
+    case_id = request.path_params["case_id"]
+    return JSONResponse(await run_in_threadpool(_service(request).get_case, case_id))
+
+
+async def update_case(request: Request) -> Response:
+    facts = await _json_body(request)
+    case_id = request.path_params["case_id"]
+    return JSONResponse(await run_in_threadpool(_service(request).update_facts, case_id, facts))
+
+
+async def add_photo(request: Request) -> Response:
+    service = _service(request)
+    length = int(request.headers.get("content-length") or 0)
+    if length > service.limits.max_bytes + 1024 * 1024:
+        raise Problem("too_large", Text("上传内容太大。", "The upload is too large."), 413)
+    async with request.form(max_files=1, max_fields=4) as form:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem(
+                "no_file",
+                Text(
+                    "请求中没有图片文件（字段名 file）。",
+                    "The request has no image file (field name: file).",
+                ),
+            )
+        data = await upload.read(service.limits.max_bytes + 1)
+        meta = _meta(form.get("meta"))
+    source = Source(**{k: meta[k] for k in SOURCE_FIELDS if meta.get(k) is not None})
+    source.file_name = source.file_name or upload.filename
+    photo, added = await run_in_threadpool(
+        service.add_photo,
+        request.path_params["case_id"],
+        data,
+        meta.get("role", "evidence"),
+        source,
+        meta.get("sha256"),
+    )
+    return JSONResponse(
+        {"photo": photo.to_json(), "added": added}, status_code=201 if added else 200
+    )
+
+
+async def verify(request: Request) -> Response:
+    case_id = request.path_params["case_id"]
+    return JSONResponse(await run_in_threadpool(_service(request).verify, case_id, _lang(request)))
+
+
+async def findings(request: Request) -> Response:
+    case_id = request.path_params["case_id"]
+    out = await run_in_threadpool(_service(request).findings, case_id, _lang(request))
+    return JSONResponse(out)
+
+
+async def figure(request: Request) -> Response:
+    data = await run_in_threadpool(_service(request).figure, request.path_params["sha256"])
+    return Response(data, media_type="image/jpeg")
+
+
+async def create_report(request: Request) -> Response:
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        body = {}
+    record = await run_in_threadpool(
+        _service(request).report,
+        request.path_params["case_id"],
+        str(body.get("variant", "")),
+        lang_of(body.get("lang")),
+    )
+    return JSONResponse(_with_urls(record), status_code=201)
+
+
+async def list_reports(request: Request) -> Response:
+    rows = await run_in_threadpool(_service(request).list_reports, request.path_params["case_id"])
+    return JSONResponse({"reports": [_with_urls(r) for r in rows]})
+
+
+async def get_report(request: Request) -> Response:
+    report_id = request.path_params["report_id"]
+    record = await run_in_threadpool(_service(request).get_report, report_id)
+    return JSONResponse(_with_urls(record))
+
+
+async def report_file(request: Request) -> Response:
+    report_id, name = request.path_params["report_id"], request.path_params["name"]
+    path = await run_in_threadpool(_service(request).report_file, report_id, name)
+    download = f"RefundProof-{report_id}.pdf" if name == "report.pdf" else f"{report_id}-{name}"
+    media = "application/pdf" if name.endswith(".pdf") else "image/png"
+    return FileResponse(path, media_type=media, filename=download)
+
+
+async def check_report(request: Request) -> Response:
+    length = int(request.headers.get("content-length") or 0)
+    if length > MAX_REPORT_BYTES:
+        raise Problem("too_large", Text("文件太大。", "The file is too large."), 413)
+    body = await request.body()
+    if not body.startswith(b"%PDF"):
+        raise Problem(
+            "not_pdf",
+            Text(
+                "请求体不是 PDF 文件：请直接发送报告 PDF 的字节。",
+                "The request body is not a PDF: send the report PDF's bytes as the body.",
+            ),
+        )
+    check = await run_in_threadpool(_service(request).check_report, body)
+    return JSONResponse(check.to_json(_lang(request)))
+
+
+def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
+    base = f"/api/reports/{record['id']}/files/"
+    return {**record, "urls": {name: base + name for name in record["files"]}}
+
+
+def _meta(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        meta = json.loads(raw)
+    except (TypeError, json.JSONDecodeError) as e:
+        raise Problem(
+            "meta", Text("meta 字段不是有效的 JSON。", "The meta field is not valid JSON.")
+        ) from e
+    if not isinstance(meta, dict):
+        raise Problem(
+            "meta", Text("meta 字段必须是 JSON 对象。", "The meta field must be a JSON object.")
+        )
+    return meta
+
+
+ROUTES = [
+    Route("/api/health", health),
+    Route("/api/pair", pair, methods=["POST"]),
+    Route("/api/cases", list_cases, methods=["GET"]),
+    Route("/api/cases", create_case, methods=["POST"]),
+    Route("/api/cases/{case_id}", get_case, methods=["GET"]),
+    Route("/api/cases/{case_id}", update_case, methods=["PATCH"]),
+    Route("/api/cases/{case_id}/photos", add_photo, methods=["POST"]),
+    Route("/api/cases/{case_id}/verify", verify, methods=["POST"]),
+    Route("/api/cases/{case_id}/findings", findings, methods=["GET"]),
+    Route("/api/figures/{sha256}", figure, methods=["GET"]),
+    Route("/api/cases/{case_id}/reports", create_report, methods=["POST"]),
+    Route("/api/cases/{case_id}/reports", list_reports, methods=["GET"]),
+    Route("/api/reports/verify", check_report, methods=["POST"]),
+    Route("/api/reports/{report_id}", get_report, methods=["GET"]),
+    Route("/api/reports/{report_id}/files/{name}", report_file, methods=["GET"]),
+]
