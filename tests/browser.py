@@ -1,14 +1,28 @@
 """Real Chromium (Debian's package) with the real extension, driven by Playwright, and a
-fixture web server that plays the consoles and their image CDNs (as the browser's proxy)."""
+fixture web server that plays the consoles and their image CDNs as the browser's proxy.
+
+The consoles are HTTPS (and 抖店's host is HSTS-preloaded in Chromium), so the proxy answers
+CONNECT and terminates TLS itself, with a certificate per host from a test CA; Chromium is
+told to accept that one test key (by its SPKI hash) and nothing else."""
 
 from __future__ import annotations
 
+import base64
+import datetime
+import hashlib
 import shutil
+import ssl
+import tempfile
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EXTENSION = Path(__file__).resolve().parents[1] / "extension"
@@ -16,29 +30,102 @@ CONSOLES = Path(__file__).parent / "fixtures" / "consoles"
 
 # console -> (page URL, fixture file). Hosts and paths as on the real consoles.
 PAGES = {
-    "taobao": "http://refund2.taobao.com/dispute/detail.htm?disputeId=1",
-    "pinduoduo": "http://mms.pinduoduo.com/aftersales/detail?id=1",
-    "jd": "http://shop.jd.com/afs/detail?id=1",
-    "douyin": "http://fxg.jinritemai.com/ffa/aftersale/detail?id=1",
-    "kuaishou": "http://s.kwaixiaodian.com/zone/refund/detail?id=1",
-    "weixin": "http://store.weixin.qq.com/shop/aftersale/detail?id=1",
+    "taobao": "https://refund2.taobao.com/dispute/detail.htm?disputeId=1",
+    "pinduoduo": "https://mms.pinduoduo.com/aftersales/detail?id=1",
+    "jd": "https://shop.jd.com/afs/detail?id=1",
+    "douyin": "https://fxg.jinritemai.com/ffa/aftersale/detail?id=1",
+    "kuaishou": "https://s.kwaixiaodian.com/zone/refund/detail?id=1",
+    "weixin": "https://store.weixin.qq.com/shop/aftersale/detail?id=1",
 }
 
 
+class TestCA:
+    """A root and one leaf key; a certificate for each host on demand, signed by the root."""
+
+    def __init__(self) -> None:
+        now = datetime.datetime.now(datetime.UTC)
+        self._root_key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RefundProof fixture CA")])
+        self.root = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self._root_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .sign(self._root_key, hashes.SHA256())
+        )
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self._folder = Path(tempfile.mkdtemp(prefix="rp-ca-"))
+        self._key_file = self._folder / "leaf.key"
+        self._key_file.write_bytes(
+            self.key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        self._contexts: dict[str, ssl.SSLContext] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def spki_sha256(self) -> str:
+        """What --ignore-certificate-errors-spki-list takes: base64 SHA-256 of the leaf SPKI."""
+        spki = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+    def context(self, host: str) -> ssl.SSLContext:
+        with self._lock:
+            if host not in self._contexts:
+                chain = self._folder / f"{hashlib.sha256(host.encode()).hexdigest()[:16]}.pem"
+                chain.write_bytes(
+                    self._leaf(host) + self.root.public_bytes(serialization.Encoding.PEM)
+                )
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(chain, self._key_file)
+                self._contexts[host] = ctx
+            return self._contexts[host]
+
+    def _leaf(self, host: str) -> bytes:
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(self.root.subject)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(self._root_key, hashes.SHA256())
+        )
+        return cert.public_bytes(serialization.Encoding.PEM)
+
+
 class FixtureWeb:
-    """Answers proxied requests (absolute URLs) and direct ones on 127.0.0.1: the console
-    pages by host, images by the keyword in their path (label, crack, plain, listing)."""
+    """Answers proxied requests (absolute http URLs, and https through CONNECT with TLS
+    terminated here) and direct ones on 127.0.0.1: the console pages by host, images by the
+    keyword in their path (label, crack, plain, listing)."""
 
     def __init__(self, images: dict[str, tuple[bytes, str]], extra: dict[str, bytes] | None = None):
         self.images = images
         self.extra = extra or {}
         self.requests: list[str] = []
+        self.ca = TestCA()
         web = self
 
         class Handler(BaseHTTPRequestHandler):
+            scheme = "http"
+
             def do_GET(self) -> None:
                 url = (
-                    self.path if "://" in self.path else f"http://{self.headers['Host']}{self.path}"
+                    self.path
+                    if "://" in self.path
+                    else f"{self.scheme}://{self.headers['Host']}{self.path}"
                 )
                 web.requests.append(url)
                 body, kind = web.answer(url)
@@ -48,8 +135,23 @@ class FixtureWeb:
                 self.end_headers()
                 self.wfile.write(body or b"")
 
+            def do_CONNECT(self) -> None:
+                host = self.path.rsplit(":", 1)[0]
+                self.send_response(200, "Connection Established")
+                self.end_headers()
+                try:
+                    tls = web.ca.context(host).wrap_socket(self.connection, server_side=True)
+                except (ssl.SSLError, OSError):
+                    self.close_connection = True
+                    return
+                TlsHandler(tls, self.client_address, self.server)
+                self.close_connection = True
+
             def log_message(self, *args: object) -> None:
                 pass
+
+        class TlsHandler(Handler):
+            scheme = "https"
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
@@ -71,7 +173,7 @@ class FixtureWeb:
         self.server.shutdown()
 
 
-def launch(playwright, profile: Path, proxy_port: int):
+def launch(playwright, profile: Path, web: FixtureWeb):
     return playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
@@ -79,7 +181,8 @@ def launch(playwright, profile: Path, proxy_port: int):
         args=[
             f"--disable-extensions-except={EXTENSION}",
             f"--load-extension={EXTENSION}",
-            f"--proxy-server=http://127.0.0.1:{proxy_port}",
+            f"--proxy-server=http://127.0.0.1:{web.port}",
+            f"--ignore-certificate-errors-spki-list={web.ca.spki_sha256}",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-quic",

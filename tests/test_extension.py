@@ -51,15 +51,15 @@ fetch('/img/crack.jpg').then(r => r.blob()).then(b => { document.getElementById(
 
 # A refund page whose markup the adapter cannot read: the seller must land in the picker.
 UNREADABLE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛</title>
-<div>新版页面</div><img src="http://img.alicdn.com/imgextra/x/plain.jpg" width="200" height="150">
+<div>新版页面</div><img src="https://img.alicdn.com/imgextra/x/plain.jpg" width="200" height="150">
 </html>""".encode()
 
 # One photo the image server refuses: the others are still verified, that one is named.
 REFUSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛 - 退款详情</title>
 <div><span>订单编号</span><span>9988</span></div><div>买家凭证</div>
-<div><img src="http://img.alicdn.com/imgextra/y/gone-404.jpg" width="200" height="150">
-<img src="http://img.alicdn.com/imgextra/y/crack.jpg" width="200" height="150"></div>
-<div>宝贝图片</div><div><img src="http://img.alicdn.com/imgextra/y/listing.jpg" width="200" height="150"></div>
+<div><img src="https://img.alicdn.com/imgextra/y/gone-404.jpg" width="200" height="150">
+<img src="https://img.alicdn.com/imgextra/y/crack.jpg" width="200" height="150"></div>
+<div>宝贝图片</div><div><img src="https://img.alicdn.com/imgextra/y/listing.jpg" width="200" height="150"></div>
 </html>""".encode()
 
 
@@ -73,7 +73,7 @@ def rig(tmp_path_factory):
         {"/plain.html": PLAIN_PAGE, "/refund/new.htm": UNREADABLE, "/refund/refused.htm": REFUSED},
     )
     with playwright_api.sync_playwright() as p:
-        context = launch(p, tmp_path_factory.mktemp("profile"), web.port)
+        context = launch(p, tmp_path_factory.mktemp("profile"), web)
         worker = service_worker(context)
         ext = worker.url.split("/")[2]
         page = context.new_page()
@@ -200,7 +200,15 @@ def test_each_console_adapter(rig, console):
     assert badges[1][0] == "decisive", badges
     assert badges[2] in (("none", "未发现异常（不确定）"), ("decisive", "重复使用")), badges
     assert badges[3] == ("none", "商品图"), badges
+    # the console is HTTPS as the real one is (抖店's host is HSTS-preloaded): a secure
+    # context, its photos fetched through the proxy's TLS tunnel
+    assert page.evaluate("[location.protocol, window.isSecureContext]") == ["https:", True]
+    host = page.evaluate("location.host")
+    assert f"https://{host}{page.evaluate('location.pathname')}" in {
+        u.split("?")[0] for u in rig["web"].requests
+    }
     case = _case(rig, page.locator("#refundproof-root .case-id").text_content())
+    assert all(p["source"]["source_url"].startswith("https://") for p in case["photos"])
     expected = {
         "pinduoduo": ("261123-084512345678", "SH202611230099", "59.90"),
         "jd": ("310987654321", "AFS1188990011", "1299.00"),
@@ -273,7 +281,7 @@ def test_server_stopped_says_how_to_start_it(rig):
 
 def test_unreadable_refund_page_falls_back_to_the_picker(rig):
     page = rig["context"].new_page()
-    page.goto("http://refund2.taobao.com/refund/new.htm")
+    page.goto("https://refund2.taobao.com/refund/new.htm")
     page.click("#refundproof-verify")
     bar = page.locator("#refundproof-picker")
     bar.wait_for()
@@ -283,7 +291,7 @@ def test_unreadable_refund_page_falls_back_to_the_picker(rig):
 
 def test_a_refused_image_is_named_and_the_rest_verified(rig):
     page = rig["context"].new_page()
-    page.goto("http://refund2.taobao.com/refund/refused.htm")
+    page.goto("https://refund2.taobao.com/refund/refused.htm")
     page.click("#refundproof-verify")
     page.wait_for_function(f"{BADGES} >= 3", timeout=60000)
     badges = _badges(page)
