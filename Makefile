@@ -17,10 +17,12 @@ SYSTEM_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-0
 system:
 	@scripts/system-packages $(SYSTEM_PACKAGES)
 
-$(STAMP): pyproject.toml | system
+# constraints.txt pins every package to the versions the tests last passed with; regenerate
+# it after changing dependencies: .venv/bin/pip freeze --exclude-editable > constraints.txt
+$(STAMP): pyproject.toml constraints.txt | system
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -36,6 +38,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server reports tests bench
 	$(VENV)/bin/ruff format --check server reports tests bench
+	$(VENV)/bin/mypy
 	@if command -v node >/dev/null; then \
 	  for f in extension/*.js extension/lib/*.js extension/content/*.js extension/sites/*.js; do \
 	    node --check "$$f" || exit 1; done; \

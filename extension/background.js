@@ -1,8 +1,14 @@
 // The background worker: the only part that talks to the local server and fetches image
 // bytes with the extension's host permissions. Pages ask it through runtime messages.
 import { ApiError, call, health, pair } from "./lib/api.js";
-import { CONTENT_FILES } from "./lib/files.js";
+import "./lib/base64.js";
 
+const { encode: toBase64, decode: fromBase64 } = globalThis.RPBase64;
+// The content scripts, in load order, injected on demand where the manifest does not put
+// them (the picker, the context menu): the manifest is the one list.
+const CONTENT_FILES = chrome.runtime.getManifest().content_scripts[0].js;
+
+// The server's case facts (server/domain/cases.py CASE_FACTS; a test keeps them equal).
 const FACT_KEYS = [
   "platform", "order_id", "refund_id", "buyer", "amount", "reason", "title",
   "ordered_at", "shipped_at", "delivered_at", "refund_requested_at",
@@ -54,20 +60,6 @@ export async function verifyPage(tabId) {
 
 self.RefundProof = { startPicker, verifyImage, verifyPage };
 
-function toBase64(bytes) {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function fromBase64(b64) {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 async function sha256hex(bytes) {
   const digest = await crypto.subtle.digest("SHA-256", bytes);

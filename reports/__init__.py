@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.errors import Problem
-from server.text import Text
+from server.text import Lang, Text
 
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from server.domain.contract import VerificationJSON
     from server.store import Store
 
     from .sign import ReportCheck
@@ -50,9 +51,9 @@ def build(
     store: Store,
     home: Path,
     case_id: str,
-    verification: dict[str, Any],
+    verification: VerificationJSON,
     variant: str,
-    lang: str,
+    lang: Lang,
     tsa_url: str | None = None,
     operator: str | None = None,
 ) -> dict[str, Any]:

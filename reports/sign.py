@@ -29,7 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 
-from server.text import Text
+from server.text import Lang, Text
 
 from . import TimestampUnavailable
 from .keys import SigningKey, fingerprint
@@ -99,7 +99,7 @@ class ReportCheck:
     problems: list[Text] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
 
-    def to_json(self, lang: str) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "intact": self.intact,

@@ -17,7 +17,9 @@ from typing import Any
 from server import TOOL_NAME, __version__
 from server.domain import result
 from server.domain.cases import Photo, Source
+from server.domain.contract import ResultJSON, VerificationJSON
 from server.store import Store
+from server.text import Lang, lang_of
 
 from .keys import SigningKey, fingerprint
 from .sign import FINDINGS_NAME
@@ -50,13 +52,13 @@ class Snapshot:
         return self.data["report"]["id"]
 
     @property
-    def lang(self) -> str:
-        return self.data["report"]["lang"]
+    def lang(self) -> Lang:
+        return lang_of(self.data["report"]["lang"])
 
     def photos(self) -> list[Photo]:
         return [Photo(**{**p, "source": Source(**p["source"])}) for p in self.data["photos"]]
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> ResultJSON:
         """The findings in the report's language, in the same shape as the API's."""
         d = self.data
         return result.build(d["case"], self.photos(), d["verification"], self.lang)
@@ -73,7 +75,7 @@ def figure_name(sha256: str) -> str:
     return f"figure-{sha256}.jpg"
 
 
-def figure_hashes(verification: dict[str, Any]) -> set[str]:
+def figure_hashes(verification: VerificationJSON) -> set[str]:
     return {
         f["data"]["figure"]["sha256"]
         for p in verification["photos"]
@@ -89,9 +91,9 @@ def attachment_name(photo: Photo) -> str:
 def take(
     store: Store,
     case_id: str,
-    verification: dict[str, Any],
+    verification: VerificationJSON,
     variant: str,
-    lang: str,
+    lang: Lang,
     key: SigningKey,
     tsa_url: str | None,
     operator: str | None,

@@ -14,10 +14,11 @@ from reports import VARIANTS
 
 from . import __version__, pairing, trust
 from .domain.cases import STRENGTH_NAMES, Source
+from .domain.contract import ResultJSON
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, Config, data_home
-from .text import JSON_KEYS, Text
+from .text import JSON_KEYS, Lang, Text
 
 MARK = {
     "decisive": "■■■",
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # pyHanko takes 0.7 s to import: only commands that sign or c
 REPORT_NAMES = {"appeal": Text("申诉报告", "appeal"), "police": Text("报警材料", "police")}
 
 
-def format_result(result: dict[str, Any], lang: str) -> str:
+def format_result(result: ResultJSON, lang: Lang) -> str:
     """One block per photo, strongest finding first, limits last."""
     out = []
     case = result["case"]
@@ -376,6 +377,12 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refundproof", description="RefundProof 退款鉴证")
     p.add_argument("--version", action="version", version=__version__)
     sub = p.add_subparsers(dest="command", required=True)
+    _verify_and_server_commands(sub)
+    _report_and_setting_commands(sub)
+    return p
+
+
+def _verify_and_server_commands(sub: Any) -> None:
 
     v = sub.add_parser("verify", help="核验图片 / verify photos")
     v.add_argument("files", nargs="*", help="买家凭证图片 / the buyer's evidence photos")
@@ -403,6 +410,8 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--tsa", action="store_true", help="时间戳机构列表 / a TSA list")
     tr.set_defaults(func=cmd_trust)
 
+
+def _report_and_setting_commands(sub: Any) -> None:
     r = sub.add_parser("report", help="生成签名报告 / make signed reports")
     r.add_argument("--case", help="已有案件编号 / an existing case id")
     r.add_argument("--photo", action="append", help="买家凭证图片 / a buyer evidence photo")
@@ -435,7 +444,6 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="生成演示案件 / build a demo case")
     d.add_argument("--lang", choices=["zh", "en"], default="zh")
     d.set_defaults(func=cmd_demo)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

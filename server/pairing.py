@@ -44,7 +44,7 @@ def new_code(home: Path) -> str:
 
 
 def is_extension(origin: str | None) -> bool:
-    return bool(origin) and origin.startswith(EXTENSION_SCHEMES)
+    return origin is not None and origin.startswith(EXTENSION_SCHEMES)
 
 
 def redeem(home: Path, config: Config, code: str, origin: str | None) -> str:

@@ -16,7 +16,7 @@ from .checks.base import OtherPhoto
 from .checks.parsed import PhotoData
 from .domain import result
 from .domain.cases import CASE_FACTS, Photo, Source
-from .domain.contract import ResultJSON, StoredPhotoVerificationJSON, VerificationJSON
+from .domain.contract import FindingJSON, ResultJSON, StoredPhotoVerificationJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
 from .files import now_iso
@@ -98,7 +98,7 @@ class Service:
             others=others,
         )
         cache = self.store.all_cached_findings()
-        new_cache: dict[str, list[Any]] = {}
+        new_cache: dict[str, list[FindingJSON]] = {}
         stored_photos: list[StoredPhotoVerificationJSON] = []
         for photo in photos:
             parsed = listings.get(photo.sha256) or self._parse(photo)

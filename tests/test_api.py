@@ -72,7 +72,8 @@ def test_case_photos_verify_findings(api):
     en = api.get(f"/api/cases/{case_id}/findings", params={"lang": "en"}).json()
     assert en["case"]["verdict"]["summary"].startswith("Strong evidence")
     case = api.get(f"/api/cases/{case_id}").json()
-    assert case["facts"]["platform"] == "拼多多" and case["photos"][0]["sha256"] == sha
+    assert case["facts"]["platform"] == "拼多多"
+    assert case["photos"][0]["sha256"] == sha
 
 
 def test_bad_input_gets_readable_json_error_and_server_stays_up(api):
@@ -89,7 +90,8 @@ def test_bad_input_gets_readable_json_error_and_server_stays_up(api):
         r = _upload(api, case_id, data, **meta)
         assert r.status_code == status, r.text
         body = r.json()
-        assert body["message"] and body["message_en"]
+        assert body["message"]
+        assert body["message_en"]
     assert (
         api.post(
             "/api/cases", content=b"{nope", headers={"content-type": "application/json"}
@@ -110,9 +112,11 @@ def test_token_host_origin_refused(server, home):
     ok = {"Authorization": f"Bearer {token}"}
     assert httpx.get(url, headers=ok).status_code == 200
     r = httpx.get(url, headers={**ok, "Host": "evil.example:8765"})
-    assert r.status_code == 400 and r.json()["error"] == "host"
+    assert r.status_code == 400
+    assert r.json()["error"] == "host"
     r = httpx.get(url, headers={**ok, "Origin": "https://evil.example"})
-    assert r.status_code == 403 and r.json()["error"] == "origin"
+    assert r.status_code == 403
+    assert r.json()["error"] == "origin"
     assert httpx.get(url, headers={"X-RefundProof-Token": token}).status_code == 200
 
 
@@ -120,7 +124,8 @@ def test_reports_over_http(api, home):
     case_id = api.post("/api/cases", json={"order_id": "77", "platform": "京东"}).json()["id"]
     assert _upload(api, case_id, samples.png(samples.photo(64, 48))).status_code == 201
     bad = api.post(f"/api/cases/{case_id}/reports", json={"variant": "court"})
-    assert bad.status_code == 400 and "appeal" in bad.json()["message_en"]
+    assert bad.status_code == 400
+    assert "appeal" in bad.json()["message_en"]
     made = api.post(f"/api/cases/{case_id}/reports", json={"variant": "appeal", "lang": "en"})
     assert made.status_code == 201
     record = made.json()
@@ -133,13 +138,17 @@ def test_reports_over_http(api, home):
     page = api.get(record["urls"]["page-01.png"])
     assert page.content.startswith(b"\x89PNG")
     checked = api.post("/api/reports/verify?lang=en", content=pdf.content).json()
-    assert checked["ok"] and checked["trusted"] and checked["report_id"] == record["id"]
+    assert checked["ok"]
+    assert checked["trusted"]
+    assert checked["report_id"] == record["id"]
     tampered = bytearray(pdf.content)
     tampered[len(tampered) // 2] ^= 1
     checked = api.post("/api/reports/verify", content=bytes(tampered)).json()
-    assert not checked["ok"] and checked["problems"]
+    assert not checked["ok"]
+    assert checked["problems"]
     not_pdf = api.post("/api/reports/verify", content=b"hello")
-    assert not_pdf.status_code == 400 and "PDF" in not_pdf.json()["message"]
+    assert not_pdf.status_code == 400
+    assert "PDF" in not_pdf.json()["message"]
     assert api.get(f"/api/reports/{record['id']}/files/../../db.json").status_code == 404
     assert api.get("/api/reports/RPT-nope").status_code == 404
 

@@ -89,9 +89,11 @@ def test_imported_trust_list_makes_signer_trusted_and_is_named(service, c2pa_sig
     )
     found = signals(verify_bytes(service, signed), "c2pa")
     m = found["c2pa_manifest"]["data"]
-    assert m["signer_trust"] == "trusted" and m["sdk_state"] == "Trusted"
+    assert m["signer_trust"] == "trusted"
+    assert m["sdk_state"] == "Trusted"
     assert m["trust_lists"] == [entry]
-    assert entry["sha256"] and entry["certificates"] == 1
+    assert entry["sha256"]
+    assert entry["certificates"] == 1
 
 
 def test_broken_c2pa_box_is_reported_not_crashing(service, c2pa_signer):

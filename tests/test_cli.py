@@ -40,7 +40,9 @@ def test_verify_text_json_and_english(home, tmp_path):
     listing.write_bytes(samples.jpeg(samples.photo(96, 64, seed=4)))
     first = r = run(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
     assert r.returncode == 0, r.stderr
-    assert "有力证据" in r.stdout and "91110102MACQD9K640" in r.stdout and "[商品图]" in r.stdout
+    assert "有力证据" in r.stdout
+    assert "91110102MACQD9K640" in r.stdout
+    assert "[商品图]" in r.stdout
     r = run(home, "verify", str(labelled), "--json")
     out = json.loads(r.stdout)
     photo = out["photos"][0]
@@ -50,9 +52,11 @@ def test_verify_text_json_and_english(home, tmp_path):
     first_case = re.search(r"案件 (RP[\w-]+)", first.stdout).group(1)
     assert out["case"]["verdict"]["level"] == "decisive"
     reused = [f for f in photo["findings"] if f["signal"] == "reused_in_other_refund"]
-    assert reused and reused[0]["data"]["other_case"] == first_case
+    assert reused
+    assert reused[0]["data"]["other_case"] == first_case
     r = run(home, "verify", str(labelled), "--lang", "en", "--case", out["case"]["id"])
-    assert "Decisive evidence" in r.stdout and "not mean the photo is authentic" not in r.stdout
+    assert "Decisive evidence" in r.stdout
+    assert "not mean the photo is authentic" not in r.stdout
     assert "GB 45438 implicit label" in r.stdout
 
 
@@ -60,29 +64,35 @@ def test_cli_errors_are_clear_and_nonzero(home, tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_text("just text")
     r = run(home, "verify", str(bad))
-    assert (
-        r.returncode == 1
-        and "不是可识别的图片" in r.stderr
-        and "not a recognised image" in r.stderr
-    )
+    assert r.returncode == 1
+    assert "不是可识别的图片" in r.stderr
+    assert "not a recognised image" in r.stderr
     r = run(home, "verify", str(tmp_path / "missing.jpg"))
-    assert r.returncode == 1 and "missing.jpg" in r.stderr
+    assert r.returncode == 1
+    assert "missing.jpg" in r.stderr
     r = run(home, "verify", "--case", "RP-NOPE")
-    assert r.returncode == 1 and "RP-NOPE" in r.stderr
+    assert r.returncode == 1
+    assert "RP-NOPE" in r.stderr
     r = run(home, "trust", "import", str(bad))
-    assert r.returncode == 1 and "PEM" in r.stderr
+    assert r.returncode == 1
+    assert "PEM" in r.stderr
 
 
 def test_trust_import_list_and_token(home, real):
     r = run(home, "trust", "import", str(TRUST / "C2PA-TRUST-LIST.pem"))
-    assert r.returncode == 0 and "C2PA-TRUST-LIST" in r.stdout and "30 certs" in r.stdout
+    assert r.returncode == 0
+    assert "C2PA-TRUST-LIST" in r.stdout
+    assert "30 certs" in r.stdout
     assert "C2PA-TRUST-LIST" in run(home, "trust", "list").stdout
     token = run(home, "token").stdout.strip()
-    assert len(token) > 20 and run(home, "token").stdout.strip() == token
+    assert len(token) > 20
+    assert run(home, "token").stdout.strip() == token
     assert run(home, "token", "--new").stdout.strip() != token
 
 
 def test_demo_builds_a_case(home):
     r = run(home, "demo")
     assert r.returncode == 0, r.stderr
-    assert "buyer_doubao.png" in r.stdout and "有力证据" in r.stdout and "对买家有利" in r.stdout
+    assert "buyer_doubao.png" in r.stdout
+    assert "有力证据" in r.stdout
+    assert "对买家有利" in r.stdout

@@ -57,6 +57,7 @@ def test_sigkill_during_burst(home):
     restarted = ServerProcess(home).start()  # and it comes back up
     try:
         r = httpx.get(f"{restarted.url}/api/cases/{case_id}", headers=headers)
-        assert r.status_code == 200 and len(r.json()["photos"]) >= len(acked)
+        assert r.status_code == 200
+        assert len(r.json()["photos"]) >= len(acked)
     finally:
         restarted.stop()

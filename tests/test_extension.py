@@ -143,9 +143,12 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     case_id = panel.locator(".case-id").text_content()
     case = _case(rig, case_id)
     facts = case["facts"]
-    assert facts["platform"] == "淘宝/天猫" and facts["order_id"] == "4012345678901234567"
-    assert facts["refund_id"] == "RF2026112300017" and facts["buyer"] == "tb_王小二<b>"
-    assert facts["amount"] == "199.00" and facts["refund_requested_at"] == "2026-11-19 20:00:03"
+    assert facts["platform"] == "淘宝/天猫"
+    assert facts["order_id"] == "4012345678901234567"
+    assert facts["refund_id"] == "RF2026112300017"
+    assert facts["buyer"] == "tb_王小二<b>"
+    assert facts["amount"] == "199.00"
+    assert facts["refund_requested_at"] == "2026-11-19 20:00:03"
     by_role = {}
     for photo in case["photos"]:
         by_role.setdefault(photo["role"], []).append(photo)
@@ -182,7 +185,8 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     side.goto(f"chrome-extension://{rig['ext']}/sidepanel.html?tab={tab}")
     side.wait_for_selector(".case-verdict")
     assert side.text_content(".case-id") == case_id
-    assert side.locator(".photo").count() == 4 and side.locator("button.report").count() == 2
+    assert side.locator(".photo").count() == 4
+    assert side.locator("button.report").count() == 2
     side.close()
     page.close()
 
@@ -268,7 +272,8 @@ def test_server_stopped_says_how_to_start_it(rig):
         page.click("#refundproof-verify")
         status = page.locator("#refundproof-root .status.error")
         status.wait_for(timeout=30000)
-        assert "refundproof serve" in status.text_content() and "make run" in status.text_content()
+        assert "refundproof serve" in status.text_content()
+        assert "make run" in status.text_content()
         popup = rig["context"].new_page()
         popup.goto(f"chrome-extension://{rig['ext']}/popup.html")
         popup.wait_for_selector("#server .bad")
@@ -295,7 +300,8 @@ def test_a_refused_image_is_named_and_the_rest_verified(rig):
     page.click("#refundproof-verify")
     page.wait_for_function(f"{BADGES} >= 3", timeout=60000)
     badges = _badges(page)
-    assert ("error", "未能核验") in badges and ("decisive", "改自商品图") in badges
+    assert ("error", "未能核验") in badges
+    assert ("decisive", "改自商品图") in badges
     problem = page.locator("#refundproof-root .problem")
     assert "HTTP 404" in problem.text_content()
     page.close()

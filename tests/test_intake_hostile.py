@@ -57,7 +57,9 @@ def test_hostile_refused_and_store_untouched(service, name):
     with pytest.raises(Problem) as e:
         service.add_photo(case["id"], data, "evidence", Source())
     assert e.value.code == code
-    assert 400 <= e.value.status < 500 and e.value.text.zh and e.value.text.en
+    assert 400 <= e.value.status < 500
+    assert e.value.text.zh
+    assert e.value.text.en
     assert _snapshot(service.home) == before
     stored = service.store.case_photos(case["id"])
     assert [p.sha256 for p in stored] == [hashlib.sha256(good).hexdigest()]
@@ -83,9 +85,8 @@ def test_png_with_50mb_text_chunk(service):
         return
     result = service.verify(case["id"])
     oversized = [f for f in result["photos"][0]["findings"] if f["signal"] == "oversized_metadata"]
-    assert oversized and oversized[0]["data"]["blocks"][0]["length"] == 50_000_000 + len(
-        b"Comment\x00"
-    )
+    assert oversized
+    assert oversized[0]["data"]["blocks"][0]["length"] == 50_000_000 + len(b"Comment\x00")
 
 
 def test_too_many_photos_per_case(home):
@@ -109,9 +110,11 @@ def test_evidence_is_write_once_and_rehashed(service):
     case = service.create_case({})
     data = samples.jpeg(samples.photo(64, 48))
     photo, added = service.add_photo(case["id"], data, "evidence", Source())
-    assert added and not service.add_photo(case["id"], data, "evidence", Source())[1]
+    assert added
+    assert not service.add_photo(case["id"], data, "evidence", Source())[1]
     path = service.store.evidence.path(photo.sha256)
-    assert path.read_bytes() == data and not (path.stat().st_mode & 0o222)
+    assert path.read_bytes() == data
+    assert not (path.stat().st_mode & 0o222)
     path.chmod(0o644)
     path.write_bytes(data + b"x")
     from server.errors import EvidenceTampered
@@ -125,7 +128,8 @@ def test_audit_chain_records_everything(service):
     service.add_photo(case["id"], samples.jpeg(samples.photo(64, 48)), "evidence", Source())
     service.verify(case["id"])
     ok, head = service.store.audit_log.verify()
-    assert ok and head == service.store.audit_log.head()["hash"]
+    assert ok
+    assert head == service.store.audit_log.head()["hash"]
     events = [
         line.split('"event": "')[1].split('"')[0]
         for line in (service.home / "audit.jsonl").read_text().splitlines()

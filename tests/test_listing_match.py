@@ -50,7 +50,8 @@ def test_derived_copy_with_painted_damage_is_found_and_located(how):
         fake = ImageEnhance.Brightness(fake).enhance(1.25)
     quality = 60 if how == "recompress" else 80
     (f,) = _run(jpeg(fake, quality), jpeg(listing, 92))
-    assert f.signal == "derived_from_listing" and f.strength == "decisive", f.data
+    assert f.signal == "derived_from_listing", f.data
+    assert f.strength == "decisive", f.data
     ys, xs = np.nonzero(truth)
     true_box = (xs.min(), ys.min(), xs.max(), ys.max())
     assert f.data["regions"], "the painted damage must be located"
@@ -72,19 +73,26 @@ def test_rotation_and_scale_are_reported():
 def test_listing_photo_itself_is_derived_with_no_edit():
     listing = jpeg(_listing(), 90)
     (f,) = _run(jpeg(_listing(), 75), listing)
-    assert f.signal == "derived_from_listing" and f.data["regions"] == []
+    assert f.signal == "derived_from_listing"
+    assert f.data["regions"] == []
     assert "就是商品图本身" in f.summary.zh
 
 
 def test_the_same_object_photographed_again_is_not_a_copy():
     other_view = samples.product_shot(1200, 900, seed=6, view=1.0)
     (f,) = _run(jpeg(other_view), jpeg(_listing()))
-    assert f.strength == "none" and f.signal in ("same_subject_not_copy", "no_listing_match")
+    assert f.strength == "none"
+    # it is recognised as the same product (many consistent matches), and refused as a copy
+    # because too little of it lines up pixel for pixel
+    assert f.signal == "same_subject_not_copy"
+    assert f.data["inliers"] >= f.data["thresholds"]["inliers"]
+    assert f.data["aligned_share"] < f.data["thresholds"]["aligned_share"]
 
 
 def test_unrelated_photo_is_not_a_copy():
     (f,) = _run(jpeg(samples.photo(1000, 750, seed=3)), jpeg(_listing()))
-    assert f.signal == "no_listing_match" and f.strength == "none"
+    assert f.signal == "no_listing_match"
+    assert f.strength == "none"
 
 
 def test_best_of_several_listings_is_named():
@@ -93,9 +101,11 @@ def test_best_of_several_listings_is_named():
     (f,) = _run(
         jpeg(fake), jpeg(samples.product_shot(1200, 900, seed=8, product_seed=3)), jpeg(listing)
     )
-    assert f.signal == "derived_from_listing" and f.data["listing_file"] == "listing1.jpg"
+    assert f.signal == "derived_from_listing"
+    assert f.data["listing_file"] == "listing1.jpg"
 
 
 def test_without_listing_photos_it_says_so():
     (f,) = _run(jpeg(_listing()))
-    assert f.signal == "no_listing_photos" and f.strength == "none"
+    assert f.signal == "no_listing_photos"
+    assert f.strength == "none"

@@ -29,7 +29,8 @@ def test_sd_webui_parameters_after_idat(service):
     )
     sd = signals(verify_bytes(service, data), "ai_metadata")["sd_parameters"]
     assert sd["strength"] == "strong"
-    assert sd["data"]["settings"]["Seed"] == "42" and sd["data"]["prompt"] == "cracked mug"
+    assert sd["data"]["settings"]["Seed"] == "42"
+    assert sd["data"]["prompt"] == "cracked mug"
 
 
 def test_comfyui_prompt_and_workflow(service):
@@ -101,7 +102,8 @@ def test_unedited_thumbnail_matches(service):
         original.resize((160, 120)),
     )
     found = signals(verify_bytes(service, data, TIMELINE), "exif_context")
-    assert "thumbnail_matches" in found and "thumbnail_mismatch" not in found
+    assert "thumbnail_matches" in found
+    assert "thumbnail_mismatch" not in found
 
 
 def test_stripped_metadata_is_said(service):

@@ -118,10 +118,12 @@ def test_report_states_facts_hashes_and_verdicts(case, variant, lang):
         assert "不是司法鉴定意见书" in compact or "非司法鉴定意见书" in compact
         assert "本机时钟" in compact  # no TSA configured: the report says whose clock
     else:
-        assert "forensic" in text and "clock" in text
+        assert "forensic" in text
+        assert "clock" in text
     if variant == "police":
         counter = [c for p in result["photos"] for c in p["verdict"]["counter_evidence"]]
-        assert counter and all(has_phrase(text, c) for c in counter)
+        assert counter
+        assert all(has_phrase(text, c) for c in counter)
         for p in result["photos"]:
             for f in p["findings"]:
                 assert has_phrase(text, f["summary"]), f["summary"]
@@ -130,7 +132,8 @@ def test_report_states_facts_hashes_and_verdicts(case, variant, lang):
         )
         assert ("电子数据清单" if lang == "zh" else "Evidence list") in text
         assert str(service.store.audit_log.head()["seq"]) in text
-        assert "sha256sum" in text and "pdfdetach" in text
+        assert "sha256sum" in text
+        assert "pdfdetach" in text
 
 
 def test_appeal_is_short_and_police_is_complete(case):
@@ -145,7 +148,8 @@ def test_fonts_embedded_and_every_glyph_drawn(case, variant, lang):
     pdf = _pdf(service, made[(variant, lang)])
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
     rows = fonts.stdout.decode().splitlines()[2:]
-    assert rows and any("CJK" in r for r in rows)
+    assert rows
+    assert any("CJK" in r for r in rows)
     for row in rows:
         assert re.search(r"\s+yes\s+yes\s+yes\s+\d+\s+\d+$", row), row  # emb, sub, uni
     assert case[3] == []  # no character of any report was drawn as a tofu box
@@ -167,7 +171,8 @@ def test_page_images_and_summary(case):
         pages = [n for n in record["files"] if n.startswith("page-")]
         assert len(pages) == record["pages"]
         with Image.open(service.report_file(record["id"], pages[0])) as im:
-            assert im.width > 800 and im.height > im.width  # A4 portrait
+            assert im.width > 800
+            assert im.height > im.width
             # not blank: the page has ink
             assert im.convert("L").getextrema()[0] < 60
         with Image.open(service.report_file(record["id"], "summary.png")) as im:
@@ -181,7 +186,8 @@ def test_pdfa3b_with_attachments_named_by_hash(case):
     reader = PdfReader(io.BytesIO(pdf))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     # pyHanko rewrites the XMP on signing in attribute form; the PDF/A claim must survive
-    assert re.search(rb'pdfaid:part(="|>)3', xmp) and re.search(rb'pdfaid:conformance(="|>)B', xmp)
+    assert re.search(rb'pdfaid:part(="|>)3', xmp)
+    assert re.search(rb'pdfaid:conformance(="|>)B', xmp)
     files = {name: blobs[0] for name, blobs in reader.attachments.items()}
     shas = {p.sha256 for p in service.store.case_photos(case_id)}
     named = {n: b for n, b in files.items() if n not in ("snapshot.json", "findings.json")}
@@ -212,7 +218,10 @@ def test_signature_valid_and_trusted(case):
     service, _, made, _ = case
     for record in made.values():
         check = service.check_report(_pdf(service, record))
-        assert check.ok and check.intact and check.trusted and check.covers_whole_file
+        assert check.ok
+        assert check.intact
+        assert check.trusted
+        assert check.covers_whole_file
         assert check.signer_fingerprint == record["signer_fingerprint"]
         assert check.report_id == record["id"]
         assert all(a["ok"] for a in check.attachments)
@@ -221,7 +230,8 @@ def test_signature_valid_and_trusted(case):
 def test_unknown_computer_sees_intact_but_untrusted(case, tmp_path):
     service, _, made, _ = case
     check = reports.check(_pdf(service, made[("appeal", "zh")]), tmp_path / "other-home")
-    assert check.ok and not check.trusted
+    assert check.ok
+    assert not check.trusted
     assert any("指纹" in n.zh for n in check.notes)
 
 
@@ -266,7 +276,9 @@ def test_content_appended_after_signing_is_detected(case):
     out = io.BytesIO()
     w.write(out)
     check = service.check_report(out.getvalue())
-    assert not check.ok and check.intact and not check.covers_whole_file
+    assert not check.ok
+    assert check.intact
+    assert not check.covers_whole_file
 
 
 def test_same_snapshot_renders_the_same_pdf(case):
@@ -360,7 +372,8 @@ def test_cli_report_and_verify_report(home, tmp_path):
         text=True,
         env=env,
     )
-    assert ok.returncode == 0 and "报告完好" in ok.stdout
+    assert ok.returncode == 0
+    assert "报告完好" in ok.stdout
     bad = tmp_path / "bad.pdf"
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x20
@@ -371,14 +384,16 @@ def test_cli_report_and_verify_report(home, tmp_path):
         text=True,
         env=env,
     )
-    assert failed.returncode == 1 and "FAILED" in failed.stdout
+    assert failed.returncode == 1
+    assert "FAILED" in failed.stdout
     missing = subprocess.run(
         [sys.executable, "-m", "server.cli", "verify-report", str(tmp_path / "nope.pdf")],
         capture_output=True,
         text=True,
         env=env,
     )
-    assert missing.returncode == 1 and "无法读取" in missing.stderr
+    assert missing.returncode == 1
+    assert "无法读取" in missing.stderr
 
 
 def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
@@ -406,4 +421,5 @@ def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
     assert new["signer_fingerprint"] == imported.fingerprint != old["signer_fingerprint"]
     for record in (old, new):
         check = service.check_report(_pdf(service, record))
-        assert check.ok and check.trusted
+        assert check.ok
+        assert check.trusted

@@ -32,15 +32,19 @@ def test_resized_recompressed_copy_in_second_case_names_the_first(service):
     copy = jpeg(shot.resize((800, 600), Image.Resampling.LANCZOS), 65)
     second = _case(service, {"platform": "抖店", "order_id": "B2", "buyer": "买家乙"}, copy)
     (f,) = _reuse(service.verify(second))
-    assert f["signal"] == "reused_in_other_refund" and f["strength"] == "decisive"
+    assert f["signal"] == "reused_in_other_refund"
+    assert f["strength"] == "decisive"
     assert f["data"]["other_case"] == first
-    assert f["data"]["other_facts"]["order_id"] == "A1" and "买家甲" in f["summary"]
-    assert f["data"]["identical_bytes"] is False and f["data"]["inliers"] > 20
+    assert f["data"]["other_facts"]["order_id"] == "A1"
+    assert "买家甲" in f["summary"]
+    assert f["data"]["identical_bytes"] is False
+    assert f["data"]["inliers"] > 20
     # and the first case, verified again, now sees the second: a near photo arrived, so
     # the cached "not reused" answer is not used
     again = service.verify(first)
     (g,) = _reuse(again)
-    assert g["signal"] == "reused_in_other_refund" and g["data"]["other_case"] == second
+    assert g["signal"] == "reused_in_other_refund"
+    assert g["data"]["other_case"] == second
     assert {c["check"]: c["cached"] for c in again["photos"][0]["checks"]}["reuse"] is False
 
 
@@ -57,7 +61,8 @@ def test_different_photos_are_not_matched(service):
     service.verify(a)
     b = _case(service, {"order_id": "2"}, jpeg(samples.product_shot(1200, 900, seed=2, view=0.8)))
     (f,) = _reuse(service.verify(b))
-    assert f["signal"] == "not_reused" and f["strength"] == "none"
+    assert f["signal"] == "not_reused"
+    assert f["strength"] == "none"
 
 
 def test_same_order_recorded_twice_is_not_called_fraud(service):
@@ -66,7 +71,8 @@ def test_same_order_recorded_twice_is_not_called_fraud(service):
     service.verify(a)
     b = _case(service, {"order_id": "SAME"}, data)
     (f,) = _reuse(service.verify(b))
-    assert f["signal"] == "same_refund_recorded_twice" and f["strength"] == "none"
+    assert f["signal"] == "same_refund_recorded_twice"
+    assert f["strength"] == "none"
 
 
 def test_twice_in_one_case_is_information_only(service):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -43,7 +44,8 @@ def test_drawn_mark_resized_and_recompressed(text, vendor, corner, share):
     found = _marks(jpeg(small, 70))
     assert found, text
     f = found[0]
-    assert f.signal == "visible_ai_mark" and f.strength == "strong"
+    assert f.signal == "visible_ai_mark"
+    assert f.strength == "strong"
     assert f.data["vendor"] == vendor
     assert f.data["position"] == f"{corner} corner"
     assert abs(f.data["height_ratio"] - drawn_ratio) < 0.35 * drawn_ratio
@@ -55,10 +57,12 @@ def test_real_doubao_mark(real):
     found = _marks((real / "doubao_black.png").read_bytes())
     assert len(found) == 1
     f = found[0]
-    assert f.data["vendor"] == "豆包 Doubao" and f.data["position"] == "bottom-right corner"
+    assert f.data["vendor"] == "豆包 Doubao"
+    assert f.data["position"] == "bottom-right corner"
     assert f.data["ocr_confidence"] > 0.9
     x0, y0, _, _ = f.data["box"]
-    assert x0 > 1500 and y0 > 1800  # where the real mark sits in the 2048² image
+    assert x0 > 1500
+    assert y0 > 1800
 
 
 def test_mark_half_cut_by_the_edge():
@@ -108,7 +112,15 @@ def test_figure_is_a_jpeg_of_the_photo():
     photo = parsed(jpeg(marked))
     visible_mark.run(photo, CheckContext())
     (figure,) = photo.figures
-    assert Image.open(io.BytesIO(figure.data)).size == (800, 600)
+    shown = Image.open(io.BytesIO(figure.data))
+    assert shown.format == "JPEG"
+    assert shown.size == (800, 600)
+    # the photo itself with the box drawn on it: close to the photo, far from another one
+    grey = np.asarray(shown.convert("L"), dtype=float)
+    same = np.abs(grey - np.asarray(marked.convert("L"), dtype=float)).mean()
+    other = np.abs(grey - np.asarray(samples.photo(800, 600, seed=9).convert("L"), dtype=float))
+    assert same < 8
+    assert other.mean() > 2 * same
 
 
 def test_tiny_mark_on_a_large_photo_is_found_in_the_corner_tiles():
@@ -118,5 +130,6 @@ def test_tiny_mark_on_a_large_photo_is_found_in_the_corner_tiles():
     whole = visible_mark._ocr(small, scale, (0, 0))
     assert not any(visible_mark.classify(line.text, False) for line in whole)  # too small there
     found = [f for f in visible_mark.run(photo, CheckContext()) if f.strength != "none"]
-    assert found and found[0].data["position"] == "bottom-left corner"
+    assert found
+    assert found[0].data["position"] == "bottom-left corner"
     assert not found[0].data["meets_5pct_rule"]

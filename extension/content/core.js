@@ -135,12 +135,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return { facts, photos };
   };
 
-  const b64 = (buffer) => {
-    const bytes = new Uint8Array(buffer);
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  };
+  const b64 = (buffer) => RPBase64.encode(new Uint8Array(buffer));
 
   RP.send = async (msg) => {
     const answer = await chrome.runtime.sendMessage(msg);

@@ -94,7 +94,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   const save = (b64, type, filename) => {
-    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const bytes = RPBase64.decode(b64);
     const a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob([bytes], { type }));
     a.download = filename;

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from ..domain.cases import Finding, Photo
+from ..domain.contract import CheckStatusJSON, FindingJSON
 from ..domain.trust_lists import TrustInfo
 from ..text import Text
 from . import (
@@ -41,44 +42,44 @@ def cache_key(check: Check, photo: Photo, ctx: CheckContext) -> str:
 def run_checks(
     photo: PhotoData,
     ctx: CheckContext,
-    cached: dict[str, list[dict[str, Any]]],
-) -> tuple[list[Finding], list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    cached: dict[str, list[FindingJSON]],
+) -> tuple[list[Finding], list[CheckStatusJSON], dict[str, list[FindingJSON]]]:
     """Run every check on one photo. `cached` maps cache keys to stored findings; returns the
     findings, a status line per check, and the new cache entries. A failing check becomes an
     error finding and never stops the others; errors are not cached."""
     findings: list[Finding] = []
-    statuses: list[dict[str, Any]] = []
-    new: dict[str, list[dict[str, Any]]] = {}
+    statuses: list[CheckStatusJSON] = []
+    new: dict[str, list[FindingJSON]] = {}
     for check in REGISTRY:
         key = cache_key(check, photo.photo, ctx)
-        status = {
-            "check": check.NAME,
-            "version": check.VERSION,
-            "title": check.TITLE.to_json(),
-            "limits": check.LIMITS.to_json(),
-        }
         if key in cached:
             findings += [Finding.from_json(f) for f in cached[key]]
-            statuses.append({**status, "status": "ok", "cached": True})
+            statuses.append(_status(check, "ok", cached=True))
             continue
         try:
             result = check.run(photo, ctx)
         except Exception as e:  # one broken check must not take the others down
-            findings.append(
-                Finding(
-                    check.NAME,
-                    "check_error",
-                    "error",
-                    Text(
-                        f"此项检查未能完成（{type(e).__name__}）。",
-                        f"This check could not complete ({type(e).__name__}).",
-                    ),
-                    {"error": f"{type(e).__name__}: {e}"[:500]},
-                )
-            )
-            statuses.append({**status, "status": "error", "cached": False})
+            findings.append(_error_finding(check, e))
+            statuses.append(_status(check, "error", cached=False))
             continue
         new[key] = [f.to_json("zh") for f in result]
         findings += result
-        statuses.append({**status, "status": "ok", "cached": False})
+        statuses.append(_status(check, "ok", cached=False))
     return findings, statuses, new
+
+
+def _status(check: Check, status: Literal["ok", "error"], cached: bool) -> CheckStatusJSON:
+    return {
+        "check": check.NAME,
+        "version": check.VERSION,
+        "title": check.TITLE.to_json(),
+        "limits": check.LIMITS.to_json(),
+        "status": status,
+        "cached": cached,
+    }
+
+
+def _error_finding(check: Check, e: Exception) -> Finding:
+    name = type(e).__name__
+    text = Text(f"此项检查未能完成（{name}）。", f"This check could not complete ({name}).")
+    return Finding(check.NAME, "check_error", "error", text, {"error": f"{name}: {e}"[:500]})

@@ -13,10 +13,11 @@ from typing import Any
 
 from ..domain.cases import Finding, Photo
 from ..formats import source_types
+from ..formats.containers import Block
 from ..formats.exif_fields import T, text, user_comment
 from ..text import Text
 from .base import CheckContext
-from .parsed import PhotoData
+from .parsed import PhotoData, XmpPacket
 
 NAME = "ai_metadata"
 VERSION = "1"
@@ -99,52 +100,9 @@ def _match(value: str, names: tuple[str, ...]) -> str | None:
 def _iptc(photo: PhotoData) -> list[Finding]:
     out = []
     for p in photo.xmp:
-        for prop in p.packet.find(IPTC_EXT, "DigitalSourceType"):
-            name, st = source_types.classify(prop.value)
-            data = {
-                "placement": p.block.describe(),
-                "field": "Iptc4xmpExt:DigitalSourceType",
-                "value": prop.value,
-                "rubric": st.rubric if st else None,
-            }
-            if st is None:
-                out.append(
-                    Finding(
-                        NAME,
-                        "iptc_source_type",
-                        "none",
-                        Text(f"IPTC 来源类型：{name}。", f"IPTC digital source type: {name}."),
-                        data,
-                    )
-                )
-            elif st.kind == "capture":
-                out.append(
-                    Finding(
-                        NAME,
-                        "iptc_capture_declared",
-                        "counter",
-                        Text(
-                            f"对买家有利：XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（未签名，可被改写）。",
-                            f"Speaks for the buyer: the IPTC digital source type in XMP says the image was "
-                            f"{st.meaning.en} (unsigned, can be rewritten).",
-                        ),
-                        data,
-                    )
-                )
-            else:
-                out.append(
-                    Finding(
-                        NAME,
-                        "iptc_ai_source_type",
-                        st.strength,
-                        Text(
-                            f"XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（{name}）。",
-                            f"The IPTC digital source type in XMP declares the image {st.meaning.en} "
-                            f"({name}).",
-                        ),
-                        data,
-                    )
-                )
+        out += [
+            _source_type(p, prop.value) for prop in p.packet.find(IPTC_EXT, "DigitalSourceType")
+        ]
         ai_fields = {
             f: p.packet.first(IPTC_EXT, f)
             for f in ("AISystemUsed", "AISystemVersionUsed", "AIPromptInformation")
@@ -165,6 +123,31 @@ def _iptc(photo: PhotoData) -> list[Finding]:
                 )
             )
     return out
+
+
+def _source_type(p: XmpPacket, value: str) -> Finding:
+    name, st = source_types.classify(value)
+    data = {
+        "placement": p.block.describe(),
+        "field": "Iptc4xmpExt:DigitalSourceType",
+        "value": value,
+        "rubric": st.rubric if st else None,
+    }
+    if st is None:
+        text = Text(f"IPTC 来源类型：{name}。", f"IPTC digital source type: {name}.")
+        return Finding(NAME, "iptc_source_type", "none", text, data)
+    if st.kind == "capture":
+        text = Text(
+            f"对买家有利：XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（未签名，可被改写）。",
+            f"Speaks for the buyer: the IPTC digital source type in XMP says the image was "
+            f"{st.meaning.en} (unsigned, can be rewritten).",
+        )
+        return Finding(NAME, "iptc_capture_declared", "counter", text, data)
+    text = Text(
+        f"XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（{name}）。",
+        f"The IPTC digital source type in XMP declares the image {st.meaning.en} ({name}).",
+    )
+    return Finding(NAME, "iptc_ai_source_type", st.strength, text, data)
 
 
 def _generator(signal: str, tool: str, data: dict[str, Any]) -> Finding:
@@ -192,102 +175,96 @@ def _sd_parameters(value: str) -> dict[str, Any]:
     return {"prompt": lines[0][:500] if lines else "", "settings": settings}
 
 
-def _generators(photo: PhotoData) -> list[Finding]:
-    out = []
-    texts = {b.key: b for b in photo.texts() if b.key and not b.oversized}
-    if "parameters" in texts and "Steps:" in texts["parameters"].text():
-        b = texts["parameters"]
-        out.append(
-            _generator(
-                "sd_parameters",
-                "Stable Diffusion WebUI",
-                {"placement": b.describe(), **_sd_parameters(b.text())},
-            )
-        )
+# The generator detectors: each reads one tool's traces and returns its findings.
+TextBlocks = dict[str, Block]
+
+
+def _sd_webui_text(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
+    b = texts.get("parameters")
+    if b is None or "Steps:" not in b.text():
+        return []
+    data = {"placement": b.describe(), **_sd_parameters(b.text())}
+    return [_generator("sd_parameters", "Stable Diffusion WebUI", data)]
+
+
+def _comfyui(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
     comfy = {k: texts[k] for k in ("prompt", "workflow") if k in texts}
-    if comfy and any(_is_comfy_json(b.text()) for b in comfy.values()):
-        out.append(
-            _generator(
-                "comfyui",
-                "ComfyUI",
-                {
-                    "placements": [b.describe() for b in comfy.values()],
-                    "chunks": sorted(comfy),
-                    "excerpt": next(iter(comfy.values())).text()[:500],
-                },
-            )
-        )
+    if not comfy or not any(_is_comfy_json(b.text()) for b in comfy.values()):
+        return []
+    data = {
+        "placements": [b.describe() for b in comfy.values()],
+        "chunks": sorted(comfy),
+        "excerpt": next(iter(comfy.values())).text()[:500],
+    }
+    return [_generator("comfyui", "ComfyUI", data)]
+
+
+def _novelai(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
     novel = [texts[k] for k in ("Software", "Source", "Comment") if k in texts]
-    if any("novelai" in b.text().lower() for b in novel):
-        out.append(
-            _generator(
-                "novelai",
-                "NovelAI",
-                {
-                    "placements": [b.describe() for b in novel],
-                    "fields": {b.key: b.text()[:500] for b in novel},
-                },
-            )
-        )
+    if not any("novelai" in b.text().lower() for b in novel):
+        return []
+    data = {
+        "placements": [b.describe() for b in novel],
+        "fields": {b.key: b.text()[:500] for b in novel},
+    }
+    return [_generator("novelai", "NovelAI", data)]
+
+
+def _midjourney(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
+    out = []
     for key in ("Description", "Comment"):
         b = texts.get(key)
         if b and "Job ID" in b.text():
             job = b.text().split("Job ID:", 1)[-1].strip()
-            out.append(
-                _generator(
-                    "midjourney",
-                    "Midjourney",
-                    {"placement": b.describe(), "job_id": job, "description": b.text()[:500]},
-                )
-            )
+            data = {"placement": b.describe(), "job_id": job, "description": b.text()[:500]}
+            out.append(_generator("midjourney", "Midjourney", data))
+    return out
+
+
+def _exif_generators(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
+    """SD parameters in UserComment, Grok's signature, Ideogram's Make."""
+    out = []
     for ex in photo.exif:
+        where = ex.block.describe()
         comment = user_comment(ex.exif)
         if comment and "Steps:" in comment and "Sampler:" in comment:
-            out.append(
-                _generator(
-                    "sd_parameters",
-                    "Stable Diffusion WebUI",
-                    {
-                        "placement": {**ex.block.describe(), "field": "EXIF UserComment"},
-                        **_sd_parameters(comment),
-                    },
-                )
-            )
+            data = {
+                "placement": {**where, "field": "EXIF UserComment"},
+                **_sd_parameters(comment),
+            }
+            out.append(_generator("sd_parameters", "Stable Diffusion WebUI", data))
         desc = text(ex.exif, T.ImageDescription)
         if desc and desc.startswith("Signature:"):
-            out.append(
-                _generator(
-                    "grok_signature",
-                    "xAI Grok",
-                    {
-                        "placement": {**ex.block.describe(), "field": "EXIF ImageDescription"},
-                        "signature": desc[len("Signature:") :].strip()[:200],
-                        "artist": text(ex.exif, T.Artist),
-                    },
-                )
-            )
+            data = {
+                "placement": {**where, "field": "EXIF ImageDescription"},
+                "signature": desc[len("Signature:") :].strip()[:200],
+                "artist": text(ex.exif, T.Artist),
+            }
+            out.append(_generator("grok_signature", "xAI Grok", data))
         make = text(ex.exif, T.Make)
         if make and "ideogram" in make.lower():
-            out.append(
-                _generator(
-                    "ideogram",
-                    "Ideogram",
-                    {"placement": {**ex.block.describe(), "field": "EXIF Make"}, "make": make},
-                )
-            )
-    at = photo.data.find(b"GenAIType")
-    if at >= 0:
-        out.append(
-            _generator(
-                "samsung_genai",
-                "Samsung Galaxy AI",
-                {
-                    "placement": {"where": "raw bytes", "offset": at},
-                    "excerpt": photo.data[at : at + 80].decode("latin-1"),
-                },
-            )
-        )
+            data = {"placement": {**where, "field": "EXIF Make"}, "make": make}
+            out.append(_generator("ideogram", "Ideogram", data))
     return out
+
+
+def _samsung(photo: PhotoData, texts: TextBlocks) -> list[Finding]:
+    at = photo.data.find(b"GenAIType")
+    if at < 0:
+        return []
+    data = {
+        "placement": {"where": "raw bytes", "offset": at},
+        "excerpt": photo.data[at : at + 80].decode("latin-1"),
+    }
+    return [_generator("samsung_genai", "Samsung Galaxy AI", data)]
+
+
+GENERATORS = (_sd_webui_text, _comfyui, _novelai, _midjourney, _exif_generators, _samsung)
+
+
+def _generators(photo: PhotoData) -> list[Finding]:
+    texts = {b.key: b for b in photo.texts() if b.key and not b.oversized}
+    return [f for detect in GENERATORS for f in detect(photo, texts)]
 
 
 def _is_comfy_json(value: str) -> bool:
@@ -317,50 +294,25 @@ def _software(photo: PhotoData) -> list[Finding]:
     by_name: dict[str, list[dict[str, Any]]] = {}
     for value, where in named:
         by_name.setdefault(value, []).append(where)
-    out = []
-    for value, wheres in by_name.items():
-        ai, editor = _match(value, AI_TOOLS), _match(value, EDITORS)
-        data = {"software": value, "placements": wheres}
-        if ai:
-            out.append(
-                Finding(
-                    NAME,
-                    "ai_software",
-                    "strong",
-                    Text(
-                        f"元数据写明文件由 AI 工具处理：{value}。",
-                        f"The metadata names an AI tool that wrote the file: {value}.",
-                    ),
-                    data,
-                )
-            )
-        elif editor:
-            out.append(
-                Finding(
-                    NAME,
-                    "editing_software",
-                    "supporting",
-                    Text(
-                        f"元数据写明图片经过编辑软件处理：{value}。",
-                        f"The metadata names editing software that processed the image: {value}.",
-                    ),
-                    data,
-                )
-            )
-        else:
-            out.append(
-                Finding(
-                    NAME,
-                    "software",
-                    "none",
-                    Text(
-                        f"元数据中的软件名：{value}。",
-                        f"Software named in the metadata: {value}.",
-                    ),
-                    data,
-                )
-            )
-    return out
+    return [_software_finding(value, wheres) for value, wheres in by_name.items()]
+
+
+def _software_finding(value: str, wheres: list[dict[str, Any]]) -> Finding:
+    data = {"software": value, "placements": wheres}
+    if _match(value, AI_TOOLS):
+        text = Text(
+            f"元数据写明文件由 AI 工具处理：{value}。",
+            f"The metadata names an AI tool that wrote the file: {value}.",
+        )
+        return Finding(NAME, "ai_software", "strong", text, data)
+    if _match(value, EDITORS):
+        text = Text(
+            f"元数据写明图片经过编辑软件处理：{value}。",
+            f"The metadata names editing software that processed the image: {value}.",
+        )
+        return Finding(NAME, "editing_software", "supporting", text, data)
+    text = Text(f"元数据中的软件名：{value}。", f"Software named in the metadata: {value}.")
+    return Finding(NAME, "software", "none", text, data)
 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:

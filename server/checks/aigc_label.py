@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.cases import Finding, Photo
+from ..domain.contract import Strength
 from ..formats import gb45438
 from ..formats.exif_fields import T, text, user_comment
 from ..text import Text
@@ -60,12 +61,12 @@ def _candidates(photo: PhotoData) -> list[tuple[dict[str, Any], str]]:
         if "AIGC" in b.key.upper() or ("AIGC" in value and "{" in value):
             out.append((b.describe(), value))
     for ex in photo.exif:
-        for field, value in (
+        for field, found in (
             ("UserComment", user_comment(ex.exif)),
             ("ImageDescription", text(ex.exif, T.ImageDescription)),
         ):
-            if value and "AIGC" in value.upper():
-                out.append(({**ex.block.describe(), "field": f"EXIF {field}"}, value))
+            if found and "AIGC" in found.upper():
+                out.append(({**ex.block.describe(), "field": f"EXIF {field}"}, found))
     for b in photo.blocks:
         if b.kind == "app" and b"AIGC" in b.payload:
             at = b.payload.find(b"AIGC")
@@ -83,7 +84,8 @@ def _candidates(photo: PhotoData) -> list[tuple[dict[str, Any], str]]:
 def _raw_scan(data: bytes) -> list[tuple[dict[str, Any], str]]:
     """Last resort for placements the walker does not know (e.g. an uncompressed XMP item in
     a HEIF meta box): the text after each `AIGC` in the raw bytes."""
-    out, at = [], data.find(b"AIGC")
+    out: list[tuple[dict[str, Any], str]] = []
+    at = data.find(b"AIGC")
     while at >= 0 and len(out) < 8:
         out.append(
             (
@@ -142,7 +144,7 @@ def _label_finding(where: dict[str, Any], fields: dict[str, Any], form: str) -> 
         if signed
         else "The label is unsigned (ReservedCode empty)."
     )
-    strength = "strong" if label == "1" else "supporting"
+    strength: Strength = "strong" if label == "1" else "supporting"
     return Finding(
         NAME,
         "gb45438_label",
@@ -159,78 +161,58 @@ def _label_finding(where: dict[str, Any], fields: dict[str, Any], form: str) -> 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     findings: list[Finding] = []
-    unreadable: list[dict[str, Any]] = []
+    unreadable: list[Finding] = []
     for where, value in _candidates(photo):
         parsed = gb45438.parse_value(value)
-        if parsed is None:
-            if where["where"] != "raw bytes":
-                unreadable.append({"placement": where, "value": value[:500]})
-            continue
-        findings.append(_label_finding(where, *parsed))
-    for u in unreadable:
-        findings.append(
-            Finding(
-                NAME,
-                "aigc_field_unreadable",
-                "supporting",
-                Text(
-                    "文件中有名为 AIGC 的元数据字段，但内容不是可读的标识 JSON（可能被破坏或篡改）。",
-                    "The file has a metadata field named AIGC whose value is not readable label JSON "
-                    "(possibly damaged or tampered with).",
-                ),
-                u,
-            )
-        )
+        if parsed is not None:
+            findings.append(_label_finding(where, *parsed))
+        elif where["where"] != "raw bytes":
+            unreadable.append(_unreadable({"placement": where, "value": value[:500]}))
+    findings += unreadable
     labels = [f for f in findings if f.signal in LABEL_SIGNALS]
     if len(labels) > 1:
-        values = {
-            (f.data["fields"].get("Label"), f.data["fields"].get("ContentProducer")) for f in labels
-        }
-        conflicting = len(values) > 1
-        findings.append(
-            Finding(
-                NAME,
-                "multiple_labels",
-                "none",
-                Text(
-                    f"文件中有 {len(labels)} 个隐式标识（标准要求只有一个）"
-                    + ("，且取值互相矛盾。" if conflicting else "，取值一致。"),
-                    f"The file carries {len(labels)} implicit labels (the standard expects one)"
-                    + (", and they conflict." if conflicting else ", with the same values."),
-                ),
-                {
-                    "count": len(labels),
-                    "conflicting": conflicting,
-                    "placements": [f.data["placement"] for f in labels],
-                },
-            )
-        )
+        findings.append(_several(labels))
     oversized = [b.describe() for b in photo.blocks if b.oversized]
     if oversized:
-        findings.append(
-            Finding(
-                NAME,
-                "oversized_metadata",
-                "none",
-                Text(
-                    "文件含有超大的元数据块，未读取其内容。",
-                    "The file has oversized metadata blocks; their content was not read.",
-                ),
-                {"blocks": oversized},
-            )
+        text = Text(
+            "文件含有超大的元数据块，未读取其内容。",
+            "The file has oversized metadata blocks; their content was not read.",
         )
+        findings.append(Finding(NAME, "oversized_metadata", "none", text, {"blocks": oversized}))
     if not labels:
-        findings.append(
-            Finding(
-                NAME,
-                "no_label",
-                "none",
-                Text(
-                    "未发现 GB 45438 隐式标识（不确定：标识常在转存或截图时丢失）。",
-                    "No GB 45438 implicit label found (inconclusive: labels are often lost when an "
-                    "image is re-saved or screenshotted).",
-                ),
-                {"metadata_blocks": [b.describe() | {"kind": b.kind} for b in photo.blocks]},
-            )
+        text = Text(
+            "未发现 GB 45438 隐式标识（不确定：标识常在转存或截图时丢失）。",
+            "No GB 45438 implicit label found (inconclusive: labels are often lost when an "
+            "image is re-saved or screenshotted).",
         )
+        blocks = [b.describe() | {"kind": b.kind} for b in photo.blocks]
+        findings.append(Finding(NAME, "no_label", "none", text, {"metadata_blocks": blocks}))
     return findings
+
+
+def _unreadable(data: dict[str, Any]) -> Finding:
+    text = Text(
+        "文件中有名为 AIGC 的元数据字段，但内容不是可读的标识 JSON（可能被破坏或篡改）。",
+        "The file has a metadata field named AIGC whose value is not readable label JSON "
+        "(possibly damaged or tampered with).",
+    )
+    return Finding(NAME, "aigc_field_unreadable", "supporting", text, data)
+
+
+def _several(labels: list[Finding]) -> Finding:
+    values = {
+        (f.data["fields"].get("Label"), f.data["fields"].get("ContentProducer")) for f in labels
+    }
+    conflicting = len(values) > 1
+    text = Text(
+        f"文件中有 {len(labels)} 个隐式标识（标准要求只有一个）"
+        + ("，且取值互相矛盾。" if conflicting else "，取值一致。"),
+        f"The file carries {len(labels)} implicit labels (the standard expects one)"
+        + (", and they conflict." if conflicting else ", with the same values."),
+    )
+    data = {
+        "count": len(labels),
+        "conflicting": conflicting,
+        "placements": [f.data["placement"] for f in labels],
+    }
+    return Finding(NAME, "multiple_labels", "none", text, data)

@@ -20,6 +20,7 @@ from typing import Any
 import c2pa
 
 from ..domain.cases import Finding, Photo
+from ..domain.contract import Strength
 from ..formats import source_types
 from ..text import Text
 from .base import CheckContext
@@ -35,7 +36,7 @@ LIMITS = Text(
     "proves nothing. Remote manifests are not fetched by default; without an imported trust "
     "list every signer reads as untrusted.",
 )
-_REMOTE = re.compile(r"remote manifests? from url (\S+)", re.I)
+_URL = re.compile(r"https?://\S+")
 _VALIDITY = (
     "signingCredential.expired",
     "signingCredential.revoked",
@@ -153,36 +154,47 @@ def _manifest_facts(active: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _remote_url(e: c2pa.C2paError) -> str | None:
+    """The URL of a remote manifest the SDK refused to fetch. c2pa-python 0.38 has a typed
+    RemoteManifest error, but the native library names this case "Remote: …", which the SDK
+    maps to no subclass; so the base class with that prefix counts too."""
+    if isinstance(e, c2pa.C2paError.RemoteManifest) or str(e).startswith("Remote:"):
+        m = _URL.search(str(e))
+        return m.group(0) if m else ""
+    return None
+
+
 def _read(photo: PhotoData, ctx: CheckContext) -> tuple[Any, Finding | None]:
     try:
         reader = c2pa.Reader.try_create(
             photo.photo.mime, io.BytesIO(photo.data), context=_context(ctx)
         )
     except c2pa.C2paError as e:
-        m = _REMOTE.search(str(e))
-        if m:
-            return None, Finding(
-                NAME,
-                "c2pa_remote_manifest",
-                "none",
-                Text(
-                    f"图片只带有远程内容凭证的地址 {m.group(1)}，按隐私设置未下载（下载会向对方暴露你的查看）。",
-                    f"The image only points to a remote content credential at {m.group(1)}; it was "
-                    "not fetched (fetching tells that server you looked).",
-                ),
-                {"remote_url": m.group(1), "fetched": False},
+        url = _remote_url(e)
+        if url is not None:
+            text = Text(
+                f"图片只带有远程内容凭证的地址 {url}，按隐私设置未下载（下载会向对方暴露你的查看）。",
+                f"The image only points to a remote content credential at {url}; it was "
+                "not fetched (fetching tells that server you looked).",
             )
-        return None, Finding(
-            NAME,
-            "c2pa_unreadable",
-            "none",
-            Text(
-                "图片中的内容凭证（C2PA）已损坏，无法读取。",
-                "The image's content credentials (C2PA) are damaged and cannot be read.",
-            ),
-            {"error": str(e)[:500]},
+            data = {"remote_url": url, "fetched": False}
+            return None, Finding(NAME, "c2pa_remote_manifest", "none", text, data)
+        text = Text(
+            "图片中的内容凭证（C2PA）已损坏，无法读取。",
+            "The image's content credentials (C2PA) are damaged and cannot be read.",
         )
+        return None, Finding(NAME, "c2pa_unreadable", "none", text, {"error": str(e)[:500]})
     return reader, None
+
+
+def _by_kind(decls: list[dict[str, Any]], kind: str) -> list[tuple[dict[str, Any], Any]]:
+    """The declarations whose digital source type is of this kind (ai or capture)."""
+    out = []
+    for d in decls:
+        _, st = source_types.classify(d["digital_source_type"])
+        if st and st.kind == kind:
+            out.append((d, st))
+    return out
 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
@@ -191,18 +203,11 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         problem.data["trust_lists"] = list(ctx.trust.lists)
         return [problem]
     if reader is None:
-        return [
-            Finding(
-                NAME,
-                "no_c2pa",
-                "none",
-                Text(
-                    "没有内容凭证（C2PA）（不确定：转存或截图会去掉凭证）。",
-                    "No content credentials (C2PA) (inconclusive: re-saving or screenshots remove them).",
-                ),
-                {"trust_lists": list(ctx.trust.lists)},
-            )
-        ]
+        text = Text(
+            "没有内容凭证（C2PA）（不确定：转存或截图会去掉凭证）。",
+            "No content credentials (C2PA) (inconclusive: re-saving or screenshots remove them).",
+        )
+        return [Finding(NAME, "no_c2pa", "none", text, {"trust_lists": list(ctx.trust.lists)})]
     with reader:
         store = json.loads(reader.json())
         state = reader.get_validation_state() or ""
@@ -219,18 +224,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         "trust_lists": list(ctx.trust.lists),
     }
     decls = _declarations(store, label)
-    ai = [
-        (d, st)
-        for d in decls
-        for _, st in [source_types.classify(d["digital_source_type"])]
-        if st and st.kind == "ai"
-    ]
-    capture = [
-        (d, st)
-        for d in decls
-        for _, st in [source_types.classify(d["digital_source_type"])]
-        if st and st.kind == "capture"
-    ]
+    ai, capture = _by_kind(decls, "ai"), _by_kind(decls, "capture")
     facts["rubric"] = (
         ai[0][1].rubric if ai else capture[0][1].rubric if capture else "mediaUnknownProvenance"
     )
@@ -238,87 +232,69 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     issuer = facts["issuer"] or facts["common_name"] or "?"
     findings = [_summary_finding(facts, issuer, intact)]
     if ai:
-        d, st = ai[0]
-        agent = d["software_agent"] or facts["claim_generator"] or "?"
-        data = {**facts, "declaration": d, "all_declarations": decls}
-        if intact:
-            findings.append(
-                Finding(
-                    NAME,
-                    "c2pa_ai_declaration",
-                    "decisive",
-                    Text(
-                        f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}），且凭证与图片字节的"
-                        "绑定完好：这一声明在密码学上与这张图片绑定。",
-                        f"The content credentials declare the image {st.meaning.en} ({agent}, issued by "
-                        f"{issuer}), and the binding to the image bytes is intact: the declaration is "
-                        "cryptographically bound to this picture.",
-                    ),
-                    data,
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    NAME,
-                    "c2pa_ai_declaration",
-                    "strong",
-                    Text(
-                        f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}），但签名后图片被改动过，"
-                        "声明已不再与当前字节绑定。",
-                        f"The content credentials declare the image {st.meaning.en} ({agent}, issued by "
-                        f"{issuer}), but the image was changed after signing, so the declaration is no "
-                        "longer bound to these bytes.",
-                    ),
-                    data,
-                )
-            )
+        findings.append(_ai_declaration(*ai[0], facts, decls, issuer, intact))
     if capture and not ai:  # a capture later edited with AI speaks against the buyer, not for
-        d, st = capture[0]
-        findings.append(
-            Finding(
-                NAME,
-                "c2pa_capture_declaration",
-                "counter" if intact else "none",
-                Text(
-                    f"对买家有利：内容凭证声明该图片{st.meaning.zh}（签发者 {issuer}）"
-                    + ("，绑定完好。" if intact else "；但签名后图片被改动过。"),
-                    f"Speaks for the buyer: the content credentials declare the image {st.meaning.en} "
-                    f"(issued by {issuer})"
-                    + (", binding intact." if intact else "; but it was changed after signing."),
-                ),
-                {**facts, "declaration": d},
-            )
-        )
+        findings.append(_capture_declaration(*capture[0], facts, issuer, intact))
     if checks["binding"] == "broken":
-        findings.append(
-            Finding(
-                NAME,
-                "c2pa_changed_after_signing",
-                "supporting",
-                Text(
-                    f"内容凭证与图片不再匹配（{', '.join(checks['binding_failures'])}）：签名后图片被改动过。",
-                    f"The content credentials no longer match the image "
-                    f"({', '.join(checks['binding_failures'])}): it was changed after signing.",
-                ),
-                facts,
-            )
+        failures = ", ".join(checks["binding_failures"])
+        text = Text(
+            f"内容凭证与图片不再匹配（{failures}）：签名后图片被改动过。",
+            f"The content credentials no longer match the image ({failures}): it was changed "
+            "after signing.",
         )
+        findings.append(Finding(NAME, "c2pa_changed_after_signing", "supporting", text, facts))
     components = _component_ai(store, active)
     if components:
-        findings.append(
-            Finding(
-                NAME,
-                "c2pa_ai_component",
-                "supporting",
-                Text(
-                    "内容凭证显示图片的组成部分来自 AI 生成的素材。",
-                    "The content credentials show that parts of the image came from AI-generated material.",
-                ),
-                {**facts, "components": components},
-            )
+        text = Text(
+            "内容凭证显示图片的组成部分来自 AI 生成的素材。",
+            "The content credentials show that parts of the image came from AI-generated material.",
         )
+        data = {**facts, "components": components}
+        findings.append(Finding(NAME, "c2pa_ai_component", "supporting", text, data))
     return findings
+
+
+def _ai_declaration(
+    d: dict[str, Any],
+    st: Any,
+    facts: dict[str, Any],
+    decls: list[dict[str, Any]],
+    issuer: str,
+    intact: bool,
+) -> Finding:
+    agent = d["software_agent"] or facts["claim_generator"] or "?"
+    data = {**facts, "declaration": d, "all_declarations": decls}
+    said = Text(
+        f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}）",
+        f"The content credentials declare the image {st.meaning.en} ({agent}, issued by {issuer})",
+    )
+    if intact:
+        text = said + Text(
+            "，且凭证与图片字节的绑定完好：这一声明在密码学上与这张图片绑定。",
+            ", and the binding to the image bytes is intact: the declaration is "
+            "cryptographically bound to this picture.",
+        )
+        return Finding(NAME, "c2pa_ai_declaration", "decisive", text, data)
+    text = said + Text(
+        "，但签名后图片被改动过，声明已不再与当前字节绑定。",
+        ", but the image was changed after signing, so the declaration is no longer bound "
+        "to these bytes.",
+    )
+    return Finding(NAME, "c2pa_ai_declaration", "strong", text, data)
+
+
+def _capture_declaration(
+    d: dict[str, Any], st: Any, facts: dict[str, Any], issuer: str, intact: bool
+) -> Finding:
+    text = Text(
+        f"对买家有利：内容凭证声明该图片{st.meaning.zh}（签发者 {issuer}）"
+        + ("，绑定完好。" if intact else "；但签名后图片被改动过。"),
+        f"Speaks for the buyer: the content credentials declare the image {st.meaning.en} "
+        f"(issued by {issuer})"
+        + (", binding intact." if intact else "; but it was changed after signing."),
+    )
+    strength: Strength = "counter" if intact else "none"
+    return Finding(NAME, "c2pa_capture_declaration", strength, text, {**facts, "declaration": d})
 
 
 def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:

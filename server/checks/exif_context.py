@@ -9,13 +9,14 @@ Context worth showing, never proof on its own.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 from ..domain.cases import TIMELINE, TIMELINE_NAMES, Finding, Photo
+from ..domain.contract import Strength
 from ..formats.exif_fields import IFD_GPS, T, tag, text
 from ..text import Text
 from .base import CheckContext
@@ -65,7 +66,7 @@ def _exif_time(ex: Image.Exif) -> tuple[datetime | None, dict[str, Any]]:
         except ValueError:
             return None, {"field": name, "raw": raw, "problem": "unreadable"}
         offset = text(ex, T.OffsetTimeOriginal) if name == "DateTimeOriginal" else None
-        tz = CHINA
+        tz: tzinfo = CHINA
         if offset:
             try:
                 tz = datetime.strptime(offset, "%z").tzinfo or CHINA
@@ -91,67 +92,58 @@ def _timeline(ex: ExifData, facts: dict[str, Any]) -> list[Finding]:
         "timeline": {k: v.isoformat() for k, v in known.items()},
         "slack_hours": SLACK.total_seconds() / 3600,
     }
+    signal, strength, text = _against_timeline(taken, known)
+    return [Finding(NAME, signal, strength, text, data)]
+
+
+def _against_timeline(taken: datetime, known: dict[str, datetime]) -> tuple[str, Strength, Text]:
+    """The capture time against the case's events: before the goods arrived, after the
+    refund was asked for, or consistent (which speaks for the buyer)."""
+    when = f"{taken:%Y-%m-%d %H:%M}"
     if not known:
-        return [
-            Finding(
-                NAME,
-                "capture_time",
-                "none",
-                Text(
-                    f"EXIF 拍摄时间：{taken:%Y-%m-%d %H:%M}（案件没有时间线，无法比较）。",
-                    f"EXIF capture time: {taken:%Y-%m-%d %H:%M} (the case has no timeline to compare).",
-                ),
-                data,
-            )
-        ]
+        return (
+            "capture_time",
+            "none",
+            Text(
+                f"EXIF 拍摄时间：{when}（案件没有时间线，无法比较）。",
+                f"EXIF capture time: {when} (the case has no timeline to compare).",
+            ),
+        )
     arrived_key = next(
         (k for k in ("delivered_at", "shipped_at", "ordered_at") if k in known), None
     )
     refund = known.get("refund_requested_at")
     if arrived_key and taken < known[arrived_key] - SLACK:
-        arrived = TIMELINE_NAMES[arrived_key]
-        return [
-            Finding(
-                NAME,
-                "captured_before_" + arrived_key.removesuffix("_at"),
-                "supporting",
-                Text(
-                    f"EXIF 拍摄时间 {taken:%Y-%m-%d %H:%M} 早于{arrived.zh}时间 {known[arrived_key]:%Y-%m-%d %H:%M}："
-                    "照片不可能拍的是这次收到的货（除非相机时间有误或 EXIF 被改过）。",
-                    f"EXIF capture time {taken:%Y-%m-%d %H:%M} is before the {arrived.en} "
-                    f"({known[arrived_key]:%Y-%m-%d %H:%M}): the photo cannot show the goods of this order "
-                    "(unless the camera clock was wrong or the EXIF was edited).",
-                ),
-                data,
-            )
-        ]
-    if refund and taken > refund + SLACK:
-        return [
-            Finding(
-                NAME,
-                "captured_after_refund_request",
-                "supporting",
-                Text(
-                    f"EXIF 拍摄时间 {taken:%Y-%m-%d %H:%M} 晚于申请退款时间 {refund:%Y-%m-%d %H:%M}。",
-                    f"EXIF capture time {taken:%Y-%m-%d %H:%M} is after the refund request "
-                    f"({refund:%Y-%m-%d %H:%M}).",
-                ),
-                data,
-            )
-        ]
-    return [
-        Finding(
-            NAME,
-            "capture_time_consistent",
-            "counter",
+        arrived, at = TIMELINE_NAMES[arrived_key], f"{known[arrived_key]:%Y-%m-%d %H:%M}"
+        return (
+            "captured_before_" + arrived_key.removesuffix("_at"),
+            "supporting",
             Text(
-                f"对买家有利：EXIF 拍摄时间 {taken:%Y-%m-%d %H:%M} 与案件时间线相符（EXIF 可被修改）。",
-                f"Speaks for the buyer: the EXIF capture time {taken:%Y-%m-%d %H:%M} fits the case "
-                "timeline (EXIF can be edited).",
+                f"EXIF 拍摄时间 {when} 早于{arrived.zh}时间 {at}："
+                "照片不可能拍的是这次收到的货（除非相机时间有误或 EXIF 被改过）。",
+                f"EXIF capture time {when} is before the {arrived.en} ({at}): the photo cannot "
+                "show the goods of this order (unless the camera clock was wrong or the EXIF "
+                "was edited).",
             ),
-            data,
         )
-    ]
+    if refund and taken > refund + SLACK:
+        return (
+            "captured_after_refund_request",
+            "supporting",
+            Text(
+                f"EXIF 拍摄时间 {when} 晚于申请退款时间 {refund:%Y-%m-%d %H:%M}。",
+                f"EXIF capture time {when} is after the refund request ({refund:%Y-%m-%d %H:%M}).",
+            ),
+        )
+    return (
+        "capture_time_consistent",
+        "counter",
+        Text(
+            f"对买家有利：EXIF 拍摄时间 {when} 与案件时间线相符（EXIF 可被修改）。",
+            f"Speaks for the buyer: the EXIF capture time {when} fits the case "
+            "timeline (EXIF can be edited).",
+        ),
+    )
 
 
 def _camera(ex: ExifData) -> list[Finding]:

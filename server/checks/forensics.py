@@ -80,7 +80,9 @@ def double_compression(grey: np.ndarray, table: np.ndarray) -> float:
     blocks = grey[:h, :w].astype(np.float32).reshape(h // 8, 8, w // 8, 8).swapaxes(1, 2) - 128
     n = np.arange(8)
     basis = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / 16).astype(np.float32)
-    basis *= np.where(n == 0, np.sqrt(1 / 8), np.sqrt(2 / 8))[:, None].astype(np.float32)
+    scale = np.full(8, np.sqrt(2 / 8), dtype=np.float32)
+    scale[0] = np.sqrt(1 / 8)
+    basis *= scale[:, None]
     coeffs = basis @ blocks @ basis.T
     scores = []
     for u, v in ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0)):

@@ -18,7 +18,7 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
-VERSION = "1"
+VERSION = "2"  # 2: the pHash is computed with NumPy (same bits as imagehash gave)
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"

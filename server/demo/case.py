@@ -7,7 +7,9 @@ from typing import Any
 from PIL import Image
 
 from ..domain.cases import Source
+from ..domain.contract import ResultJSON
 from ..service import Service
+from ..text import Lang
 from . import samples
 
 FACTS = {
@@ -72,7 +74,7 @@ def material() -> list[tuple[str, str, bytes]]:
     ]
 
 
-def build_demo(service: Service, lang: str = "zh") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def build_demo(service: Service, lang: Lang = "zh") -> tuple[ResultJSON, list[dict[str, Any]]]:
     """The verified demo case and its two signed reports (appeal, police)."""
     case = service.create_case(FACTS)
     for name, role, data in material():

@@ -8,6 +8,7 @@ import json
 import struct
 import subprocess
 import zlib
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -94,7 +95,7 @@ def backdrop(width: int, height: int, seed: int) -> Image.Image:
     im = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     for _ in range(25):
-        cx, cy = rng.integers(0, width), rng.integers(0, height)
+        cx, cy = int(rng.integers(0, width)), int(rng.integers(0, height))
         r = int(rng.integers(8, 40))
         d.ellipse(
             (cx - r, cy - r, cx + r, cy + r),
@@ -112,16 +113,17 @@ def product_shot(
     item = product(int(min(width, height) * 0.6), product_seed)
     scene = backdrop(width, height, seed)
     s = item.width
-    src = np.float32([[0, 0], [s, 0], [s, s], [0, s]])
+    src = np.array([[0, 0], [s, 0], [s, s], [0, s]], dtype=np.float32)
     cx, cy = width * (0.5 - 0.12 * view), height * (0.5 + 0.05 * view)
     k = view * s * 0.22
-    dst = np.float32(
+    dst = np.array(
         [
             [cx - s / 2 + k, cy - s / 2],
             [cx + s / 2 - k * 0.4, cy - s / 2 + k * 0.6],
             [cx + s / 2, cy + s / 2 - k * 0.3],
             [cx - s / 2 + k * 0.5, cy + s / 2],
-        ]
+        ],
+        dtype=np.float32,
     )
     coeffs = _perspective_coeffs(dst, src)
     warped = item.transform(
@@ -147,7 +149,7 @@ def paint_damage(im: Image.Image, box: tuple[int, int, int, int], seed: int = 1)
     d = ImageDraw.Draw(out)
     x0, y0, x1, y1 = box
     d.ellipse((x0, y0 + (y1 - y0) // 3, x0 + (x1 - x0) // 2, y1), fill=(70, 50, 30))
-    points = [(x0 + (x1 - x0) * 0.4, y0)]
+    points: list[tuple[float, float]] = [(x0 + (x1 - x0) * 0.4, y0)]
     for i in range(1, 9):
         points.append((x0 + (x1 - x0) * (0.4 + rng.uniform(-0.3, 0.55)), y0 + (y1 - y0) * i / 8))
     d.line(points, fill=(15, 10, 10), width=max(4, (x1 - x0) // 30))
@@ -190,7 +192,7 @@ def draw_text(
     y = m if "top" in corner else out.height - h - m
     d.text((x - x0 + 2, y - y0 + 2), text, font=font, fill=(0, 0, 0))
     d.text((x - x0, y - y0), text, font=font, fill=fill)
-    return out, (x, y, x + w, y + h)
+    return out, (int(x), int(y), int(x + w), int(y + h))
 
 
 def tc260_xmp(
@@ -239,7 +241,9 @@ def png_text_chunk(key: str, value: bytes, kind: str = "tEXt") -> bytes:
     return _png_chunk(b"iTXt", k + b"\x00\x00" + b"\x00\x00" + value)
 
 
-def png(im: Image.Image, before_idat: list[bytes] = (), after_idat: list[bytes] = ()) -> bytes:
+def png(
+    im: Image.Image, before_idat: Sequence[bytes] = (), after_idat: Sequence[bytes] = ()
+) -> bytes:
     """Encode with Pillow, then insert raw chunks before the first IDAT and before IEND."""
     buf = io.BytesIO()
     im.save(buf, "PNG")
@@ -255,7 +259,7 @@ def jpeg(
     im: Image.Image,
     exif: Image.Exif | None = None,
     xmp: bytes | None = None,
-    app_segments: list[tuple[int, bytes]] = (),
+    app_segments: Sequence[tuple[int, bytes]] = (),
     quality: int = 90,
 ) -> bytes:
     buf = io.BytesIO()

@@ -236,8 +236,9 @@ def _from_pillow(w: Walk, fmt: str, im: Image.Image | None) -> None:
     if fmt == "TIFF":
         w.structure.append("TIFF IFD0")
         w.add("exif", "TIFF IFD0", 0, w.data)
-        if im is not None and 700 in getattr(im, "tag_v2", {}):
-            xmp = im.tag_v2[700]
+        tags = getattr(im, "tag_v2", {})  # TIFF images only
+        if 700 in tags:
+            xmp = tags[700]
             w.blocks.append(Block("xmp", "TIFF tag 0x02BC (XMP)", None, len(xmp), bytes(xmp)))
         return
     if im is None:

@@ -4,6 +4,7 @@ Rubrics 1.0 vocabulary and how much each weighs for a refund photo."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ..text import Text
 
@@ -14,7 +15,9 @@ IPTC_DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 class SourceType:
     kind: str  # ai | capture | other
     rubric: str  # C2PA Asset Rubrics label
-    strength: str  # for an unsigned declaration; a bound C2PA AI declaration is decisive
+    strength: Literal[
+        "strong", "supporting", "counter", "none"
+    ]  # for an unsigned declaration; a bound C2PA AI declaration is decisive
     meaning: Text
 
 

@@ -53,11 +53,12 @@ def _walk(el: Element, out: list[Prop]) -> None:
             out.append(Prop(ns, local, value, "attribute"))
     ns, local = _split(el.tag)
     children = list(el)
-    if ns != RDF and not children and (el.text or "").strip():
-        out.append(Prop(ns, local, el.text.strip(), "element"))
+    text = (el.text or "").strip()
+    if ns != RDF and not children and text:
+        out.append(Prop(ns, local, text, "element"))
     if ns != RDF and children:
-        items = [li for li in el.iter(f"{{{RDF}}}li") if (li.text or "").strip()]
-        out.extend(Prop(ns, local, li.text.strip(), "list item") for li in items)
+        items = [(li.text or "").strip() for li in el.iter(f"{{{RDF}}}li")]
+        out.extend(Prop(ns, local, item, "list item") for item in items if item)
     for child in children:
         _walk(child, out)
 

@@ -41,8 +41,9 @@ def features(image: Image.Image) -> Features:
     small, scale = pixels.downscaled(image, WORK_SIDE)
     bgr = pixels.bgr(small)
     grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    keypoints, descriptors = cv2.SIFT_create(nfeatures=MAX_FEATURES).detectAndCompute(grey, None)
-    points = np.float32([k.pt for k in keypoints]).reshape(-1, 2)
+    sift = cv2.SIFT_create(nfeatures=MAX_FEATURES)  # type: ignore[attr-defined]  # not in the stubs
+    keypoints, descriptors = sift.detectAndCompute(grey, None)
+    points = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
     return Features(bgr, scale, points, descriptors)
 
 
@@ -113,8 +114,8 @@ def match(a: Features, b: Features) -> Match:
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 8:
         return Match(keypoints, len(good), 0, 0.0, None)
-    src = np.float32([a.points[m.queryIdx] for m in good]).reshape(-1, 1, 2)
-    dst = np.float32([b.points[m.trainIdx] for m in good]).reshape(-1, 1, 2)
+    src = np.array([a.points[m.queryIdx] for m in good], dtype=np.float32).reshape(-1, 1, 2)
+    dst = np.array([b.points[m.trainIdx] for m in good], dtype=np.float32).reshape(-1, 1, 2)
     h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 4.0)
     inliers = int(mask.sum()) if mask is not None else 0
     result = Match(
@@ -130,12 +131,13 @@ def match(a: Features, b: Features) -> Match:
 def _residual(a: Features, b: Features, result: Match) -> None:
     """Warp B into A's frame, match B's tones to A's, and measure what still differs."""
     ah, aw = a.image.shape[:2]
+    assert result.homography is not None
     inverse = np.linalg.inv(result.homography)
     warped = cv2.warpPerspective(b.image, inverse, (aw, ah), flags=cv2.INTER_LINEAR)
-    valid = cv2.warpPerspective(
+    covered = cv2.warpPerspective(
         np.full(b.image.shape[:2], 255, np.uint8), inverse, (aw, ah), flags=cv2.INTER_NEAREST
     )
-    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0  # drop the resampled border
+    valid = cv2.erode(covered, np.ones((5, 5), np.uint8)) > 0  # drop the resampled border
     result.coverage = float(valid.mean())
     if result.coverage < 0.05:
         return
@@ -194,4 +196,5 @@ def heat_map(m: Match, base: np.ndarray) -> np.ndarray:
 
 def warped_into(a: Features, b: Features, m: Match) -> np.ndarray:
     ah, aw = a.image.shape[:2]
+    assert m.homography is not None
     return cv2.warpPerspective(b.image, np.linalg.inv(m.homography), (aw, ah))

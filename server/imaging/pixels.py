@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 
-import imagehash
 import numpy as np
 from PIL import Image, ImageOps
 
+# The first 8 rows of the 32-point DCT-II matrix: 2·cos(π·k·(2n+1)/64).
+_DCT8 = 2 * np.cos(np.pi * np.arange(8)[:, None] * (2 * np.arange(32)[None, :] + 1) / 64)
 FIGURE_EDGE = 1600  # px: enough for a report page, small enough to keep per finding
 
 
@@ -31,7 +32,12 @@ def phash(im: Image.Image) -> str:
     size = (max(1, round(im.width / scale)), max(1, round(im.height / scale)))
     # resize makes a small new image (with the EXIF kept for the orientation), never a full copy
     small = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0) if scale > 1 else im
-    return str(imagehash.phash(viewable(small)))
+    grey = viewable(small).convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+    # The DCT-II of rows then columns (unnormalised, as the usual pHash defines it), kept to
+    # the lowest 8×8 frequencies; each bit says whether a coefficient is above their median.
+    coeffs = _DCT8 @ np.asarray(grey, dtype=np.float64) @ _DCT8.T
+    bits = coeffs > np.median(coeffs)
+    return f"{int(''.join('1' if b else '0' for b in bits.flatten()), 2):016x}"
 
 
 def hamming(a: str, b: str) -> int:

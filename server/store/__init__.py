@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import Query
 
 from ..domain.cases import Photo, Source
+from ..domain.contract import FindingJSON, VerificationJSON
 from ..errors import NotFound
 from ..files import now_iso, write_atomic
 from ..text import Text
@@ -113,10 +114,10 @@ class Store:
 
     # check results and verifications
 
-    def all_cached_findings(self) -> dict[str, list[dict[str, Any]]]:
+    def all_cached_findings(self) -> dict[str, list[FindingJSON]]:
         return {row["key"]: row["findings"] for row in self.db.table("check_cache").all()}
 
-    def cache_many(self, entries: dict[str, list[dict[str, Any]]]) -> None:
+    def cache_many(self, entries: dict[str, list[FindingJSON]]) -> None:
         """One database write for a whole verification's new results."""
         if not entries:
             return
@@ -127,7 +128,7 @@ class Store:
                 {"key": k, "findings": v} for k, v in entries.items() if k not in known
             )
 
-    def save_verification(self, case_id: str, verification: dict[str, Any], level: str) -> None:
+    def save_verification(self, case_id: str, verification: VerificationJSON, level: str) -> None:
         with self.writing():
             self.db.table("verifications").upsert(
                 {"case_id": case_id, **verification}, Query().case_id == case_id
@@ -142,9 +143,11 @@ class Store:
                 now_iso(),
             )
 
-    def latest_verification(self, case_id: str) -> dict[str, Any] | None:
+    def latest_verification(self, case_id: str) -> VerificationJSON | None:
         row = self.db.table("verifications").get(Query().case_id == case_id)
-        return {k: v for k, v in row.items() if k != "case_id"} if row else None
+        if not row:
+            return None
+        return cast(VerificationJSON, {k: v for k, v in row.items() if k != "case_id"})
 
     # reports
 
