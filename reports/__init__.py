@@ -79,6 +79,8 @@ def build(
         "pages": len(pages),
         "snapshot_sha256": snap.sha256,
         "signer_fingerprint": key.fingerprint,
+        # the audit log's head as this report records it: a later cut or rewrite is caught
+        "audit_head": snap.data["audit_head"],
         "files": sorted(files),
     }
     store.save_report(record, files)

@@ -8,16 +8,19 @@ so reports signed before an import still verify on this computer.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -111,6 +114,44 @@ def trusted_certificates(home: Path) -> list[x509.Certificate]:
     for chain in sorted(keys_dir(home).glob(f"**/{CHAIN_FILE}")):
         out += x509.load_pem_x509_certificates(chain.read_bytes())
     return out
+
+
+def sign_json(home: Path, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with a signature by the current report key over its canonical JSON."""
+    key = load_or_create(home)
+    private = serialization.load_pem_private_key(key.key_pem, password=None)
+    data = _canonical(body)
+    if isinstance(private, rsa.RSAPrivateKey):
+        signature = private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(private, ec.EllipticCurvePrivateKey):
+        signature = private.sign(data, ec.ECDSA(hashes.SHA256()))
+    else:  # import_pkcs12 accepts only these two
+        raise TypeError(type(private).__name__)
+    return {"body": body, "signer": key.fingerprint, "signature": signature.hex()}
+
+
+def verify_json(home: Path, signed: dict[str, Any]) -> dict[str, Any]:
+    """The body, if a key this computer signs reports with signed it; ValueError otherwise."""
+    data, signature = _canonical(signed["body"]), bytes.fromhex(signed["signature"])
+    for cert in trusted_certificates(home):
+        if fingerprint(cert) != signed["signer"]:
+            continue
+        public = cert.public_key()
+        try:
+            if isinstance(public, rsa.RSAPublicKey):
+                public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+            elif isinstance(public, ec.EllipticCurvePublicKey):
+                public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+            else:
+                continue
+        except InvalidSignature:
+            continue
+        return dict(signed["body"])
+    raise ValueError("no valid signature by a report key of this computer")
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _load(folder: Path) -> SigningKey:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import reports
 from reports import VARIANTS
 
-from . import __version__, pairing, trust
+from . import __version__, trust
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .errors import Problem
 from .service import Service
-from .settings import DEFAULT_PORT, Config, data_home
+from .settings import DEFAULT_PORT, data_home
 from .text import JSON_KEYS, Lang, Text
 
 MARK = {
@@ -107,6 +107,7 @@ def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[
         if facts:
             service.update_facts(case["id"], facts)
     else:
+        # a refund named by its facts is found again; without facts each run is its own case
         case = service.create_case(facts)
     for role, files in (("evidence", evidence), ("listing", args.listing or [])):
         for name in files:
@@ -275,8 +276,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    home = data_home()
-    cfg = Config.load(home)
+    changes: dict[str, Any] = {}
     if args.tsa_url:
         if not args.tsa_url.startswith(("http://", "https://")):
             raise Problem(
@@ -285,12 +285,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
                     "时间戳服务地址须以 http:// 或 https:// 开头。", "The TSA URL must be http(s)."
                 ),
             )
-        cfg.tsa_url = args.tsa_url
+        changes["tsa_url"] = args.tsa_url
     if args.no_tsa:
-        cfg.tsa_url = None
+        changes["tsa_url"] = None
     if args.operator is not None:
-        cfg.operator = args.operator or None
-    cfg.save(home)
+        changes["operator"] = args.operator or None
+    cfg = Service(data_home()).change_settings(**changes)
     print(f"tsa_url: {cfg.tsa_url or '（无，使用本机时钟 / none: local clock）'}")
     print(f"operator: {cfg.operator or '（系统用户名 / login name）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
@@ -303,34 +303,63 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     home = data_home()
-    Config.load(home)
+    service = Service(home)
+    quick = service.quick_check()
+    for problem in quick:
+        print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
-    _print_pairing_code(home)
+    _print_pairing_code(service)
     uvicorn.run(create_app(home), host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
 
-def _print_pairing_code(home: Path) -> None:
-    code = pairing.new_code(home)
+def _print_pairing_code(service: Service) -> None:
+    code = service.new_pairing_code()
     print(f"扩展配对码 / extension pairing code: {code}  （10 分钟内有效 / valid 10 minutes）")
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    _print_pairing_code(data_home())
+    _print_pairing_code(Service(data_home()))
     print("在扩展的设置页输入这个配对码。 / Type this code in the extension's options page.")
     return 0
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    home = data_home()
-    cfg = Config.load(home)
-    if args.new:
-        import secrets
-
-        cfg.token = secrets.token_urlsafe(24)
-        cfg.save(home)
-    print(cfg.token)
+    service = Service(data_home())
+    print(service.new_token() if args.new else service.config.token)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    service = Service(data_home())
+    if args.rebuild_index:
+        n = service.rebuild_index()
+        print(
+            Text(f"索引已从 {n} 个案件文件重建。", f"Index rebuilt from {n} case files.").get(
+                args.lang
+            )
+        )
+    report = service.check()
+    counts = report.counts
+    print(
+        Text(
+            f"已检查：{counts.get('cases', 0)} 个案件，{counts.get('photos', 0)} 张图片，"
+            f"{counts.get('reports', 0)} 份报告，审计日志 {counts.get('audit_lines', 0)} 行。",
+            f"Checked: {counts.get('cases', 0)} cases, {counts.get('photos', 0)} photos, "
+            f"{counts.get('reports', 0)} reports, {counts.get('audit_lines', 0)} audit lines.",
+        ).get(args.lang)
+    )
+    for problem in report.problems:
+        print(f"  ✗ {problem.get(args.lang)}")
+    print(
+        Text("结论：数据完好。", "Verdict: the data folder is intact.").get(args.lang)
+        if report.ok
+        else Text(
+            f"结论：发现 {len(report.problems)} 个问题（见上）。",
+            f"Verdict: {len(report.problems)} problem(s) found (above).",
+        ).get(args.lang)
+    )
+    return 0 if report.ok else 1
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
@@ -354,9 +383,11 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo.case import build_demo
+    from .demo.case import build_demo, demo_home
 
-    service = Service(data_home())
+    home = demo_home(data_home())
+    service = Service(home)
+    print(f"演示数据 / demo data: {home}  （与您的案件分开 / kept apart from your cases）")
     result, made = build_demo(service, args.lang)
     print(format_result(result, args.lang))
     print()
@@ -440,6 +471,13 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument("--no-tsa", action="store_true", help="改用本机时钟 / use the local clock")
     st.add_argument("--operator", help="报告中的操作人 / operator named in reports")
     st.set_defaults(func=cmd_settings)
+
+    c = sub.add_parser("check", help="检查数据文件夹 / verify the data folder")
+    c.add_argument(
+        "--rebuild-index", action="store_true", help="从案件文件重建索引 / rebuild the index"
+    )
+    c.add_argument("--lang", choices=["zh", "en"], default="zh")
+    c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("demo", help="生成演示案件 / build a demo case")
     d.add_argument("--lang", choices=["zh", "en"], default="zh")

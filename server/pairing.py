@@ -38,7 +38,6 @@ def new_code(home: Path) -> str:
         "expires_at": (datetime.now(UTC) + LIFETIME).isoformat(),
         "tries": 0,
     }
-    home.mkdir(parents=True, exist_ok=True)
     write_atomic(_path(home), json.dumps(state).encode())
     return code
 
@@ -47,8 +46,9 @@ def is_extension(origin: str | None) -> bool:
     return origin is not None and origin.startswith(EXTENSION_SCHEMES)
 
 
-def redeem(home: Path, config: Config, code: str, origin: str | None) -> str:
-    """The token for a right code from an extension origin; the origin is remembered."""
+def redeem(home: Path, code: str, origin: str | None) -> str:
+    """The token for a right code from an extension origin; the origin is remembered. The
+    caller holds the data folder's lock: tries are counted and the origin saved under it."""
     if not is_extension(origin):
         raise Problem(
             "pairing", Text("只有浏览器扩展可以配对。", "Only the browser extension can pair."), 403
@@ -97,6 +97,7 @@ def redeem(home: Path, config: Config, code: str, origin: str | None) -> str:
         )
     path.unlink(missing_ok=True)
     assert origin is not None
+    config = Config.load(home)
     if origin not in config.allowed_origins:
         config.allowed_origins.append(origin)
         config.save(home)

@@ -3,14 +3,17 @@ and it is the only door to the store."""
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import reports
+from reports import keys as report_keys
 
-from . import intake, trust
+from . import intake, pairing, trust
 from .checks import CheckContext, run_checks
 from .checks.base import OtherPhoto
 from .checks.parsed import PhotoData
@@ -19,14 +22,16 @@ from .domain.cases import CASE_FACTS, Photo, Source
 from .domain.contract import FindingJSON, ResultJSON, StoredPhotoVerificationJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
-from .files import now_iso
+from .files import now_iso, write_atomic
 from .settings import Config
-from .store import Store
+from .store import EvidenceRow, Store, migrate
+from .store.check import StoreReport, check_store
 from .text import Lang, Text
 
 __all__ = ["Service"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+CHECKPOINT = "audit.checkpoint.json"
 
 
 class Service:
@@ -34,22 +39,58 @@ class Service:
         self.home = home
         self.limits = limits or Limits()
         self.store = Store(home)
-        self.config = Config.load(home)
+        if migrate.needed(home):
+            migrate.from_v1(self.store)
+        with self.store.writing():
+            Config.load(home)  # made once, under the lock: two first starts share one token
+
+    @property
+    def config(self) -> Config:
+        """Read from disk on every use: the CLI may have changed it a moment ago."""
+        return Config.load(self.home)
+
+    # settings, token, pairing: each change read, made and saved under the data folder's lock
+
+    def change_settings(self, **changes: Any) -> Config:
+        with self.store.writing():
+            cfg = Config.load(self.home)
+            for name, value in changes.items():
+                setattr(cfg, name, value)
+            cfg.save(self.home)
+        return cfg
+
+    def new_token(self) -> str:
+        """A new pairing token; the old one stops working at once (every request reads it)."""
+        return self.change_settings(token=secrets.token_urlsafe(24)).token
+
+    def new_pairing_code(self) -> str:
+        with self.store.writing():
+            return pairing.new_code(self.home)
+
+    def redeem_pairing(self, code: str, origin: str | None) -> str:
+        with self.store.writing():
+            return pairing.redeem(self.home, code, origin)
 
     # cases
 
-    def create_case(self, facts: dict[str, Any]) -> dict[str, Any]:
-        return self.store.create_case(clean_facts(facts))
+    def open_case(self, facts: object) -> tuple[dict[str, Any], bool]:
+        """The case of this refund (platform + refund or order id), made if new."""
+        return self.store.open_case(clean_facts(facts))
 
-    def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+    def create_case(self, facts: object) -> dict[str, Any]:
+        return self.open_case(facts)[0]
+
+    def update_facts(self, case_id: str, facts: object) -> dict[str, Any]:
         return self.store.update_facts(case_id, clean_facts(facts))
 
     def get_case(self, case_id: str) -> dict[str, Any]:
-        case = self.store.get_case(case_id)
-        return {**case, "photos": [p.to_json() for p in self.store.case_photos(case_id)]}
+        return self.store.get_case(case_id)
 
-    def list_cases(self) -> list[dict[str, Any]]:
-        return self.store.list_cases()
+    def list_cases(
+        self, filters: dict[str, str] | None = None, offset: int = 0, limit: int = 50
+    ) -> dict[str, Any]:
+        rows, total = self.store.search_cases(filters, offset, limit)
+        return {"cases": rows, "total": total, "offset": offset, "limit": limit}
 
     # photos
 
@@ -58,16 +99,8 @@ class Service:
     ) -> tuple[Photo, bool]:
         """Validate and keep one photo; (photo, False) when the case already had it."""
         self.store.get_case(case_id)
-        if self.store.photo_count(case_id) >= self.limits.max_photos:
-            raise Problem(
-                "too_many_photos",
-                Text("每个案件最多 {n} 张图片。", "A case holds at most {n} photos.").format(
-                    n=self.limits.max_photos
-                ),
-                413,
-            )
         photo = intake.receive(data, role, source, self.limits, client_sha256)
-        added = self.store.add_photo(case_id, data, photo)
+        added = self.store.add_photo(case_id, data, photo, self.limits.max_photos)
         return photo, added
 
     def figure(self, sha256: str) -> bytes:
@@ -86,8 +119,8 @@ class Service:
         # for the whole run. Other photos are parsed in turn and let go.
         listings = {p.sha256: self._parse(p) for p in photos if p.role == "listing"}
         others = tuple(
-            OtherPhoto(p.sha256, c["id"], p.phash, c["facts"], p.received_at, self._loader(p))
-            for c, p in self.store.evidence_everywhere()
+            OtherPhoto(r.sha256, r.case_id, r.phash, r.facts, r.received_at, self._loader(r))
+            for r in self.store.evidence_rows()
         )
         ctx = CheckContext(
             facts=case["facts"],
@@ -97,12 +130,12 @@ class Service:
             listings=tuple(listings.values()),
             others=others,
         )
-        cache = self.store.all_cached_findings()
+        cache = self.store.cache()
         new_cache: dict[str, list[FindingJSON]] = {}
         stored_photos: list[StoredPhotoVerificationJSON] = []
         for photo in photos:
             parsed = listings.get(photo.sha256) or self._parse(photo)
-            findings, statuses, new = run_checks(parsed, ctx, cache)
+            findings, statuses, new = run_checks(parsed, ctx, cache.get)
             for figure in parsed.figures:  # before the findings that name them are saved
                 self.store.figures.put(figure.data, figure.sha256)
             new_cache |= new
@@ -113,7 +146,7 @@ class Service:
                     "checks": statuses,
                 }
             )
-        self.store.cache_many(new_cache)
+        cache.put_many(new_cache)
         verification: VerificationJSON = {
             "verified_at": now_iso(),
             "photos": stored_photos,
@@ -121,6 +154,7 @@ class Service:
         }
         out = result.build(case, photos, verification, lang)
         self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
+        self._checkpoint()
         return out
 
     def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
@@ -153,7 +187,7 @@ class Service:
             self.verify(case_id, lang)
             verification = self.store.latest_verification(case_id)
         assert verification is not None
-        return reports.build(
+        record = reports.build(
             self.store,
             self.home,
             case_id,
@@ -163,6 +197,8 @@ class Service:
             tsa_url=self.config.tsa_url,
             operator=self.config.operator,
         )
+        self._checkpoint()
+        return record
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:
         self.store.get_case(case_id)
@@ -183,11 +219,85 @@ class Service:
     def _parse(self, photo: Photo) -> PhotoData:
         return PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
 
-    def _loader(self, photo: Photo) -> Callable[[], PhotoData]:
-        return lambda: self._parse(photo)
+    def _loader(self, row: EvidenceRow) -> Callable[[], PhotoData]:
+        def load() -> PhotoData:
+            photo = next(p for p in self.store.case_photos(row.case_id) if p.sha256 == row.sha256)
+            return self._parse(photo)
+
+        return load
+
+    # the store as a whole
+
+    def _checkpoint(self) -> None:
+        """The audit log's head, signed with the report key: a later cut or rewrite of the
+        log no longer matches it."""
+        with self.store.writing():
+            head = self.store.audit_log.head()
+            body = {"seq": head["seq"], "hash": head["hash"], "at": now_iso()}
+            signed = report_keys.sign_json(self.home, body)
+            write_atomic(self.home / CHECKPOINT, json.dumps(signed, indent=1).encode("utf-8"))
+
+    def quick_check(self) -> list[Text]:
+        """At every server start: the index reads (a damaged one refuses to start: StoreCorrupt)
+        and the audit log still holds the head its signed checkpoint recorded."""
+        self.store.search_cases(limit=1)
+        anchors, problems = self._anchors(with_reports=False)
+        for source, seq, digest in anchors:
+            if self.store.audit_log.hash_at(seq) != digest:
+                problems.append(
+                    Text(
+                        f"审计日志与{source}不符（第 {seq} 行）：日志被截短或改写。运行 `refundproof check`。",
+                        f"The audit log disagrees with {source} (line {seq}): it was cut or "
+                        "rewritten. Run `refundproof check`.",
+                    )
+                )
+        return problems
+
+    def _anchors(self, with_reports: bool = True) -> tuple[list[tuple[str, int, str]], list[Text]]:
+        """Where the audit log's past heads were recorded: the checkpoint and every report."""
+        anchors, problems = [], []
+        path = self.home / CHECKPOINT
+        if path.exists():
+            try:
+                body = report_keys.verify_json(self.home, json.loads(path.read_bytes()))
+                anchors.append(("签名检查点 / the signed checkpoint", body["seq"], body["hash"]))
+            except (ValueError, KeyError) as e:
+                problems.append(
+                    Text(
+                        f"审计检查点 {path} 的签名无效（{type(e).__name__}）：它被改动过。",
+                        f"The audit checkpoint {path} has no valid signature "
+                        f"({type(e).__name__}): it was changed.",
+                    )
+                )
+        for case_id in self.store.case_ids() if with_reports else []:
+            try:
+                report_ids = self.store.get_case(case_id)["reports"]
+            except Problem:
+                continue  # a damaged case file: check() names it
+            for report_id in report_ids:
+                try:
+                    head = self.store.get_report(report_id).get("audit_head")
+                except Problem:
+                    continue  # a missing report: check() names it
+                if head:
+                    anchors.append(
+                        (f"报告 {report_id} / report {report_id}", head["seq"], head["hash"])
+                    )
+        return anchors, problems
+
+    def check(self) -> StoreReport:
+        """Everything in the data folder verified (`refundproof check`)."""
+        anchors, problems = self._anchors()
+        report = check_store(self.store, anchors)
+        report.problems[:0] = problems
+        return report
+
+    def rebuild_index(self) -> int:
+        return self.store.rebuild_index()
 
 
 def clean_facts(facts: object) -> dict[str, str | None]:
+    """Known fact names only, each a string (or null), at most 500 characters."""
     if not isinstance(facts, dict):
         raise Problem(
             "facts", Text("案件信息必须是 JSON 对象。", "Case facts must be a JSON object.")
@@ -201,4 +311,4 @@ def clean_facts(facts: object) -> dict[str, str | None]:
                 f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
             ),
         )
-    return {k: (None if v is None else str(v)) for k, v in facts.items()}
+    return {k: (None if v is None else str(v)[:500]) for k, v in facts.items()}

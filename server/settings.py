@@ -10,7 +10,9 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import Problem
 from .files import write_atomic
+from .text import Text
 
 DEFAULT_PORT = 8765
 
@@ -33,15 +35,28 @@ class Config:
 
     @classmethod
     def load(cls, home: Path) -> Config:
+        """The configuration as it is on disk now; made (with a new token) when missing."""
         path = home / "config.json"
-        if path.exists():
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
-        cfg = cls(token=secrets.token_urlsafe(24))
-        cfg.save(home)
-        return cfg
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            cfg = cls(token=secrets.token_urlsafe(24))
+            cfg.save(home)
+            return cfg
+        try:
+            return cls(**json.loads(raw))
+        except (ValueError, TypeError) as e:
+            raise Problem(
+                "config_corrupt",
+                Text(
+                    f"设置文件 {path} 已损坏（{type(e).__name__}）。删除它会生成新的配对令牌，"
+                    "扩展需要重新配对。",
+                    f"The settings file {path} is damaged ({type(e).__name__}). Deleting it makes "
+                    "a new pairing token; the extension then pairs again.",
+                ),
+                503,
+            ) from e
 
     def save(self, home: Path) -> None:
-        home.mkdir(parents=True, exist_ok=True)
-        path = home / "config.json"
-        write_atomic(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
-        os.chmod(path, 0o600)
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_atomic(home / "config.json", json.dumps(asdict(self), indent=2).encode("utf-8"))

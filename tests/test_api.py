@@ -149,7 +149,7 @@ def test_reports_over_http(api, home):
     not_pdf = api.post("/api/reports/verify", content=b"hello")
     assert not_pdf.status_code == 400
     assert "PDF" in not_pdf.json()["message"]
-    assert api.get(f"/api/reports/{record['id']}/files/../../db.json").status_code == 404
+    assert api.get(f"/api/reports/{record['id']}/files/../../index.json").status_code == 404
     assert api.get("/api/reports/RPT-nope").status_code == 404
 
 

@@ -69,7 +69,14 @@ def test_same_order_recorded_twice_is_not_called_fraud(service):
     data = jpeg(samples.product_shot(1000, 750, seed=5))
     a = _case(service, {"order_id": "SAME"}, data)
     service.verify(a)
-    b = _case(service, {"order_id": "SAME"}, data)
+    # the same refund checked again is the same case: nothing to compare against
+    assert _case(service, {"order_id": "SAME"}, data) == a
+    (same,) = _reuse(service.verify(a))
+    assert same["signal"] == "not_reused"
+    # recorded under facts that differ (here one run named the platform): two cases, and
+    # the shared order number says it is one refund recorded twice, not fraud
+    b = _case(service, {"platform": "淘宝/天猫", "order_id": "SAME"}, data)
+    assert b != a
     (f,) = _reuse(service.verify(b))
     assert f["signal"] == "same_refund_recorded_twice"
     assert f["strength"] == "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from ..domain.cases import Finding, Photo
@@ -42,9 +43,9 @@ def cache_key(check: Check, photo: Photo, ctx: CheckContext) -> str:
 def run_checks(
     photo: PhotoData,
     ctx: CheckContext,
-    cached: dict[str, list[FindingJSON]],
+    cached: Callable[[str], list[FindingJSON] | None],
 ) -> tuple[list[Finding], list[CheckStatusJSON], dict[str, list[FindingJSON]]]:
-    """Run every check on one photo. `cached` maps cache keys to stored findings; returns the
+    """Run every check on one photo. `cached` looks a cache key up in stored findings; returns the
     findings, a status line per check, and the new cache entries. A failing check becomes an
     error finding and never stops the others; errors are not cached."""
     findings: list[Finding] = []
@@ -52,8 +53,9 @@ def run_checks(
     new: dict[str, list[FindingJSON]] = {}
     for check in REGISTRY:
         key = cache_key(check, photo.photo, ctx)
-        if key in cached:
-            findings += [Finding.from_json(f) for f in cached[key]]
+        hit = cached(key)
+        if hit is not None:
+            findings += [Finding.from_json(f) for f in hit]
             statuses.append(_status(check, "ok", cached=True))
             continue
         try:

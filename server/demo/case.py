@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -25,6 +27,8 @@ FACTS = {
     "delivered_at": "2026-11-18T15:00:00+08:00",
     "refund_requested_at": "2026-11-19T20:00:00+08:00",
 }
+
+MARKER = "DEMO"
 
 
 def material() -> list[tuple[str, str, bytes]]:
@@ -72,6 +76,19 @@ def material() -> list[tuple[str, str, bytes]]:
         ("buyer_plausible.jpg", "evidence", plausible),
         ("listing_mug.jpg", "listing", samples.jpeg(listing)),
     ]
+
+
+def demo_home(home: Path) -> Path:
+    """The demo's own data folder inside the seller's, made fresh on every `make run`: demo
+    cases never mix with the seller's, and a demo rerun never piles up."""
+    demo = home / "demo"
+    if (demo / MARKER).exists():
+        shutil.rmtree(demo)
+    demo.mkdir(parents=True, exist_ok=True)
+    (demo / MARKER).write_text(
+        "RefundProof demo data: deleted and made again by `refundproof demo`\n"
+    )
+    return demo
 
 
 def build_demo(service: Service, lang: Lang = "zh") -> tuple[ResultJSON, list[dict[str, Any]]]:

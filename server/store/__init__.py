@@ -1,12 +1,30 @@
-"""The data folder: case database, evidence files, audit log. One Store per data folder."""
+"""The data folder. One Store per data folder and process; several processes may hold one.
+
+    index.json            the case index (TinyDB): identity, searchable facts, last verdict,
+                          evidence hashes for the reuse check; index.json.1-3 last-good copies
+    cases/<id>.json       one document per case: facts, photos, verifications, reports
+    results/ab/<sha>.json verification records, content-addressed, written once
+    cache/ab/<sha>.json   check results by cache key, written once
+    evidence/ab/<sha>     original bytes, written once, read-only
+    figures/ab/<sha>      figures the checks made
+    reports/<id>/         a report's files and its record.json
+    audit.jsonl           the hash-chained audit log (audit.checkpoint.json: its signed head)
+
+Every write happens under one lock across processes and reads what is on disk now; nothing
+a process remembers can be made stale by another.
+"""
 
 from __future__ import annotations
 
-import fcntl
+import errno
+import hashlib
+import json
+import os
+import re
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -15,76 +33,191 @@ from tinydb import Query
 
 from ..domain.cases import Photo, Source
 from ..domain.contract import FindingJSON, VerificationJSON
-from ..errors import NotFound
+from ..errors import NotFound, Problem
 from ..files import now_iso, write_atomic
 from ..text import Text
+from . import jsonfile
 from .audit import AuditLog
-from .db import open_db
 from .evidence import EvidenceFolder
+from .index import Index
+from .jsonfile import StoreCorrupt
+from .lock import DataLock
 
-__all__ = ["Store"]
+__all__ = ["FORMAT", "EvidenceRow", "Store", "StoreCorrupt", "case_key"]
+
+FORMAT = 2  # of the data folder; 1 was a single db.json
+CASE_ID = re.compile(r"RP\d{8}-[0-9A-F]{6}")
+REPORT_ID = re.compile(r"RPT\d{14}-[0-9A-F]{6}")
+SEARCHABLE = ("platform", "order_id", "refund_id", "buyer")
+
+
+def case_key(facts: dict[str, Any]) -> str | None:
+    """What identifies a refund: platform + refund id, or platform + order id when the page
+    gives no refund id. None when the facts cannot identify one (each run its own case)."""
+    platform = (facts.get("platform") or "").strip()
+    for field in ("refund_id", "order_id"):
+        value = (facts.get(field) or "").strip()
+        if value:
+            return f"{platform}|{field}:{value}"
+    return None
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """A refund-evidence photo somewhere in the store, as the reuse check sees it."""
+
+    case_id: str
+    sha256: str
+    phash: str
+    received_at: str
+    facts: dict[str, Any]  # the other case's platform, order, refund and buyer
 
 
 class Store:
     def __init__(self, home: Path) -> None:
         self.home = home
-        home.mkdir(parents=True, exist_ok=True)
-        self.db = open_db(home / "db.json")
+        self._ensure_folder()
+        self.index = Index(home / "index.json")
         self.evidence = EvidenceFolder(home / "evidence")
         self.figures = EvidenceFolder(home / "figures")  # made by checks, named by hash
         self.audit_log = AuditLog(home / "audit.jsonl")
-        self._thread_lock = threading.RLock()
-        self._lock_path = home / ".lock"
+        self.lock = DataLock(home)
+
+    def _ensure_folder(self) -> None:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.home, 0o700)  # buyers' photos and case facts: the owner only
+        except OSError as e:
+            if not self.home.is_dir():
+                raise _write_problem(e, self.home) from e
+            # a read-only folder: reading still works, every write will say why it cannot
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Serialize writes across threads and across processes (CLI beside the server)."""
-        with self._thread_lock, self._lock_path.open("a") as lf:
-            fcntl.flock(lf, fcntl.LOCK_EX)
+        """Hold the data folder's lock; a failed write becomes a message the seller can act on."""
+        with self.lock.held():
             try:
                 yield
-            finally:
-                fcntl.flock(lf, fcntl.LOCK_UN)
+            except OSError as e:
+                raise _write_problem(e, self.home) from e
 
     # cases
 
-    def create_case(self, facts: dict[str, Any]) -> dict[str, Any]:
-        case_id = f"RP{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3).upper()}"
-        case = {"id": case_id, "created_at": now_iso(), "facts": facts}
+    def open_case(self, facts: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The case of this refund, made if new: (case, created). A case found again gains the
+        facts it did not have; facts it has are kept."""
+        key = case_key(facts)
         with self.writing():
-            self.db.table("cases").insert(case)
+            found = self._find_key(key) if key else None
+            if found is not None:
+                case = self.get_case(found)
+                new = {k: v for k, v in facts.items() if v and not case["facts"].get(k)}
+                if new:
+                    case = self._update(case, new)
+                return case, False
+            now = datetime.now(UTC)
+            case_id = f"RP{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+            case = {
+                "format": FORMAT,
+                "id": case_id,
+                "key": key,
+                "no_facts": not any(facts.values()),
+                "created_at": now_iso(),
+                "facts": facts,
+                "photos": [],
+                "verifications": [],
+                "reports": [],
+            }
+            self._save_case(case)
+            with self.index.db() as db:
+                db.table("cases").insert(_row(case))
             self.audit_log.append("case.created", {"case": case_id, "facts": facts}, now_iso())
-        return case
+        return case, True
+
+    def _find_key(self, key: str) -> str | None:
+        with self.index.db() as db:
+            rows = db.table("cases").search(Query().key == key)
+        return min(rows, key=lambda r: r["created_at"])["id"] if rows else None
 
     def get_case(self, case_id: str) -> dict[str, Any]:
-        found = self.db.table("cases").get(Query().id == case_id)
-        if found is None:
+        if not CASE_ID.fullmatch(case_id):
             raise NotFound(Text(f"案件 {case_id}", f"case {case_id}"))
-        return dict(found)
+        case = jsonfile.read(self._case_path(case_id))
+        if case is None:
+            raise NotFound(Text(f"案件 {case_id}", f"case {case_id}"))
+        return cast(dict[str, Any], case)
 
-    def list_cases(self) -> list[dict[str, Any]]:
-        return sorted(self.db.table("cases").all(), key=lambda c: c["created_at"], reverse=True)
+    def search_cases(
+        self,
+        filters: dict[str, str] | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Index rows, newest first, matching every filter: a fact (exact), `level`, `since` /
+        `until` (dates, ISO), `q` (any searchable fact contains it)."""
+        f = filters or {}
+        with self.index.db() as db:
+            rows = db.table("cases").all()
+        q = (f.get("q") or "").strip().lower()
+        hits = [
+            r
+            for r in rows
+            if all(r.get(k) == f[k] for k in (*SEARCHABLE, "level") if f.get(k))
+            and (not f.get("since") or r["created_at"] >= f["since"])
+            and (not f.get("until") or r["created_at"][: len(f["until"])] <= f["until"])
+            and (not q or any(q in str(r.get(k) or "").lower() for k in SEARCHABLE))
+        ]
+        hits.sort(key=lambda r: r["created_at"], reverse=True)
+        page = [
+            {k: v for k, v in r.items() if k != "evidence"} for r in hits[offset : offset + limit]
+        ]
+        return page, len(hits)
 
     def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
         with self.writing():
-            case = self.get_case(case_id)
-            case["facts"] = {**case["facts"], **facts}
-            self.db.table("cases").update({"facts": case["facts"]}, Query().id == case_id)
-            self.audit_log.append("case.updated", {"case": case_id, "facts": facts}, now_iso())
+            return self._update(self.get_case(case_id), facts)
+
+    def _update(self, case: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+        case["facts"] = {**case["facts"], **facts}
+        case["no_facts"] = case["no_facts"] and not any(facts.values())
+        self._save_case(case)
+        self._reindex(case)
+        self.audit_log.append("case.updated", {"case": case["id"], "facts": facts}, now_iso())
         return case
+
+    def _case_path(self, case_id: str) -> Path:
+        return self.home / "cases" / f"{case_id}.json"
+
+    def _save_case(self, case: dict[str, Any]) -> None:
+        path = self._case_path(case["id"])
+        path.parent.mkdir(exist_ok=True, mode=0o700)
+        jsonfile.write(path, case)
+
+    def _reindex(self, case: dict[str, Any]) -> None:
+        with self.index.db() as db:
+            db.table("cases").upsert(_row(case), Query().id == case["id"])
 
     # photos
 
-    def add_photo(self, case_id: str, data: bytes, photo: Photo) -> bool:
-        """Store bytes and record; False when this case already holds the same photo."""
+    def add_photo(self, case_id: str, data: bytes, photo: Photo, max_photos: int) -> bool:
+        """Store bytes and record; False when this case already holds the same photo. The
+        limit is counted under the same lock as the insert."""
         with self.writing():
-            self.get_case(case_id)
-            q = Query()
-            table = self.db.table("photos")
-            if table.contains((q.case_id == case_id) & (q.sha256 == photo.sha256)):
+            case = self.get_case(case_id)
+            if any(p["sha256"] == photo.sha256 for p in case["photos"]):
                 return False
+            if len(case["photos"]) >= max_photos:
+                raise Problem(
+                    "too_many_photos",
+                    Text("每个案件最多 {n} 张图片。", "A case holds at most {n} photos.").format(
+                        n=max_photos
+                    ),
+                    413,
+                )
             self.evidence.put(data, photo.sha256)
-            table.insert({"case_id": case_id, **photo.to_json()})
+            case["photos"].append(photo.to_json())
+            self._save_case(case)
+            self._reindex(case)
             self.audit_log.append(
                 "photo.received",
                 {
@@ -100,65 +233,85 @@ class Store:
         return True
 
     def case_photos(self, case_id: str) -> list[Photo]:
-        rows = self.db.table("photos").search(Query().case_id == case_id)
+        rows = self.get_case(case_id)["photos"]
         return [_photo(r) for r in sorted(rows, key=lambda r: r["received_at"])]
 
-    def evidence_everywhere(self) -> list[tuple[dict[str, Any], Photo]]:
-        """Every refund-evidence photo of every case, with its case."""
-        cases = {c["id"]: c for c in self.db.table("cases").all()}
-        rows = self.db.table("photos").search(Query().role == "evidence")
-        return [(cases[r["case_id"]], _photo(r)) for r in rows if r["case_id"] in cases]
-
-    def photo_count(self, case_id: str) -> int:
-        return self.db.table("photos").count(Query().case_id == case_id)
+    def evidence_rows(self) -> list[EvidenceRow]:
+        """Every refund-evidence photo of every case, from the index alone."""
+        with self.index.db() as db:
+            rows = db.table("cases").all()
+        return [
+            EvidenceRow(r["id"], sha, phash, at, {k: r.get(k) for k in SEARCHABLE})
+            for r in rows
+            for sha, phash, at in r["evidence"]
+        ]
 
     # check results and verifications
 
-    def all_cached_findings(self) -> dict[str, list[FindingJSON]]:
-        return {row["key"]: row["findings"] for row in self.db.table("check_cache").all()}
+    def cache(self) -> CacheFolder:
+        return CacheFolder(self.home / "cache")
 
-    def cache_many(self, entries: dict[str, list[FindingJSON]]) -> None:
-        """One database write for a whole verification's new results."""
-        if not entries:
-            return
-        with self.writing():
-            table = self.db.table("check_cache")
-            known = {row["key"] for row in table.all()}
-            table.insert_multiple(
-                {"key": k, "findings": v} for k, v in entries.items() if k not in known
-            )
+    @staticmethod
+    def verification_sha(verification: Any) -> str:
+        body = json.dumps(verification, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(body).hexdigest()
+
+    def save_verification_file(self, verification: Any) -> str:
+        """The record, content-addressed and written once; returns its hash."""
+        sha = self.verification_sha(verification)
+        path = self._result_path(sha)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            jsonfile.write(path, verification)
+        return sha
 
     def save_verification(self, case_id: str, verification: VerificationJSON, level: str) -> None:
         with self.writing():
-            self.db.table("verifications").upsert(
-                {"case_id": case_id, **verification}, Query().case_id == case_id
+            sha = self.save_verification_file(verification)
+            case = self.get_case(case_id)
+            case["verifications"].append(
+                {"verified_at": verification["verified_at"], "results": sha, "level": level}
             )
+            self._save_case(case)
+            self._reindex(case)
             self.audit_log.append(
                 "case.verified",
                 {
                     "case": case_id,
                     "level": level,
+                    "results": sha,
                     "photos": [p["sha256"] for p in verification["photos"]],
                 },
                 now_iso(),
             )
 
     def latest_verification(self, case_id: str) -> VerificationJSON | None:
-        row = self.db.table("verifications").get(Query().case_id == case_id)
-        if not row:
-            return None
-        return cast(VerificationJSON, {k: v for k, v in row.items() if k != "case_id"})
+        done = self.get_case(case_id)["verifications"]
+        return self.latest_verification_file(done[-1]["results"]) if done else None
+
+    def latest_verification_file(self, sha256: str) -> VerificationJSON:
+        path = self._result_path(sha256)
+        data = jsonfile.read(path)
+        if data is None:
+            raise StoreCorrupt(path, "missing")
+        return cast(VerificationJSON, data)
+
+    def _result_path(self, sha256: str) -> Path:
+        return self.home / "results" / sha256[:2] / f"{sha256}.json"
 
     # reports
 
     def save_report(self, record: dict[str, Any], files: dict[str, bytes]) -> None:
-        """Files first (each atomic), then the record: a crash leaves no record without files."""
+        """Files first, then the record, then the case: a crash leaves no record without files."""
         folder = self.report_folder(record["id"])
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            write_atomic(folder / name, data)
         with self.writing():
-            self.db.table("reports").insert(record)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            for name, data in files.items():
+                write_atomic(folder / name, data)
+            jsonfile.write(folder / "record.json", record)
+            case = self.get_case(record["case_id"])
+            case["reports"].append(record["id"])
+            self._save_case(case)
             self.audit_log.append(
                 "report.created",
                 {
@@ -174,16 +327,113 @@ class Store:
         return self.home / "reports" / report_id
 
     def get_report(self, report_id: str) -> dict[str, Any]:
-        found = self.db.table("reports").get(Query().id == report_id)
-        if found is None:
+        record = None
+        if REPORT_ID.fullmatch(report_id):
+            record = jsonfile.read(self.report_folder(report_id) / "record.json")
+        if record is None:
             raise NotFound(Text(f"报告 {report_id}", f"report {report_id}"))
-        return dict(found)
+        return cast(dict[str, Any], record)
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self.db.table("reports").search(Query().case_id == case_id)
+        rows = [self.get_report(r) for r in self.get_case(case_id)["reports"]]
         return sorted(rows, key=lambda r: r["created_at"], reverse=True)
+
+    # the whole store
+
+    def case_ids(self) -> list[str]:
+        folder = self.home / "cases"
+        return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+    def rebuild_index(self) -> int:
+        """The index again from the case documents (after a damaged index.json)."""
+        rows = [_row(self.get_case(c)) for c in self.case_ids()]
+        with self.writing():
+            data = {"cases": {str(n): row for n, row in enumerate(rows, 1)}}
+            self.index.file.write(data)
+            self.audit_log.append("index.rebuilt", {"cases": len(rows)}, now_iso())
+        return len(rows)
+
+
+class CacheFolder:
+    """Check results by cache key, one small file each, written once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.root / name[:2] / f"{name}.json"
+
+    def get(self, key: str) -> list[FindingJSON] | None:
+        try:
+            entry = jsonfile.read(self._path(key))
+        except StoreCorrupt:
+            return None  # a damaged cache entry is only a cache miss: the check runs again
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        return cast(list[FindingJSON], entry["findings"])
+
+    def put_many(self, entries: dict[str, list[FindingJSON]]) -> None:
+        for key, findings in entries.items():
+            path = self._path(key)
+            if path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            jsonfile.write(path, {"key": key, "findings": findings})
+
+
+def _row(case: dict[str, Any]) -> dict[str, Any]:
+    facts = case["facts"]
+    done = case["verifications"]
+    return {
+        "id": case["id"],
+        "key": case["key"],
+        "no_facts": case["no_facts"],
+        "created_at": case["created_at"],
+        **{k: facts.get(k) for k in SEARCHABLE},
+        "amount": facts.get("amount"),
+        "photos": len(case["photos"]),
+        "level": done[-1]["level"] if done else None,
+        "verified_at": done[-1]["verified_at"] if done else None,
+        "evidence": [
+            [p["sha256"], p.get("phash", ""), p["received_at"]]
+            for p in case["photos"]
+            if p["role"] == "evidence"
+        ],
+    }
 
 
 def _photo(row: dict[str, Any]) -> Photo:
     fields = {k: v for k, v in row.items() if k not in ("case_id", "source")}
     return Photo(source=Source(**row["source"]), **fields)
+
+
+def _write_problem(e: OSError, home: Path) -> Problem:
+    if e.errno == errno.ENOSPC:
+        return Problem(
+            "disk_full",
+            Text(
+                f"磁盘已满，无法写入数据文件夹 {home}：已保存的数据没有改动。请腾出空间后重试。",
+                f"The disk is full; nothing could be written to the data folder {home} and "
+                "nothing stored was changed. Free some space and try again.",
+            ),
+            507,
+        )
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return Problem(
+            "read_only",
+            Text(
+                f"数据文件夹 {home} 不可写（{e.strerror}）：可以查看已有案件，但不能新增或修改。",
+                f"The data folder {home} cannot be written ({e.strerror}): stored cases can be "
+                "read, but nothing can be added or changed.",
+            ),
+            503,
+        )
+    return Problem(
+        "write_failed",
+        Text(
+            f"写入数据文件夹失败（{e.strerror}）：{e.filename or home}。",
+            f"Writing to the data folder failed ({e.strerror}): {e.filename or home}.",
+        ),
+        503,
+    )

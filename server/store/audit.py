@@ -11,6 +11,11 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+def _private(path: str, flags: int) -> int:
+    """Open (creating if need be) readable and writable by the owner only."""
+    return os.open(path, flags, 0o600)
+
+
 def _line_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     canon = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -48,7 +53,7 @@ class AuditLog:
         entry["hash"] = _line_hash(entry)
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         self._drop_torn_tail()
-        with self.path.open("ab") as f:
+        with open(self.path, "ab", opener=_private) as f:
             f.write(line.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
@@ -64,6 +69,16 @@ class AuditLog:
             data = self.path.read_bytes()
             f.truncate(data.rfind(b"\n") + 1)
 
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of line `seq` (lines are numbered from 1 and each holds one entry)."""
+        if not self.path.exists() or seq < 1:
+            return None
+        with self.path.open("rb") as f:
+            for n, raw in enumerate(f, 1):
+                if n == seq:
+                    return str(json.loads(raw)["hash"]) if raw.endswith(b"\n") else None
+        return None
+
     def verify(self) -> tuple[bool, str]:
         """Walk the chain; (True, head hash) or (False, where it breaks)."""
         prev, seq = GENESIS, 0
@@ -73,7 +88,10 @@ class AuditLog:
             for n, raw in enumerate(f, 1):
                 if not raw.endswith(b"\n"):
                     break
-                entry = json.loads(raw)
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    return False, f"line {n}"
                 if (
                     entry["prev"] != prev
                     or entry["seq"] != seq + 1

@@ -22,9 +22,9 @@ class EvidenceFolder:
         p = self.path(sha256)
         if p.exists():
             return p
-        p.parent.mkdir(parents=True, exist_ok=True)
+        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomic(p, data)
-        os.chmod(p, 0o444)
+        os.chmod(p, 0o400)  # evidence is never rewritten, and read by the owner only
         return p
 
     def get(self, sha256: str) -> bytes:

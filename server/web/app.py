@@ -18,7 +18,7 @@ def create_app(home: Path) -> Starlette:
     service = Service(home)
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(LocalGuard, config=service.config)],
+        middleware=[Middleware(LocalGuard, config=lambda: service.config)],
         exception_handlers={Problem: on_problem, Exception: on_bug},
     )
     app.state.service = service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -28,9 +29,9 @@ def _hostname(host: str) -> str:
 
 
 class LocalGuard:
-    def __init__(self, app: ASGIApp, config: Config) -> None:
+    def __init__(self, app: ASGIApp, config: Callable[[], Config]) -> None:
         self.app = app
-        self.config = config
+        self.config = config  # read on every request: `token --new` revokes at once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,10 +56,11 @@ class LocalGuard:
                     400,
                 )
             )
+        config = self.config()
         origin = headers.get("origin")
         # An unpaired extension may ask whether the server runs and pair; a web page may not.
         unpaired_ok = path in OPEN_PATHS and is_extension(origin)
-        if origin is not None and origin not in self.config.allowed_origins and not unpaired_ok:
+        if origin is not None and origin not in config.allowed_origins and not unpaired_ok:
             return problem_response(
                 Problem(
                     "origin",
@@ -77,7 +79,7 @@ class LocalGuard:
             if auth.startswith("Bearer ")
             else headers.get("x-refundproof-token", "")
         )
-        if not token or not secrets.compare_digest(token.encode(), self.config.token.encode()):
+        if not token or not secrets.compare_digest(token.encode(), config.token.encode()):
             return problem_response(
                 Problem(
                     "token",

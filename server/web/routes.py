@@ -11,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import TOOL_NAME, __version__, pairing
+from .. import TOOL_NAME, __version__
 from ..domain.cases import Source
 from ..errors import Problem
 from ..service import Service
 from ..text import Text, lang_of
 
 MAX_REPORT_BYTES = 1024**3  # a 60-photo report with 50 MB originals stays well under this
+FILTERS = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
 SOURCE_FIELDS = ("method", "source_url", "page_url", "fetched_at", "http_headers", "file_name")
 
 
@@ -47,20 +48,25 @@ async def pair(request: Request) -> Response:
     service = _service(request)
     body = await _json_body(request)
     code = str(body.get("code", "")) if isinstance(body, dict) else ""
-    token = await run_in_threadpool(
-        pairing.redeem, service.home, service.config, code, request.headers.get("origin")
-    )
+    token = await run_in_threadpool(service.redeem_pairing, code, request.headers.get("origin"))
     return JSONResponse({"token": token, "paired": True})
 
 
 async def list_cases(request: Request) -> Response:
-    return JSONResponse({"cases": await run_in_threadpool(_service(request).list_cases)})
+    """Newest first, paged; filters: platform, order_id, refund_id, buyer, level, since,
+    until, q (any of the four facts contains it)."""
+    params = request.query_params
+    filters = {k: params[k] for k in FILTERS if params.get(k)}
+    offset, limit = _int(params.get("offset"), 0, 10**9), _int(params.get("limit"), 50, 500)
+    page = await run_in_threadpool(_service(request).list_cases, filters, offset, limit)
+    return JSONResponse(page)
 
 
 async def create_case(request: Request) -> Response:
+    """The refund's case: made (201), or found again by platform + refund/order id (200)."""
     facts = await _json_body(request)
-    case = await run_in_threadpool(_service(request).create_case, facts)
-    return JSONResponse(case, status_code=201)
+    case, created = await run_in_threadpool(_service(request).open_case, facts)
+    return JSONResponse({**case, "created": created}, status_code=201 if created else 200)
 
 
 async def get_case(request: Request) -> Response:
@@ -169,6 +175,17 @@ async def check_report(request: Request) -> Response:
         )
     check = await run_in_threadpool(_service(request).check_report, body)
     return JSONResponse(check.to_json(_lang(request)))
+
+
+def _int(raw: str | None, default: int, most: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise Problem(
+            "paging",
+            Text(f"分页参数不是数字：{raw[:20]}。", f"Not a number for paging: {raw[:20]}."),
+        )
+    return min(int(raw), most)
 
 
 def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
