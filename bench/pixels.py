@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from server.checks import CheckContext, forensics, listing_match, reuse, visible_mark
-from server.checks.base import OtherPhoto
+from server.checks.base import PhotoPool
 from server.checks.parsed import PhotoData
 from server.demo import samples
 from server.domain.cases import Source
@@ -41,7 +41,7 @@ def one_size(name: str) -> dict:
     evidence = samples.jpeg(samples.draw_text(fake, "豆包AI生成", h // 20, "bottom-right")[0])
     listing_bytes = samples.jpeg(listing)
     other = _parsed(samples.jpeg(samples.product_shot(w, h, seed=2)), "evidence")
-    others = (OtherPhoto("0" * 64, "other", other.photo.phash, {}, "", lambda: other),)
+    others = PhotoPool([("other", "0" * 64, other.photo.phash, "", {})], lambda c, s: other)
     out: dict = {"photo": name}
     # a fresh PhotoData each run: decoding and features are part of what a check pays
     checks = {

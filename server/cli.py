@@ -309,7 +309,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
     _print_pairing_code(service)
-    uvicorn.run(create_app(home), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
 

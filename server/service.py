@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from reports import keys as report_keys
 
 from . import intake, pairing, trust
 from .checks import CheckContext, run_checks
-from .checks.base import OtherPhoto
+from .checks.base import PhotoPool
 from .checks.parsed import PhotoData
 from .domain import result
 from .domain.cases import CASE_FACTS, Photo, Source
@@ -24,7 +23,7 @@ from .domain.limits import Limits
 from .errors import NotFound, Problem
 from .files import now_iso, write_atomic
 from .settings import Config
-from .store import EvidenceRow, Store, migrate
+from .store import Store, migrate
 from .store.check import StoreReport, check_store
 from .text import Lang, Text
 
@@ -41,8 +40,9 @@ class Service:
         self.store = Store(home)
         if migrate.needed(home):
             migrate.from_v1(self.store)
-        with self.store.writing():
-            Config.load(home)  # made once, under the lock: two first starts share one token
+        if not (home / "config.json").exists():
+            with self.store.writing():
+                Config.load(home)  # made once, under the lock: two first starts share one token
 
     @property
     def config(self) -> Config:
@@ -118,10 +118,7 @@ class Service:
         # Listing photos are compared with every refund photo: parse them once and keep them
         # for the whole run. Other photos are parsed in turn and let go.
         listings = {p.sha256: self._parse(p) for p in photos if p.role == "listing"}
-        others = tuple(
-            OtherPhoto(r.sha256, r.case_id, r.phash, r.facts, r.received_at, self._loader(r))
-            for r in self.store.evidence_rows()
-        )
+        others = PhotoPool(self.store.evidence_rows(), self._load_other)
         ctx = CheckContext(
             facts=case["facts"],
             trust=trust_info,
@@ -219,12 +216,10 @@ class Service:
     def _parse(self, photo: Photo) -> PhotoData:
         return PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
 
-    def _loader(self, row: EvidenceRow) -> Callable[[], PhotoData]:
-        def load() -> PhotoData:
-            photo = next(p for p in self.store.case_photos(row.case_id) if p.sha256 == row.sha256)
-            return self._parse(photo)
-
-        return load
+    def _load_other(self, case_id: str, sha256: str) -> PhotoData:
+        """Another case's photo, read only when its hash comes close to one being checked."""
+        photo = next(p for p in self.store.case_photos(case_id) if p.sha256 == sha256)
+        return self._parse(photo)
 
     # the store as a whole
 

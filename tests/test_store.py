@@ -87,21 +87,21 @@ def test_search_by_fact_level_date_and_text_paged(service):
 def test_a_damaged_index_is_refused_with_the_last_good_copy_named(home, damage):
     service = Service(home)
     kept = [service.create_case({**FACTS, "refund_id": f"RF-{n}"})["id"] for n in range(3)]
-    index = home / "index.json"
+    (index,) = (home / "index").glob("*.json")  # this month's index file
     index.write_bytes(damage)
     cases_before = {p.name: p.read_bytes() for p in (home / "cases").iterdir()}
     with pytest.raises(StoreCorrupt) as e:
         Service(home).create_case({**FACTS, "refund_id": "RF-new"})
     assert e.value.status == 503
-    assert "index.json" in e.value.text.zh
-    assert e.value.last_good == home / "index.json.1"
-    assert "index.json.1" in e.value.text.en
+    assert index.name in e.value.text.zh
+    assert e.value.last_good == index.with_name(index.name + ".1")
+    assert f"{index.name}.1" in e.value.text.en
     with pytest.raises(StoreCorrupt):
         Service(home).list_cases()  # never read as "no cases"
     assert index.read_bytes() == damage  # nothing written over it
     assert {p.name: p.read_bytes() for p in (home / "cases").iterdir()} == cases_before
     # the seller's way back: the named copy, or a rebuild from the case files
-    os.replace(home / "index.json.1", index)
+    os.replace(index.with_name(index.name + ".1"), index)
     assert {c["id"] for c in Service(home).list_cases()["cases"]} >= set(kept[:2])
     index.write_bytes(damage)
     assert Service(home).rebuild_index() == 3
@@ -269,8 +269,10 @@ def test_the_data_folder_is_private_to_its_owner(service, home):
     sha = service.get_case(case["id"])["photos"][0]["sha256"]
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(home) == 0o700
-    for name in ("index.json", "config.json", "audit.jsonl", "audit.checkpoint.json"):
+    for name in ("config.json", "audit.jsonl", "audit.checkpoint.json"):
         assert mode(home / name) == 0o600, name
+    assert mode(home / "index") == 0o700
+    assert {mode(p) for p in (home / "index").glob("*.json")} == {0o600}
     assert mode(home / "cases" / f"{case['id']}.json") == 0o600
     assert mode(home / "evidence" / sha[:2] / sha) == 0o400
 
@@ -317,6 +319,24 @@ def test_a_write_that_fails_says_why_and_reading_still_works(
     assert service.findings(case["id"])["case"]["id"] == case["id"]
 
 
+def test_a_folder_that_cannot_be_locked_or_written_is_still_readable(service, home, monkeypatch):
+    """A read-only folder (a backup disk, a locked-down account): no lock file can be made."""
+    case = _verified_case(service, 1)
+    from server.store import lock
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(home / ".lock"))
+
+    monkeypatch.setattr(lock.FileLock, "acquire", refused)
+    reader = Service(home)
+    assert reader.get_case(case["id"])["id"] == case["id"]
+    assert reader.list_cases()["total"] == 1
+    assert reader.findings(case["id"])["case"]["id"] == case["id"]
+    with pytest.raises(Problem) as e:
+        reader.create_case({**FACTS, "refund_id": "RF-9"})
+    assert (e.value.status, e.value.code) == (503, "read_only")
+
+
 def test_the_store_needs_no_posix_only_calls(home, monkeypatch):
     """As on Windows: no hard links (a copy instead), folders cannot be opened to be fsynced,
     mode bits do nothing."""
@@ -336,7 +356,7 @@ def test_the_store_needs_no_posix_only_calls(home, monkeypatch):
     service = Service(home)
     case = _verified_case(service, 1)
     assert service.create_case(FACTS)["id"] == case["id"]
-    assert (home / "index.json.1").exists()  # the last-good copy, copied rather than linked
+    assert list((home / "index").glob("*.json.1"))  # the last-good copy, copied not linked
     assert service.check().problems == []
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import numpy as np
 
 from ..domain.cases import Finding, Photo
 from ..domain.trust_lists import TrustInfo
@@ -24,6 +26,58 @@ class OtherPhoto:
     load: Callable[[], PhotoData]  # its bytes, read only when a hash comes close
 
 
+# (case id, photo SHA-256, pHash hex, received at, that case's facts) of one refund photo
+PoolEntry = tuple[str, str, str, str, Mapping[str, Any]]
+OTHER_FACTS = ("platform", "order_id", "refund_id", "buyer")
+
+
+class PhotoPool:
+    """The refund-evidence photos of every case, found by perceptual hash. The hashes sit in
+    one NumPy array, so finding the near ones among tens of thousands costs a millisecond;
+    an OtherPhoto is made only for those."""
+
+    def __init__(
+        self,
+        entries: Sequence[PoolEntry] = (),
+        load: Callable[[str, str], PhotoData] | None = None,
+    ) -> None:
+        self._entries = entries
+        self._load = load or _cannot_load
+        self._hashes = np.array([int(e[2] or "0", 16) for e in entries], dtype=np.uint64)
+        self._known = np.array([bool(e[2]) for e in entries], dtype=bool)
+
+    def near(self, phash: str, within: int) -> list[tuple[int, OtherPhoto]]:
+        """Photos whose hash differs in at most `within` of its 64 bits, with the distance."""
+        if not phash or not self._entries:
+            return []
+        distance = np.bitwise_count(self._hashes ^ np.uint64(int(phash, 16)))
+        out = []
+        for i in np.nonzero((distance <= within) & self._known)[0].tolist():
+            case_id, sha, other_hash, received_at, facts = self._entries[i]
+            out.append(
+                (
+                    int(distance[i]),
+                    OtherPhoto(
+                        sha,
+                        case_id,
+                        other_hash,
+                        {k: facts.get(k) for k in OTHER_FACTS},
+                        received_at,
+                        self._loader(case_id, sha),
+                    ),
+                )
+            )
+        return out
+
+    def _loader(self, case_id: str, sha256: str) -> Callable[[], PhotoData]:
+        load = self._load
+        return lambda: load(case_id, sha256)
+
+
+def _cannot_load(case_id: str, sha256: str) -> PhotoData:
+    raise LookupError(f"this pool holds hashes only, not the photo {sha256} of {case_id}")
+
+
 @dataclass(frozen=True)
 class CheckContext:
     facts: dict[str, Any] = field(default_factory=dict)
@@ -31,7 +85,7 @@ class CheckContext:
     remote_manifest_fetch: bool = False
     case_id: str = ""
     listings: tuple[PhotoData, ...] = ()  # the seller's own listing photos in this case
-    others: tuple[OtherPhoto, ...] = ()  # evidence photos of every case, this one included
+    others: PhotoPool = field(default_factory=PhotoPool)  # every case's, this one included
 
 
 class Check(Protocol):

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..domain.cases import Finding, Photo
-from ..imaging import alignment, pixels
+from ..imaging import alignment
 from ..text import Text
 from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
@@ -34,15 +34,12 @@ CONFIRM_AT_MOST = 5  # closest candidates checked geometrically
 
 def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
     """The closest photos by perceptual hash, closest first (this photo itself excluded)."""
-    if not photo.phash:
-        return []
-    candidates = [
-        (pixels.hamming(photo.phash, o.phash), o)
-        for o in ctx.others
-        if o.phash and not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
+    close = [
+        (d, o)
+        for d, o in ctx.others.near(photo.phash, NEAR)
+        if not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
     ]
-    close = sorted((c for c in candidates if c[0] <= NEAR), key=lambda c: c[0])
-    return close[:CONFIRM_AT_MOST]
+    return sorted(close, key=lambda c: c[0])[:CONFIRM_AT_MOST]
 
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:

@@ -40,10 +40,6 @@ def phash(im: Image.Image) -> str:
     return f"{int(''.join('1' if b else '0' for b in bits.flatten()), 2):016x}"
 
 
-def hamming(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
 def downscaled(im: Image.Image, max_side: int) -> tuple[Image.Image, float]:
     """A copy no larger than max_side, and the factor from its coordinates to the original's."""
     scale = max(im.size) / max_side

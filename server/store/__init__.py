@@ -1,7 +1,8 @@
 """The data folder. One Store per data folder and process; several processes may hold one.
 
-    index.json            the case index (TinyDB): identity, searchable facts, last verdict,
-                          evidence hashes for the reuse check; index.json.1-3 last-good copies
+    index/<YYYY-MM>.json  the case index (TinyDB), a file per month cases were opened in:
+                          identity, searchable facts, last verdict, evidence hashes for the
+                          reuse check; <YYYY-MM>.json.1-3 are last-good copies
     cases/<id>.json       one document per case: facts, photos, verifications, reports
     results/ab/<sha>.json verification records, content-addressed, written once
     cache/ab/<sha>.json   check results by cache key, written once
@@ -24,7 +25,6 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -43,7 +43,7 @@ from .index import Index
 from .jsonfile import StoreCorrupt
 from .lock import DataLock
 
-__all__ = ["FORMAT", "EvidenceRow", "Store", "StoreCorrupt", "case_key"]
+__all__ = ["FORMAT", "Store", "StoreCorrupt", "case_key"]
 
 FORMAT = 2  # of the data folder; 1 was a single db.json
 CASE_ID = re.compile(r"RP\d{8}-[0-9A-F]{6}")
@@ -62,22 +62,11 @@ def case_key(facts: dict[str, Any]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class EvidenceRow:
-    """A refund-evidence photo somewhere in the store, as the reuse check sees it."""
-
-    case_id: str
-    sha256: str
-    phash: str
-    received_at: str
-    facts: dict[str, Any]  # the other case's platform, order, refund and buyer
-
-
 class Store:
     def __init__(self, home: Path) -> None:
         self.home = home
         self._ensure_folder()
-        self.index = Index(home / "index.json")
+        self.index = Index(home / "index")
         self.evidence = EvidenceFolder(home / "evidence")
         self.figures = EvidenceFolder(home / "figures")  # made by checks, named by hash
         self.audit_log = AuditLog(home / "audit.jsonl")
@@ -95,11 +84,11 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the data folder's lock; a failed write becomes a message the seller can act on."""
-        with self.lock.held():
-            try:
+        try:
+            with self.lock.held():
                 yield
-            except OSError as e:
-                raise _write_problem(e, self.home) from e
+        except OSError as e:  # the lock file itself, or any write under it
+            raise _write_problem(e, self.home) from e
 
     # cases
 
@@ -129,14 +118,13 @@ class Store:
                 "reports": [],
             }
             self._save_case(case)
-            with self.index.db() as db:
+            with self.index.db(_month(case)) as db:
                 db.table("cases").insert(_row(case))
             self.audit_log.append("case.created", {"case": case_id, "facts": facts}, now_iso())
         return case, True
 
     def _find_key(self, key: str) -> str | None:
-        with self.index.db() as db:
-            rows = db.table("cases").search(Query().key == key)
+        rows = [r for r in self.index.rows() if r["key"] == key]
         return min(rows, key=lambda r: r["created_at"])["id"] if rows else None
 
     def get_case(self, case_id: str) -> dict[str, Any]:
@@ -156,8 +144,7 @@ class Store:
         """Index rows, newest first, matching every filter: a fact (exact), `level`, `since` /
         `until` (dates, ISO), `q` (any searchable fact contains it)."""
         f = filters or {}
-        with self.index.db() as db:
-            rows = db.table("cases").all()
+        rows = self.index.rows()
         q = (f.get("q") or "").strip().lower()
         hits = [
             r
@@ -194,7 +181,7 @@ class Store:
         jsonfile.write(path, case)
 
     def _reindex(self, case: dict[str, Any]) -> None:
-        with self.index.db() as db:
+        with self.index.db(_month(case)) as db:
             db.table("cases").upsert(_row(case), Query().id == case["id"])
 
     # photos
@@ -236,13 +223,12 @@ class Store:
         rows = self.get_case(case_id)["photos"]
         return [_photo(r) for r in sorted(rows, key=lambda r: r["received_at"])]
 
-    def evidence_rows(self) -> list[EvidenceRow]:
-        """Every refund-evidence photo of every case, from the index alone."""
-        with self.index.db() as db:
-            rows = db.table("cases").all()
+    def evidence_rows(self) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+        """(case id, SHA-256, pHash, received at, the case's index row) of every refund photo
+        of every case, from the index alone. The row is shared: read it, never change it."""
         return [
-            EvidenceRow(r["id"], sha, phash, at, {k: r.get(k) for k in SEARCHABLE})
-            for r in rows
+            (r["id"], sha, phash, at, r)
+            for r in self.index.rows()
             for sha, phash, at in r["evidence"]
         ]
 
@@ -345,11 +331,10 @@ class Store:
         return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
 
     def rebuild_index(self) -> int:
-        """The index again from the case documents (after a damaged index.json)."""
+        """The index again from the case documents (after a damaged index file)."""
         rows = [_row(self.get_case(c)) for c in self.case_ids()]
         with self.writing():
-            data = {"cases": {str(n): row for n, row in enumerate(rows, 1)}}
-            self.index.file.write(data)
+            self.index.replace_all(rows)
             self.audit_log.append("index.rebuilt", {"cases": len(rows)}, now_iso())
         return len(rows)
 
@@ -401,6 +386,11 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
             if p["role"] == "evidence"
         ],
     }
+
+
+def _month(case: dict[str, Any]) -> str:
+    """The index file a case's row lives in: the month it was opened."""
+    return str(case["created_at"][:7])
 
 
 def _photo(row: dict[str, Any]) -> Photo:

@@ -27,7 +27,7 @@ class StoreCorrupt(Problem):
                 f"The last good copy is {last_good}: copy it over {path.name} to recover, or "
                 "run `refundproof check --rebuild-index` to rebuild it from the case files.",
             )
-        elif path.name.startswith("index.json"):
+        elif path.parent.name == "index":
             hint = Text(
                 "运行 `refundproof check --rebuild-index` 可从案件文件重建索引。",
                 "Run `refundproof check --rebuild-index` to rebuild the index from the case files.",

@@ -13,7 +13,7 @@ from . import FORMAT, Store, _row, case_key, jsonfile
 
 
 def needed(home: Path) -> bool:
-    return (home / "db.json").exists() and not (home / "index.json").exists()
+    return (home / "db.json").exists() and not (home / "index").exists()
 
 
 def from_v1(store: Store) -> dict[str, int]:
@@ -40,7 +40,7 @@ def from_v1(store: Store) -> dict[str, int]:
             jsonfile.write(folder / "record.json", record)
         cache = store.cache()
         cache.put_many({e["key"]: e["findings"] for e in tables.get("check_cache", {}).values()})
-        store.index.file.write({"cases": {str(n): r for n, r in enumerate(rows, 1)}})
+        store.index.replace_all(rows)
         counts = {"cases": len(rows), "photos": sum(len(p) for p in photos.values())}
         store.audit_log.append("store.migrated", {"from": 1, "to": FORMAT, **counts}, now_iso())
     return counts

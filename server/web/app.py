@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -14,8 +12,7 @@ from .problems import on_bug, on_problem
 from .routes import ROUTES
 
 
-def create_app(home: Path) -> Starlette:
-    service = Service(home)
+def create_app(service: Service) -> Starlette:
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(LocalGuard, config=lambda: service.config)],
