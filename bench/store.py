@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from bench.run import median_ms
 from server.demo import samples
 from server.domain.cases import Source
 from server.intake import receive
@@ -94,15 +95,6 @@ def grow(service: Service, upto: int, template: dict[str, Any]) -> float:
     return time.monotonic() - start
 
 
-def _median_ms(fn: Any, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return round(statistics.median(times), 1)
-
-
 def standard_case(service: Service, seed: int) -> tuple[str, float, float]:
     """2 refund photos + 1 listing photo, verified from nothing, then again (cached)."""
     # a product of its own and a scene of its own for each run (their perceptual hashes are
@@ -135,9 +127,9 @@ def searches(service: Service) -> dict[str, Any]:
         "by text": {"q": "buyer_42"},
     }
     fresh = Service(service.home)
-    out = {"cold first listing": _median_ms(lambda: fresh.list_cases(), runs=1)}
+    out = {"cold first listing": median_ms(lambda: fresh.list_cases(), runs=1)}
     for name, f in queries.items():
-        out[name] = _median_ms(lambda f=f: service.list_cases(f, 0, 50))
+        out[name] = median_ms(lambda f=f: service.list_cases(f, 0, 50))
     return out
 
 

@@ -18,6 +18,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`refundproof ARGS` in its own process on this data folder, as a seller types it."""
+    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 class ServerProcess:
     def __init__(self, home: Path) -> None:
         self.home = home

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 from server.demo import samples
 
 from .conftest import TRUST
-
-
-def run(home, *args):
-    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from .server_proc import run_cli
 
 
 def test_verify_text_json_and_english(home, tmp_path):
@@ -38,12 +25,12 @@ def test_verify_text_json_and_english(home, tmp_path):
     )
     listing = tmp_path / "listing.jpg"
     listing.write_bytes(samples.jpeg(samples.photo(96, 64, seed=4)))
-    first = r = run(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
+    first = r = run_cli(home, "verify", str(labelled), "--listing", str(listing), "--order", "123")
     assert r.returncode == 0, r.stderr
     assert "有力证据" in r.stdout
     assert "91110102MACQD9K640" in r.stdout
     assert "[商品图]" in r.stdout
-    r = run(home, "verify", str(labelled), "--json")
+    r = run_cli(home, "verify", str(labelled), "--json")
     out = json.loads(r.stdout)
     photo = out["photos"][0]
     assert set(photo) >= {"file", "sha256", "verdict", "findings"}
@@ -54,7 +41,7 @@ def test_verify_text_json_and_english(home, tmp_path):
     reused = [f for f in photo["findings"] if f["signal"] == "reused_in_other_refund"]
     assert reused
     assert reused[0]["data"]["other_case"] == first_case
-    r = run(home, "verify", str(labelled), "--lang", "en", "--case", out["case"]["id"])
+    r = run_cli(home, "verify", str(labelled), "--lang", "en", "--case", out["case"]["id"])
     assert "Decisive evidence" in r.stdout
     assert "not mean the photo is authentic" not in r.stdout
     assert "GB 45438 implicit label" in r.stdout
@@ -63,35 +50,35 @@ def test_verify_text_json_and_english(home, tmp_path):
 def test_cli_errors_are_clear_and_nonzero(home, tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_text("just text")
-    r = run(home, "verify", str(bad))
+    r = run_cli(home, "verify", str(bad))
     assert r.returncode == 1
     assert "不是可识别的图片" in r.stderr
     assert "not a recognised image" in r.stderr
-    r = run(home, "verify", str(tmp_path / "missing.jpg"))
+    r = run_cli(home, "verify", str(tmp_path / "missing.jpg"))
     assert r.returncode == 1
     assert "missing.jpg" in r.stderr
-    r = run(home, "verify", "--case", "RP-NOPE")
+    r = run_cli(home, "verify", "--case", "RP-NOPE")
     assert r.returncode == 1
     assert "RP-NOPE" in r.stderr
-    r = run(home, "trust", "import", str(bad))
+    r = run_cli(home, "trust", "import", str(bad))
     assert r.returncode == 1
     assert "PEM" in r.stderr
 
 
 def test_trust_import_list_and_token(home, real):
-    r = run(home, "trust", "import", str(TRUST / "C2PA-TRUST-LIST.pem"))
+    r = run_cli(home, "trust", "import", str(TRUST / "C2PA-TRUST-LIST.pem"))
     assert r.returncode == 0
     assert "C2PA-TRUST-LIST" in r.stdout
     assert "30 certs" in r.stdout
-    assert "C2PA-TRUST-LIST" in run(home, "trust", "list").stdout
-    token = run(home, "token").stdout.strip()
+    assert "C2PA-TRUST-LIST" in run_cli(home, "trust", "list").stdout
+    token = run_cli(home, "token").stdout.strip()
     assert len(token) > 20
-    assert run(home, "token").stdout.strip() == token
-    assert run(home, "token", "--new").stdout.strip() != token
+    assert run_cli(home, "token").stdout.strip() == token
+    assert run_cli(home, "token", "--new").stdout.strip() != token
 
 
 def test_demo_builds_a_case(home):
-    r = run(home, "demo")
+    r = run_cli(home, "demo")
     assert r.returncode == 0, r.stderr
     assert "buyer_doubao.png" in r.stdout
     assert "有力证据" in r.stdout

@@ -4,9 +4,6 @@ interleaved. No error, nothing lost, `refundproof check` clean afterwards."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 
 import httpx
@@ -14,18 +11,7 @@ import httpx
 from server.demo import samples
 from server.settings import Config
 
-from .server_proc import ServerProcess
-
-
-def _cli(home, *args, timeout=180):
-    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from .server_proc import ServerProcess, run_cli
 
 
 def test_server_and_cli_processes_share_one_data_folder(home, tmp_path):
@@ -58,7 +44,7 @@ def test_server_and_cli_processes_share_one_data_folder(home, tmp_path):
                     errors.append(f"verify {r.status_code} {r.text[:200]}")
 
     def terminal(n: int) -> None:
-        r = _cli(
+        r = run_cli(
             home,
             "verify",
             str(files[n]),
@@ -70,7 +56,7 @@ def test_server_and_cli_processes_share_one_data_folder(home, tmp_path):
         )
         if r.returncode != 0:
             errors.append(f"cli verify {n}: {r.stderr[-500:]}")
-        r = _cli(home, "settings", "--operator", f"店员{n}")
+        r = run_cli(home, "settings", "--operator", f"店员{n}")
         if r.returncode != 0:
             errors.append(f"cli settings {n}: {r.stderr[-500:]}")
 
@@ -90,26 +76,26 @@ def test_server_and_cli_processes_share_one_data_folder(home, tmp_path):
         assert all(c["photos"] == 2 for c in listed["cases"])
         assert all(c["level"] is not None for c in listed["cases"])  # every one verified
         # a report made in the terminal while the server runs, then listed by the server
-        report = _cli(home, "report", "--case", api_cases[0], "--variant", "appeal")
+        report = run_cli(home, "report", "--case", api_cases[0], "--variant", "appeal")
         assert report.returncode == 0, report.stderr[-800:]
         reports = httpx.get(f"{server.url}/api/cases/{api_cases[0]}/reports", headers=headers)
         assert len(reports.json()["reports"]) == 1
         # the last operator written wins, none is lost to a stale copy in the server
         assert Config.load(home).operator in {"店员0", "店员1", "店员2"}
         # `token --new` in the terminal: the old token is refused at once, the new one works
-        new = _cli(home, "token", "--new").stdout.strip()
+        new = run_cli(home, "token", "--new").stdout.strip()
         assert new != token
         assert httpx.get(f"{server.url}/api/cases", headers=headers).status_code == 401
         fresh = {"Authorization": f"Bearer {new}"}
         assert httpx.get(f"{server.url}/api/cases", headers=fresh).status_code == 200
         # the same refund from the terminal lands in the browser's case
-        again = _cli(
+        again = run_cli(
             home, "verify", str(files[0]), "--platform", "拼多多", "--refund", "API-0", "--json"
         )
         assert again.returncode == 0, again.stderr[-800:]
         assert api_cases[0] in again.stdout
     finally:
         server.stop()
-    check = _cli(home, "check")
+    check = run_cli(home, "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "数据完好" in check.stdout
