@@ -1,6 +1,11 @@
 """Tolerant XMP reading: real files carry malformed xpacket headers (`??>`) that strict
 parsers reject, so processing instructions are dropped first and a regex reading is the
-fallback when the XML itself is broken."""
+fallback when the XML itself is broken.
+
+Everything here is linear in the packet's length, whatever the packet holds: the processing
+instructions are cut with str.find, and the fallback patterns can start only where a name
+starts and never backtrack into it (possessive quantifiers), so a hostile packet (a long run
+of letters, `<?xml ` repeated without an end) costs no more than reading it."""
 
 from __future__ import annotations
 
@@ -12,10 +17,9 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_PI = re.compile(r"<\?(?:xpacket|xml)\b.*?\?+>", re.S)
-_NS_DECL = re.compile(r"xmlns:([\w.-]+)\s*=\s*[\"']([^\"']*)[\"']")
-_ATTR = re.compile(r"([\w.-]+):([\w.-]+)\s*=\s*\"([^\"]*)\"")
-_ELEM = re.compile(r"<([\w.-]+):([\w.-]+)(?:\s[^>]*)?>([^<]*)</\1:\2>", re.S)
+_NS_DECL = re.compile(r"xmlns:([\w.-]++)\s*+=\s*+[\"']([^\"']*+)[\"']")
+_ATTR = re.compile(r"(?<![\w.-])([\w.-]++):([\w.-]++)\s*+=\s*+\"([^\"]*+)\"")
+_ELEM = re.compile(r"<([\w.-]++):([\w.-]++)(?:\s[^<>]*+)?>([^<]*+)</\1:\2>")
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,23 @@ def _walk(el: Element, out: list[Prop]) -> None:
         _walk(child, out)
 
 
+def _without_instructions(text: str) -> str:
+    """The text with every `<?…?>` removed (an unclosed one runs to the end): one pass."""
+    out, at = [], 0
+    while (start := text.find("<?", at)) >= 0:
+        out.append(text[at:start])
+        end = text.find(">", start + 2)
+        while end >= 0 and text[end - 1] != "?":  # a `>` inside the instruction
+            end = text.find(">", end + 1)
+        if end < 0:
+            return "".join(out)
+        at = end + 1
+    out.append(text[at:])
+    return "".join(out)
+
+
 def parse(text: str) -> Packet:
-    cleaned = _PI.sub("", text).strip().strip("\x00")
+    cleaned = _without_instructions(text).strip().strip("\x00")
     try:
         root = ElementTree.fromstring(cleaned)
     except Exception:
