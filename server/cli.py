@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from .domain.contract import ResultJSON
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, data_home
-from .text import JSON_KEYS, Lang, Text
+from .text import JSON_KEYS, Lang, Text, neutral
 
 MARK = {
     "decisive": "■■■",
@@ -91,8 +92,11 @@ def _facts(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in pairs.items() if v is not None}
 
 
-def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[str]) -> str:
-    """The case named by --case, or a new one; facts from the flags; files added to it."""
+def _case_with_files(
+    service: Service, args: argparse.Namespace, evidence: list[str]
+) -> tuple[str, list[tuple[str, Problem]]]:
+    """The case named by --case, or a new one; facts from the flags; every file that can be
+    added is, and each one refused is returned with why (one bad file stops no other)."""
     if not evidence and not args.case:
         raise Problem(
             "usage",
@@ -109,42 +113,55 @@ def _case_with_files(service: Service, args: argparse.Namespace, evidence: list[
     else:
         # a refund named by its facts is found again; without facts each run is its own case
         case = service.create_case(facts)
+    refused: list[tuple[str, Problem]] = []
     for role, files in (("evidence", evidence), ("listing", args.listing or [])):
         for name in files:
-            path = Path(name)
             try:
-                data = path.read_bytes()
-            except OSError as e:
-                raise Problem(
-                    "unreadable",
-                    Text(
-                        f"无法读取文件 {name}：{e.strerror}。", f"Cannot read {name}: {e.strerror}."
-                    ),
-                ) from e
-            try:
-                service.add_photo(
-                    case["id"], data, role, Source(method="cli_file", file_name=path.name)
-                )
+                _add_file(service, case["id"], role, Path(name))
             except Problem as e:
-                raise Problem(e.code, Text.same(f"{name}: ") + e.text, e.status) from e
-    return case["id"]
+                refused.append((name, e))
+    if refused and len(refused) == len(evidence) + len(args.listing or []) and not args.case:
+        name, problem = refused[0]
+        raise Problem(problem.code, Text.same(f"{neutral(name)}: ") + problem.text, problem.status)
+    return case["id"], refused
+
+
+def _add_file(service: Service, case_id: str, role: str, path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise Problem(
+            "unreadable",
+            Text(f"无法读取文件：{e.strerror}。", f"Cannot read the file: {e.strerror}."),
+        ) from e
+    service.add_photo(case_id, data, role, Source(method="cli_file", file_name=path.name))
+
+
+def _say_refused(refused: list[tuple[str, Problem]], lang: Lang) -> None:
+    for name, problem in refused:
+        print(f"✗ {neutral(name)}: {problem.text.get(lang)}", file=sys.stderr)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     service = Service(data_home())
-    case_id = _case_with_files(service, args, args.files)
+    case_id, refused = _case_with_files(service, args, args.files)
     result = service.verify(case_id, args.lang)
-    print(
-        json.dumps(result, ensure_ascii=False, indent=2)
-        if args.json
-        else format_result(result, args.lang)
-    )
-    return 0
+    if args.json:
+        out: dict[str, Any] = {**result}
+        out["refused"] = [{"file": neutral(n), **p.to_json()} for n, p in refused]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(format_result(result, args.lang))
+    _say_refused(refused, args.lang)
+    return 1 if refused else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     service = Service(data_home())
-    case_id = _case_with_files(service, args, args.photo or [])
+    case_id, refused = _case_with_files(service, args, args.photo or [])
+    if refused:  # a report must hold every photo the seller named: none is made without one
+        _say_refused(refused, args.lang)
+        return 1
     variants = VARIANTS if args.variant == "both" else (args.variant,)
     for variant in variants:
         record = service.report(case_id, variant, args.lang)
@@ -484,8 +501,18 @@ def _report_and_setting_commands(sub: Any) -> None:
     d.set_defaults(func=cmd_demo)
 
 
+def _caches_inside(home: Path) -> None:
+    """onnxruntime (1.32, loaded for the OCR) writes a device id and a telemetry database
+    under the user's cache folder as it loads, and no switch turns that off; fontconfig keeps
+    its cache there too. Both follow XDG_CACHE_HOME: point it into the data folder, before
+    either loads, so nothing is written outside it."""
+    os.environ["XDG_CACHE_HOME"] = str(home / "runtime-cache")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command != "verify-report":  # checking a report must not make a data folder
+        _caches_inside(data_home())
     try:
         code: int = args.func(args)
     except Problem as e:

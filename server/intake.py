@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 
 import pillow_heif
 from PIL import Image
 
-from .domain.cases import ROLES, Photo, Source
+from .domain.cases import METHOD_NAMES, ROLES, Photo, Source
 from .domain.limits import Limits
 from .errors import Problem
 from .files import now_iso
@@ -21,6 +22,9 @@ pillow_heif.register_heif_opener()
 # Pillow format name -> MIME type, for the formats a buyer's photo arrives in.
 ACCEPTED = {
     "JPEG": "image/jpeg",
+    # a JPEG with an MPF index and further images appended (depth maps, previews): what many
+    # phones write. Its first image is the photo; it is kept and checked as a JPEG.
+    "MPO": "image/jpeg",
     "PNG": "image/png",
     "WEBP": "image/webp",
     "GIF": "image/gif",
@@ -89,7 +93,7 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
                 ),
                 422,
             ) from e
-        return fmt, width, height, pixels.phash(im)
+        return ("JPEG" if fmt == "MPO" else fmt), width, height, pixels.phash(im)
 
 
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> Problem:
@@ -104,6 +108,56 @@ def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> Problem:
         ),
         413,
     )
+
+
+# What may come with an uploaded photo, and how long each text may be.
+META_TEXT = {"source_url": 4096, "page_url": 4096, "fetched_at": 64, "file_name": 255}
+MAX_HEADERS, MAX_HEADER = 64, 4096
+
+
+def _meta_problem(field: str, zh: str, en: str) -> Problem:
+    return Problem("meta", Text(f"meta 字段 {field}：{zh}", f"The meta field {field}: {en}"))
+
+
+def photo_meta(meta: dict[str, object]) -> tuple[str, Source, str | None]:
+    """(role, source, the client's SHA-256) from an upload's `meta`, every value checked:
+    a wrong type, an unknown name or value, or an overlong text is refused (400), never
+    stored to break a later report."""
+    unknown = sorted(set(meta) - {"role", "sha256", "method", "http_headers", *META_TEXT})
+    if unknown:
+        raise _meta_problem(", ".join(unknown)[:200], "未知的字段。", "unknown field.")
+    role = meta.get("role", "evidence")
+    if not isinstance(role, str) or role not in ROLES:
+        raise _meta_problem("role", f"只能是 {'、'.join(ROLES)}。", f"one of {', '.join(ROLES)}.")
+    sha = meta.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)):
+        raise _meta_problem("sha256", "须为 64 位十六进制。", "64 hexadecimal digits.")
+    method = meta.get("method", "upload")
+    if not isinstance(method, str) or method not in METHOD_NAMES:
+        raise _meta_problem(
+            "method", f"只能是 {'、'.join(METHOD_NAMES)}。", f"one of {', '.join(METHOD_NAMES)}."
+        )
+    texts: dict[str, str | None] = {}
+    for field, most in META_TEXT.items():
+        value = meta.get(field)
+        if value is not None and not (isinstance(value, str) and len(value) <= most):
+            raise _meta_problem(
+                field, f"须为不超过 {most} 字符的文本。", f"text of at most {most} characters."
+            )
+        texts[field] = value
+    headers = meta.get("http_headers") or {}
+    if not (
+        isinstance(headers, dict)
+        and len(headers) <= MAX_HEADERS
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        and all(len(k) + len(v) <= MAX_HEADER for k, v in headers.items())
+    ):
+        raise _meta_problem(
+            "http_headers",
+            f"须为最多 {MAX_HEADERS} 项的“名称: 文本”对象。",
+            f"an object of at most {MAX_HEADERS} name: text pairs.",
+        )
+    return str(role), Source(method=str(method), http_headers=dict(headers), **texts), sha
 
 
 def receive(

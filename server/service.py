@@ -25,7 +25,7 @@ from .files import now_iso, write_atomic
 from .settings import Config
 from .store import Store, migrate
 from .store.check import StoreReport, check_store
-from .text import Lang, Text
+from .text import Lang, Text, neutral
 
 __all__ = ["Service"]
 
@@ -292,7 +292,8 @@ class Service:
 
 
 def clean_facts(facts: object) -> dict[str, str | None]:
-    """Known fact names only, each a string (or null), at most 500 characters."""
+    """Known fact names only, each a string (or null) of at most 500 characters, control
+    characters shown as escapes (a buyer's name must not reorder a report's text)."""
     if not isinstance(facts, dict):
         raise Problem(
             "facts", Text("案件信息必须是 JSON 对象。", "Case facts must be a JSON object.")
@@ -306,4 +307,4 @@ def clean_facts(facts: object) -> dict[str, str | None]:
                 f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
             ),
         )
-    return {k: (None if v is None else str(v)[:500]) for k, v in facts.items()}
+    return {k: (None if v is None else neutral(str(v))[:500]) for k, v in facts.items()}

@@ -6,6 +6,7 @@ Nothing else in the code chooses between the languages: callers hold a `Lang` an
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,18 @@ JSON_KEYS: dict[Lang, JsonKey] = {"zh": "zh-CN", "en": "en"}
 def lang_of(value: object) -> Lang:
     """English for anything that starts with "en" (en, en-US, English), Chinese otherwise."""
     return "en" if isinstance(value, str) and value.strip().lower().startswith("en") else "zh"
+
+
+# Bidirectional controls: an RTL override in a file name turns "gpj.exe" into "exe.jpg" on screen.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def neutral(s: str) -> str:
+    """A name from outside (a file name, a URL, a buyer's nickname) made safe to print or
+    render: control and bidirectional-control characters shown as escapes, not obeyed."""
+    return "".join(
+        f"\\u{ord(c):04x}" if c in _BIDI or unicodedata.category(c) == "Cc" else c for c in s
+    )
 
 
 @dataclass(frozen=True)

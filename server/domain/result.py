@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import TOOL_NAME, __version__
-from ..text import JSON_KEYS, Lang
+from ..text import JSON_KEYS, Lang, neutral
 from .cases import ROLE_NAMES, Finding, Photo, Verdict, strongest_first
 from .contract import PhotoResultJSON, ResultJSON, VerificationJSON
 from .verdict import case_verdict, photo_verdict
@@ -28,7 +28,11 @@ def build(
             evidence_verdicts.append(verdict)
         out_photos.append(
             {
-                "file": photo.source.file_name or photo.source.source_url or photo.sha256[:12],
+                # the name as shown: escapes for control characters, which a terminal, a PDF
+                # or a page would otherwise obey (the raw name stays in `source`)
+                "file": neutral(
+                    photo.source.file_name or photo.source.source_url or photo.sha256[:12]
+                ),
                 "sha256": photo.sha256,
                 "role": photo.role,
                 "role_name": ROLE_NAMES[photo.role].get(lang),

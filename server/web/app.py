@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 
 from ..errors import Problem
 from ..service import Service
+from .bodies import BodyLimit
 from .guard import LocalGuard
 from .problems import on_bug, on_problem
 from .routes import ROUTES
@@ -15,7 +16,11 @@ from .routes import ROUTES
 def create_app(service: Service) -> Starlette:
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(LocalGuard, config=lambda: service.config)],
+        # the guard first: a stranger's body is refused before a byte of it is read
+        middleware=[
+            Middleware(LocalGuard, config=lambda: service.config),
+            Middleware(BodyLimit, limits=service.limits),
+        ],
         exception_handlers={Problem: on_problem, Exception: on_bug},
     )
     app.state.service = service

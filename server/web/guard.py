@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 
@@ -22,10 +23,17 @@ OPEN_PATHS = {
 }  # says only that the server runs, so the extension can tell
 
 
+# host[:port] and nothing else: a name or IPv4, or an IPv6 address in brackets
+_HOST = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>\d{1,5}))?"
+)
+
+
 def _hostname(host: str) -> str:
-    if host.startswith("["):
-        return host[1 : host.find("]")]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """The host name of a Host header, or "" when it is not strictly host[:port]
+    (`127.0.0.1:8765@evil.example` is refused, not read as 127.0.0.1)."""
+    m = _HOST.fullmatch(host)
+    return (m.group("v6") or m.group("name")) if m else ""
 
 
 class LocalGuard:

@@ -4,22 +4,24 @@ JSON. No logic of their own; every refusal is a Problem, answered by the app's o
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import TOOL_NAME, __version__
-from ..domain.cases import Source
+from .. import TOOL_NAME, __version__, intake
 from ..errors import Problem
 from ..service import Service
 from ..text import Text, lang_of
 
-MAX_REPORT_BYTES = 1024**3  # a 60-photo report with 50 MB originals stays well under this
 FILTERS = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
-SOURCE_FIELDS = ("method", "source_url", "page_url", "fetched_at", "http_headers", "file_name")
 
 
 def _service(request: Request) -> Service:
@@ -82,10 +84,7 @@ async def update_case(request: Request) -> Response:
 
 async def add_photo(request: Request) -> Response:
     service = _service(request)
-    length = int(request.headers.get("content-length") or 0)
-    if length > service.limits.max_bytes + 1024 * 1024:
-        raise Problem("too_large", Text("上传内容太大。", "The upload is too large."), 413)
-    async with request.form(max_files=1, max_fields=4) as form:
+    async with _form(request) as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise Problem(
@@ -96,16 +95,10 @@ async def add_photo(request: Request) -> Response:
                 ),
             )
         data = await upload.read(service.limits.max_bytes + 1)
-        meta = _meta(form.get("meta"))
-    source = Source(**{k: meta[k] for k in SOURCE_FIELDS if meta.get(k) is not None})
+        role, source, client_sha256 = intake.photo_meta(_meta(form.get("meta")))
     source.file_name = source.file_name or upload.filename
     photo, added = await run_in_threadpool(
-        service.add_photo,
-        request.path_params["case_id"],
-        data,
-        meta.get("role", "evidence"),
-        source,
-        meta.get("sha256"),
+        service.add_photo, request.path_params["case_id"], data, role, source, client_sha256
     )
     return JSONResponse(
         {"photo": photo.to_json(), "added": added}, status_code=201 if added else 200
@@ -161,10 +154,7 @@ async def report_file(request: Request) -> Response:
 
 
 async def check_report(request: Request) -> Response:
-    length = int(request.headers.get("content-length") or 0)
-    if length > MAX_REPORT_BYTES:
-        raise Problem("too_large", Text("文件太大。", "The file is too large."), 413)
-    body = await request.body()
+    body = await request.body()  # BodyLimit caps it as it arrives
     if not body.startswith(b"%PDF"):
         raise Problem(
             "not_pdf",
@@ -191,6 +181,26 @@ def _int(raw: str | None, default: int, most: int) -> int:
 def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
     base = f"/api/reports/{record['id']}/files/"
     return {**record, "urls": {name: base + name for name in record["files"]}}
+
+
+@asynccontextmanager
+async def _form(request: Request) -> AsyncIterator[FormData]:
+    """The multipart form, its parse errors answered as the documented JSON."""
+    try:
+        form = await request.form(max_files=1, max_fields=4)
+    except (MultiPartException, HTTPException) as e:
+        detail = getattr(e, "message", None) or getattr(e, "detail", "")
+        raise Problem(
+            "multipart",
+            Text(
+                f"上传内容不是有效的 multipart/form-data 表单（{detail}）。",
+                f"The upload is not a valid multipart/form-data form ({detail}).",
+            ),
+        ) from e
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 def _meta(raw: Any) -> dict[str, Any]:
