@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import shutil
@@ -283,13 +284,33 @@ def cmd_keys(args: argparse.Namespace) -> int:
                     f"Cannot read {args.file}: {e.strerror}.",
                 ),
             ) from e
-        key = keys.import_pkcs12(home, data, args.password)
+        key = keys.import_pkcs12(home, data, _pkcs12_password(args.password_file))
     else:
         key = keys.load_or_create(home)
     print(f"{key.subject}")
     print(f"SHA-256 {key.fingerprint}")
     print(f"{keys.keys_dir(home) / 'current' / keys.CHAIN_FILE}")
     return 0
+
+
+def _pkcs12_password(password_file: str | None) -> str | None:
+    """From a file (its first line) or typed at a prompt: never on the command line, where
+    the shell history and the process list would keep it."""
+    if password_file:
+        try:
+            lines = Path(password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise Problem(
+                "unreadable",
+                Text(
+                    f"无法读取密码文件：{e.strerror}。",
+                    f"Cannot read the password file: {e.strerror}.",
+                ),
+            ) from e
+        return lines[0] if lines else ""
+    if sys.stdin.isatty():
+        return getpass.getpass("PKCS#12 密码 / password (无则直接回车 / Enter if none): ") or None
+    return None
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -477,10 +498,14 @@ def _report_and_setting_commands(sub: Any) -> None:
     vr.add_argument("--lang", choices=["zh", "en"], default="zh")
     vr.set_defaults(func=cmd_verify_report)
 
-    k = sub.add_parser("keys", help="报告签名密钥 / the report signing key")
+    # no abbreviations: `--password` must not be taken for `--password-file`
+    k = sub.add_parser("keys", help="报告签名密钥 / the report signing key", allow_abbrev=False)
     k.add_argument("action", choices=["show", "import"])
     k.add_argument("file", nargs="?", help="PKCS#12 (.p12/.pfx)")
-    k.add_argument("--password")
+    k.add_argument(
+        "--password-file",
+        help="PKCS#12 密码文件（否则提示输入） / the password in a file (else asked)",
+    )
     k.set_defaults(func=cmd_keys)
 
     st = sub.add_parser("settings", help="设置 / settings")

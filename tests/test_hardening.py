@@ -230,3 +230,34 @@ def test_nothing_is_written_outside_the_data_folder(tmp_path):
     assert "AI生成" in r.stdout
     assert list(user.rglob("*")) == []
     assert list((tmp_path / "data" / "runtime-cache").rglob("deviceid"))
+
+
+def test_a_key_password_comes_from_a_file_never_the_command_line(home, tmp_path):
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        load_pem_private_key,
+        pkcs12,
+    )
+
+    from reports import keys
+
+    key_pem, chain = keys._generate()  # stands in for the shop's own certificate
+    p12 = tmp_path / "shop.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"shop",
+            load_pem_private_key(key_pem, None),
+            chain[0],
+            chain[1:],
+            BestAvailableEncryption(b"s3cret"),
+        )
+    )
+    on_the_line = run_cli(home, "keys", "import", str(p12), "--password", "s3cret")
+    assert on_the_line.returncode == 2  # refused by the command itself
+    secret = tmp_path / "pw.txt"
+    secret.write_text("wrong\n")
+    assert run_cli(home, "keys", "import", str(p12), "--password-file", str(secret)).returncode == 1
+    secret.write_text("s3cret\n")
+    ok = run_cli(home, "keys", "import", str(p12), "--password-file", str(secret))
+    assert ok.returncode == 0, ok.stderr
+    assert keys.fingerprint(chain[0]) in ok.stdout
