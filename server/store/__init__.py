@@ -332,8 +332,8 @@ class Store:
 
     def rebuild_index(self) -> int:
         """The index again from the case documents (after a damaged index file)."""
-        rows = [_row(self.get_case(c)) for c in self.case_ids()]
-        with self.writing():
+        with self.writing():  # read under the lock too: no case written meanwhile is missed
+            rows = [_row(self.get_case(c)) for c in self.case_ids()]
             self.index.replace_all(rows)
             self.audit_log.append("index.rebuilt", {"cases": len(rows)}, now_iso())
         return len(rows)
