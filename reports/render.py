@@ -285,14 +285,14 @@ def page_images(pdf_bytes: bytes, dpi: int = PAGE_DPI) -> list[bytes]:
 def summary_image(snap: Snapshot, pdf_sha256: str) -> bytes:
     """One image for appeal forms that take only images: verdicts, the PDF's hash, a QR."""
     ctx = context(snap)
-    payload = json.dumps(
-        {
-            "tool": "RefundProof",
-            "report": snap.report_id,
-            "pdf_sha256": pdf_sha256,
-            "signer_sha256": snap.data["signer"]["fingerprint"],
-        },
-        separators=(",", ":"),
+    # plain text a phone's camera shows as it is, to compare with the PDF it is sent; ASCII
+    # keeps the code small enough to scan from a printed or forwarded image
+    payload = "\n".join(
+        [
+            f"RefundProof report {snap.report_id}",
+            f"PDF SHA-256: {pdf_sha256}",
+            f"Signer SHA-256: {snap.data['signer']['fingerprint']}",
+        ]
     )
     qr = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     page = (
