@@ -88,22 +88,43 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return [];
   };
 
-  // Image CDNs serve resized copies; ask for the original. Data, easy to update.
+  // Image CDNs serve resized copies; ask for the original. Data, easy to update; each rule
+  // rewrites the URL's path and query (as shown in public code that handles these CDNs), and
+  // tests/test_cdn_rules.py runs them over the real URL shapes.
   RP.ORIGINAL_RULES = [
-    { host: /alicdn\.com$|taobaocdn\.com$/, from: /(\.(?:jpe?g|png|webp|gif))_\d+x\d+[^/]*$/i, to: "$1" },
-    { host: /pddpic\.com$|pddugc\.com$|yangkeduo\.com$/, from: /\?imageView2.*$/, to: "" },
-    { host: /360buyimg\.com$/, from: /\/s\d+x\d+_jfs\//, to: "/jfs/" },
-    { host: /douyinpic\.com$|ecombdimg\.com$/, from: /~tplv-[^.?]+(\.\w+)?/, to: "" },
-    { host: /kwimgs\.com$|yximgs\.com$/, from: /\?x-oss-process=.*$/, to: "" },
-    { host: /qpic\.cn$|qlogo\.cn$/, from: /\/(\d{2,4})$/, to: "/0" },
+    // ….jpg_400x400q90.jpg_.webp, ….jpg_b.jpg, ….jpg_q90.jpg: the part before the first
+    // `_` suffix after the file's own extension, without a query
+    { host: /(^|\.)(alicdn|taobaocdn)\.com$/, path: [[/(\.(?:jpe?g|png|webp|gif))_[^/]*$/i, "$1"]], query: false },
+    // ?imageMogr2/… and ?imageView2/… ask for a thumbnail: the whole query goes
+    { host: /(^|\.)(pddpic|pddugc|yangkeduo)\.com$/, path: [], query: (q) => !/^\?image(Mogr2|View2)\//.test(q) },
+    // /n1/s200x200_jfs/…, /n5/jfs/…, …!q70, ….dpg.webp, ….avif: the original is /imgzone/jfs/…
+    {
+      host: /(^|\.)360buyimg\.com$/,
+      path: [
+        [/^\/[^/]+\/(?:s\d+x\d+_)?jfs\//, "/imgzone/jfs/"],
+        [/!q\d+(?=\.|$)/, ""],
+        [/(\.(?:jpe?g|png|gif))(?:\.dpg)?(?:\.webp|\.avif)$/i, "$1"],
+      ],
+      query: false,
+    },
+    { host: /(^|\.)douyinpic\.com$|(^|\.)ecombdimg\.com$/, path: [[/~tplv-[^/?]+$/, ""]], query: false },
+    { host: /(^|\.)(kwimgs|yximgs)\.com$/, path: [], query: (q) => !q.startsWith("?x-oss-process=") },
   ];
+
+  // A signed URL (抖店's evidence photos) stops working when any part of it changes: it is
+  // fetched exactly as the page shows it.
+  RP.isSigned = (u) =>
+    /-sign\./.test(u.hostname) || /[?&](x-signature|x-expires|Signature|sign|auth_key)=/i.test(u.search);
 
   RP.originalUrl = (url) => {
     try {
-      const u = new URL(url, location.href);
-      if (!/^https?:$/.test(u.protocol)) return u.href;
-      for (const rule of RP.ORIGINAL_RULES) {
-        if (rule.host.test(u.hostname)) return u.href.replace(rule.from, rule.to);
+      const u = new URL(url, globalThis.location?.href);
+      if (!/^https?:$/.test(u.protocol) || RP.isSigned(u)) return u.href;
+      const rule = RP.ORIGINAL_RULES.find((r) => r.host.test(u.hostname));
+      if (!rule) return u.href;
+      for (const [from, to] of rule.path) u.pathname = u.pathname.replace(from, to);
+      if (rule.query === false || (typeof rule.query === "function" && !rule.query(u.search))) {
+        u.search = "";
       }
       return u.href;
     } catch {
