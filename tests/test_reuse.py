@@ -88,3 +88,23 @@ def test_twice_in_one_case_is_information_only(service):
     result = service.verify(c)
     assert [f["signal"] for f in _reuse(result, 0)] == ["repeated_in_case"]
     assert result["case"]["verdict"]["level"] != "decisive"
+
+
+def test_the_same_file_checked_twice_without_refund_details_is_no_reuse(service):
+    """Two command-line runs of one file, neither naming an order or refund: nothing says
+    they are two refunds, so no accusation, only a note naming the earlier run."""
+    data = jpeg(samples.product_shot(1000, 750, seed=9))
+    first = _case(service, {}, data)
+    service.verify(first)
+    second = _case(service, {}, data)
+    assert second != first  # each fact-less run is its own case
+    (f,) = _reuse(service.verify(second))
+    assert f["signal"] == "same_photo_no_refund_details"
+    assert f["strength"] == "none"
+    assert first in f["summary"]
+    # once the refunds are named, the same photo in two of them is the decisive finding
+    service.update_facts(first, {"platform": "拼多多", "order_id": "A1"})
+    service.update_facts(second, {"platform": "拼多多", "order_id": "B2"})
+    (named,) = _reuse(service.verify(second))
+    assert named["signal"] == "reused_in_other_refund"
+    assert named["strength"] == "decisive"

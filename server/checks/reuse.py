@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..domain.cases import Finding, Photo
@@ -18,7 +19,7 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
-VERSION = "2"  # 2: the pHash is computed with NumPy (same bits as imagehash gave)
+VERSION = "3"  # 3: two runs without refund details are not two refunds; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -45,7 +46,11 @@ def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
 def context_key(ctx: CheckContext, photo: Photo) -> str:
     """Only the near photos (and what decides how they are named) change the answer, so a
     cached result stays valid however many unrelated photos the database gains."""
-    parts = [ctx.case_id, str(ctx.facts.get("order_id") or "")]
+    parts = [
+        ctx.case_id,
+        str(ctx.facts.get("order_id") or ""),
+        str(ctx.facts.get("refund_id") or ""),
+    ]
     for _, o in near(photo, ctx):
         parts.append(f"{o.sha256}:{o.case_id}:{json.dumps(o.facts, sort_keys=True)}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
@@ -76,6 +81,11 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     ]
 
 
+def _identified(facts: Mapping[str, Any]) -> bool:
+    """Whether these facts name a refund: an order or refund number."""
+    return bool(facts.get("order_id") or facts.get("refund_id"))
+
+
 def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
     if other.sha256 == photo.photo.sha256:
         return {"identical_bytes": True}
@@ -103,6 +113,22 @@ def _finding(
             Text(
                 "这张图片在本案件中出现了不止一次（可能是买家重复上传）。",
                 "This photo appears more than once in this case (possibly uploaded twice).",
+            ),
+            data,
+        )
+    if not _identified(f) and not _identified(ctx.facts):
+        # two runs that name no refund (a file checked twice from the command line, say):
+        # nothing says they are two refunds, so this is no evidence of reuse
+        return Finding(
+            NAME,
+            "same_photo_no_refund_details",
+            "none",
+            Text(
+                f"同一张图片也在案件 {other.case_id} 中；两个案件都没有订单号或退款编号，无法判断是否为"
+                "两笔不同的退款（可能是同一文件核验了两次）。补充订单信息后再核验即可判断。",
+                f"The same photo is in case {other.case_id}; neither case has an order or refund "
+                "number, so nothing shows these are two different refunds (perhaps one file was "
+                "checked twice). Add the order details and verify again to tell.",
             ),
             data,
         )
