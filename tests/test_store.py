@@ -368,3 +368,12 @@ def test_no_product_module_uses_posix_only_modules():
         text = path.read_text(encoding="utf-8")
         for name in ("fcntl", "termios", "pwd", "grp", "resource"):
             assert f"import {name}" not in text, f"{path} imports {name}"
+
+
+def test_facts_added_later_name_the_refund(service):
+    """A run without facts, its order typed in afterwards: checking that refund again finds it."""
+    case = service.create_case({})
+    service.update_facts(case["id"], {"platform": "京东", "order_id": "310987654321"})
+    again = service.create_case({"platform": "京东", "order_id": "310987654321"})
+    assert again["id"] == case["id"]
+    assert not again["no_facts"]

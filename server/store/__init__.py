@@ -167,6 +167,8 @@ class Store:
     def _update(self, case: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
         case["facts"] = {**case["facts"], **facts}
         case["no_facts"] = case["no_facts"] and not any(facts.values())
+        # facts added later (an order number typed in after a fact-less run) name the refund
+        case["key"] = case["key"] or case_key(case["facts"])
         self._save_case(case)
         self._reindex(case)
         self.audit_log.append("case.updated", {"case": case["id"], "facts": facts}, now_iso())

@@ -69,7 +69,8 @@ class Shard:
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._roll()
+        self.file.forget()  # `data` is the cached copy, changed in place: if a step below
+        self._roll()  # fails, the next read must see the file, not the change
         self.file.write(data)
 
     def _roll(self) -> None:

@@ -102,8 +102,12 @@ class CachedJSON:
         self._seen = (identity, data)
         return data
 
-    def write(self, data: Any) -> None:
+    def forget(self) -> None:
+        """Drop the parsed copy: a caller changed it in place (TinyDB does) before writing."""
         self._seen = None
+
+    def write(self, data: Any) -> None:
+        self.forget()
         write(self.path, data)
         identity = self._identity()
         if identity is not None:

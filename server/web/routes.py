@@ -19,7 +19,7 @@ from starlette.routing import Route
 from .. import TOOL_NAME, __version__, intake
 from ..errors import Problem
 from ..service import Service
-from ..text import Text, lang_of
+from ..text import Lang, Text, lang_of
 
 FILTERS = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
 
@@ -29,7 +29,7 @@ def _service(request: Request) -> Service:
     return service
 
 
-def _lang(request: Request) -> Any:
+def _lang(request: Request) -> Lang:
     return lang_of(request.query_params.get("lang"))
 
 
