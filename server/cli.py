@@ -21,6 +21,7 @@ from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, data_home
 from .text import JSON_KEYS, Lang, Text, neutral
+from .workers import Workers
 
 MARK = {
     "decisive": "■■■",
@@ -341,13 +342,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     home = data_home()
-    service = Service(home)
+    service = Service(home, runner=Workers())
     quick = service.quick_check()
     for problem in quick:
         print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
     _print_pairing_code(service)
-    uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
+    try:
+        uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
+    finally:
+        service.runner.close()
     return 0
 
 

@@ -6,14 +6,17 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pillow_heif
 from PIL import Image
 
 from .domain.cases import METHOD_NAMES, ROLES, Photo, Source
-from .domain.limits import Limits
+from .domain.limits import DECODE_BUDGET, Limits
 from .errors import Problem
 from .files import now_iso
+from .formats import containers
 from .imaging import pixels
 from .text import Text
 
@@ -38,9 +41,21 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
-def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
-    """Validate the bytes as an image within the limits; returns (format, width, height,
-    perceptual hash): the hash comes cheap while the picture is decoded anyway."""
+@dataclass(frozen=True)
+class Inspection:
+    format: str
+    width: int
+    height: int
+    phash: str  # "" when the pixels do not decode
+    pixels_error: str | None  # why the pixels do not decode; the file is kept all the same
+
+
+def check_image(data: bytes, limits: Limits) -> Inspection:
+    """Validate the bytes as an image within the limits. Only a small copy of the first frame
+    is decoded, for the perceptual hash (a JPEG straight at 1/8 scale): the pixel checks decode
+    what they need later, in a worker. A file that announces an image format but whose pixels
+    do not decode (truncated, damaged, a HEIC holding only metadata) is accepted: its metadata
+    is evidence, and the pixel checks say they could not run."""
     if not data:
         raise Problem("empty", Text("文件是空的（0 字节）。", "The file is empty (0 bytes)."))
     if len(data) > limits.max_bytes:
@@ -52,6 +67,7 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
             ),
             413,
         )
+    sniffed = containers.sniff(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -59,14 +75,9 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise _too_many_pixels(None, limits) from e
     except Exception as e:
-        raise Problem(
-            "not_image",
-            Text(
-                "这不是可识别的图片文件（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
-                "This is not a recognised image file (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
-            ),
-            415,
-        ) from e
+        if sniffed is None:
+            raise _not_image() from e
+        return Inspection(sniffed, 0, 0, "", _why(e))
     with im:
         fmt = im.format or ""
         if fmt not in ACCEPTED:
@@ -78,22 +89,33 @@ def check_image(data: bytes, limits: Limits) -> tuple[str, int, int, str]:
                 ),
                 415,
             )
+        fmt = "JPEG" if fmt == "MPO" else fmt
         width, height = im.size
         if width * height > limits.max_pixels:
             raise _too_many_pixels((width, height), limits)
+        need = limits.decode_bytes(fmt, width, height)
+        if need > limits.max_decode_bytes:
+            why = f"{DECODE_BUDGET}: {need >> 20} MB needed, {limits.max_decode_bytes >> 20} MB"
+            return Inspection(fmt, width, height, "", why)
         try:
-            # Decoding the whole image catches truncated and corrupt files before we keep them.
-            im.load()
+            return Inspection(fmt, width, height, pixels.phash(im), None)
         except Exception as e:
-            raise Problem(
-                "corrupt",
-                Text(
-                    f"图片已损坏或不完整，无法解码（{type(e).__name__}）。",
-                    f"The image is damaged or incomplete and cannot be decoded ({type(e).__name__}).",
-                ),
-                422,
-            ) from e
-        return ("JPEG" if fmt == "MPO" else fmt), width, height, pixels.phash(im)
+            return Inspection(fmt, width, height, "", _why(e))
+
+
+def _why(e: Exception) -> str:
+    return f"{type(e).__name__}: {e}"[:300]
+
+
+def _not_image() -> Problem:
+    return Problem(
+        "not_image",
+        Text(
+            "这不是可识别的图片文件（支持 JPEG、PNG、WebP、GIF、TIFF、HEIC、AVIF）。",
+            "This is not a recognised image file (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF).",
+        ),
+        415,
+    )
 
 
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> Problem:
@@ -166,8 +188,10 @@ def receive(
     source: Source,
     limits: Limits,
     client_sha256: str | None = None,
+    inspect: Callable[[bytes, Limits], Inspection] = check_image,
 ) -> Photo:
-    """Validate and hash one photo. Raises Problem; stores nothing."""
+    """Validate and hash one photo; `inspect` decodes it (in a worker, in the server).
+    Raises Problem; stores nothing."""
     if role not in ROLES:
         raise Problem(
             "role",
@@ -187,16 +211,17 @@ def receive(
             ),
             422,
         )
-    fmt, width, height, phash = check_image(data, limits)
+    seen = inspect(data, limits)
     return Photo(
         sha256=sha,
         role=role,
-        format=fmt,
-        mime=ACCEPTED[fmt],
-        width=width,
-        height=height,
+        format=seen.format,
+        mime=ACCEPTED[seen.format],
+        width=seen.width,
+        height=seen.height,
         size=len(data),
         source=source,
         received_at=now_iso(),
-        phash=phash,
+        phash=seen.phash,
+        pixels_error=seen.pixels_error,
     )

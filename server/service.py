@@ -13,12 +13,11 @@ import reports
 from reports import keys as report_keys
 
 from . import intake, pairing, trust
-from .checks import CheckContext, run_checks
-from .checks.base import PhotoPool
-from .checks.parsed import PhotoData
+from .checking import PhotoJob, pool_entries
+from .checks import REGISTRY
 from .domain import result
 from .domain.cases import CASE_FACTS, Photo, Source
-from .domain.contract import FindingJSON, ResultJSON, StoredPhotoVerificationJSON, VerificationJSON
+from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
 from .files import now_iso, write_atomic
@@ -26,6 +25,7 @@ from .settings import Config
 from .store import Store, migrate
 from .store.check import StoreReport, check_store
 from .text import Lang, Text, neutral
+from .workers import InProcess, Runner
 
 __all__ = ["Service"]
 
@@ -34,9 +34,13 @@ CHECKPOINT = "audit.checkpoint.json"
 
 
 class Service:
-    def __init__(self, home: Path, limits: Limits | None = None) -> None:
+    def __init__(
+        self, home: Path, limits: Limits | None = None, runner: Runner | None = None
+    ) -> None:
         self.home = home
         self.limits = limits or Limits()
+        # where photos are decoded and checked: worker processes in the server, else here
+        self.runner = runner or InProcess()
         self.store = Store(home)
         if migrate.needed(home):
             migrate.from_v1(self.store)
@@ -99,7 +103,7 @@ class Service:
     ) -> tuple[Photo, bool]:
         """Validate and keep one photo; (photo, False) when the case already had it."""
         self.store.get_case(case_id)
-        photo = intake.receive(data, role, source, self.limits, client_sha256)
+        photo = intake.receive(data, role, source, self.limits, client_sha256, self.runner.inspect)
         added = self.store.add_photo(case_id, data, photo, self.limits.max_photos)
         return photo, added
 
@@ -114,40 +118,39 @@ class Service:
     def verify(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
         case = self.store.get_case(case_id)
         photos = self.store.case_photos(case_id)
-        trust_info = trust.load(self.home)
-        # Listing photos are compared with every refund photo: parse them once and keep them
-        # for the whole run. Other photos are parsed in turn and let go.
-        listings = {p.sha256: self._parse(p) for p in photos if p.role == "listing"}
-        others = PhotoPool(self.store.evidence_rows(), self._load_other)
-        ctx = CheckContext(
-            facts=case["facts"],
-            trust=trust_info,
-            remote_manifest_fetch=self.config.remote_manifest_fetch,
+        job = PhotoJob(
+            home=self.home,
+            limits=self.limits,
             case_id=case_id,
-            listings=tuple(listings.values()),
-            others=others,
+            facts=case["facts"],
+            remote_manifest_fetch=self.config.remote_manifest_fetch,
+            photos=tuple(photos),
+            listings=tuple(p for p in photos if p.role == "listing"),
+            pool=pool_entries(self.store.evidence_rows()),
         )
-        cache = self.store.cache()
+        findings: dict[str, list[FindingJSON]] = {p.sha256: [] for p in photos}
+        statuses: dict[str, list[CheckStatusJSON]] = {p.sha256: [] for p in photos}
         new_cache: dict[str, list[FindingJSON]] = {}
-        stored_photos: list[StoredPhotoVerificationJSON] = []
-        for photo in photos:
-            parsed = listings.get(photo.sha256) or self._parse(photo)
-            findings, statuses, new = run_checks(parsed, ctx, cache.get)
-            for figure in parsed.figures:  # before the findings that name them are saved
+        for done in self.runner.check(job):
+            for figure in done.figures:  # before the findings that name them are saved
                 self.store.figures.put(figure.data, figure.sha256)
-            new_cache |= new
-            stored_photos.append(
-                {
-                    "sha256": photo.sha256,
-                    "findings": [f.to_json("zh") for f in findings],
-                    "checks": statuses,
-                }
-            )
-        cache.put_many(new_cache)
+            findings[done.sha256] += done.findings
+            statuses[done.sha256].append(done.status)
+            new_cache |= done.cache
+        self.store.cache().put_many(new_cache)
+        order = [c.NAME for c in REGISTRY]
         verification: VerificationJSON = {
             "verified_at": now_iso(),
-            "photos": stored_photos,
-            "trust_lists": list(trust_info.lists),
+            "photos": [
+                {
+                    "sha256": p.sha256,
+                    # by check, as the registry orders them (a restarted worker may not have)
+                    "findings": sorted(findings[p.sha256], key=lambda f: order.index(f["check"])),
+                    "checks": sorted(statuses[p.sha256], key=lambda c: order.index(c["check"])),
+                }
+                for p in photos
+            ],
+            "trust_lists": list(trust.load(self.home).lists),
         }
         out = result.build(case, photos, verification, lang)
         self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
@@ -212,14 +215,6 @@ class Service:
 
     def check_report(self, pdf: bytes) -> reports.sign.ReportCheck:
         return reports.check(pdf, self.home)
-
-    def _parse(self, photo: Photo) -> PhotoData:
-        return PhotoData(self.store.evidence.get(photo.sha256), photo, self.limits)
-
-    def _load_other(self, case_id: str, sha256: str) -> PhotoData:
-        """Another case's photo, read only when its hash comes close to one being checked."""
-        photo = next(p for p in self.store.case_photos(case_id) if p.sha256 == sha256)
-        return self._parse(photo)
 
     # the store as a whole
 

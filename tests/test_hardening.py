@@ -5,6 +5,7 @@ right, phone MPO JPEGs accepted, batches that finish, names that cannot reorder 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -23,7 +24,7 @@ from server.errors import Problem
 from server.intake import check_image
 from server.settings import Config
 
-from .conftest import verify_bytes
+from .conftest import signals, verify_bytes
 from .server_proc import run_cli
 from .test_api import api, server  # noqa: F401  (fixtures: the real server on loopback)
 
@@ -174,6 +175,37 @@ def test_a_phone_mpo_jpeg_is_accepted_and_checked_as_a_jpeg(service):
     assert result["format"] == "JPEG"
     assert (result["width"], result["height"]) == (640, 480)
     assert all(c["status"] == "ok" for c in result["checks"])
+
+
+def _pixel_checks_not_run(result: dict) -> set[str]:
+    return {c["check"] for c in result["checks"] if c["status"] == "not_run"}
+
+
+def test_a_truncated_photo_is_kept_and_its_metadata_still_speaks(service):
+    labelled = samples.jpeg(
+        samples.photo(800, 600, seed=4), xmp=samples.tc260_xmp(samples.DOUBAO_LABEL)
+    )
+    data = labelled[: len(labelled) // 2]  # cut in the middle of the picture data
+    result = verify_bytes(service, data)
+    assert result["sha256"] == hashlib.sha256(data).hexdigest()
+    assert signals(result, "aigc_label")["gb45438_label"]["strength"] in ("decisive", "strong")
+    assert {"visible_mark", "forensics"} <= _pixel_checks_not_run(result)
+    not_run = [f for f in result["findings"] if f["signal"] == "pixels_unavailable"]
+    assert not_run
+    assert "无法解码" in not_run[0]["summary"]
+    stored = service.store.evidence.get(result["sha256"])
+    assert stored == data  # the damaged file itself is the evidence, byte for byte
+
+
+def test_a_heic_whose_picture_is_missing_is_kept(service):
+    buf = io.BytesIO()
+    samples.photo(64, 48).save(buf, "HEIF")
+    whole = buf.getvalue()
+    data = whole[: whole.index(b"mdat") + 4]  # the boxes that describe it, no picture data
+    result = verify_bytes(service, data)
+    assert result["format"] == "HEIF"
+    assert "visible_mark" in _pixel_checks_not_run(result)
+    assert {c["status"] for c in result["checks"]} <= {"ok", "not_run"}
 
 
 def test_a_batch_verifies_every_good_file_and_names_each_bad_one(home, tmp_path):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 from ..domain.cases import Finding, Photo
 from ..domain.contract import CheckStatusJSON, FindingJSON
+from ..domain.limits import DECODE_BUDGET
 from ..domain.trust_lists import TrustInfo
 from ..text import Text
 from . import (
@@ -20,7 +22,7 @@ from . import (
     visible_mark,
 )
 from .base import Check, CheckContext
-from .parsed import PhotoData
+from .parsed import PhotoData, PixelsUnavailable
 
 REGISTRY: tuple[Check, ...] = (
     content_credentials,
@@ -33,44 +35,64 @@ REGISTRY: tuple[Check, ...] = (
     forensics,
 )
 
-__all__ = ["REGISTRY", "CheckContext", "TrustInfo", "run_checks"]
+__all__ = ["REGISTRY", "CheckContext", "CheckRun", "TrustInfo", "run_checks"]
 
 
 def cache_key(check: Check, photo: Photo, ctx: CheckContext) -> str:
     return f"{photo.sha256}:{check.NAME}:{check.VERSION}:{check.context_key(ctx, photo)}"
 
 
+@dataclass
+class CheckRun:
+    check: Check
+    findings: list[Finding]
+    status: CheckStatusJSON
+    new: dict[str, list[FindingJSON]]  # cache entries this run made (errors are not cached)
+
+
 def run_checks(
     photo: PhotoData,
     ctx: CheckContext,
     cached: Callable[[str], list[FindingJSON] | None],
-) -> tuple[list[Finding], list[CheckStatusJSON], dict[str, list[FindingJSON]]]:
-    """Run every check on one photo. `cached` looks a cache key up in stored findings; returns the
-    findings, a status line per check, and the new cache entries. A failing check becomes an
-    error finding and never stops the others; errors are not cached."""
-    findings: list[Finding] = []
-    statuses: list[CheckStatusJSON] = []
-    new: dict[str, list[FindingJSON]] = {}
+    skip: Collection[str] = (),
+    starting: Callable[[str], None] = lambda name: None,
+) -> Iterator[CheckRun]:
+    """Run every check (but those in `skip`) on one photo, yielding each result as it completes.
+    `cached` looks a cache key up in stored findings. A failing check becomes an error finding
+    and never stops the others."""
     for check in REGISTRY:
+        if check.NAME in skip:
+            continue
         key = cache_key(check, photo.photo, ctx)
         hit = cached(key)
         if hit is not None:
-            findings += [Finding.from_json(f) for f in hit]
-            statuses.append(_status(check, "ok", cached=True))
+            findings = [Finding.from_json(f) for f in hit]
+            yield CheckRun(check, findings, status_line(check, "ok", cached=True), {})
             continue
+        starting(check.NAME)
         try:
             result = check.run(photo, ctx)
-        except Exception as e:  # one broken check must not take the others down
-            findings.append(_error_finding(check, e))
-            statuses.append(_status(check, "error", cached=False))
+        except PixelsUnavailable as e:
+            yield CheckRun(
+                check, [_not_run(check, str(e))], status_line(check, "not_run", False), {}
+            )
             continue
-        new[key] = [f.to_json("zh") for f in result]
-        findings += result
-        statuses.append(_status(check, "ok", cached=False))
-    return findings, statuses, new
+        except Exception as e:  # one broken check must not take the others down
+            yield CheckRun(
+                check, [_error_finding(check, e)], status_line(check, "error", False), {}
+            )
+            continue
+        new = {key: [f.to_json("zh") for f in result]}
+        yield CheckRun(check, result, status_line(check, "ok", cached=False), new)
 
 
-def _status(check: Check, status: Literal["ok", "error"], cached: bool) -> CheckStatusJSON:
+def by_name(name: str) -> Check:
+    return next(c for c in REGISTRY if name == c.NAME)
+
+
+def status_line(
+    check: Check, status: Literal["ok", "error", "not_run"], cached: bool
+) -> CheckStatusJSON:
     return {
         "check": check.NAME,
         "version": check.VERSION,
@@ -85,3 +107,23 @@ def _error_finding(check: Check, e: Exception) -> Finding:
     name = type(e).__name__
     text = Text(f"此项检查未能完成（{name}）。", f"This check could not complete ({name}).")
     return Finding(check.NAME, "check_error", "error", text, {"error": f"{name}: {e}"[:500]})
+
+
+def _not_run(check: Check, why: str) -> Finding:
+    if why.startswith(DECODE_BUDGET):
+        text = Text(
+            "图片尺寸太大，解码需要的内存超过上限（{why}），这项需要看画面的检查没有运行；"
+            "文件本身和其中的元数据已保留为证据。",
+            "The picture is too large to decode within the memory limit ({why}), so this "
+            "check, which needs the picture, did not run; the file and its metadata are kept "
+            "as evidence.",
+        ).format(why=why.removeprefix(DECODE_BUDGET + ": "))
+    else:
+        text = Text(
+            "图片的像素无法解码（文件不完整或已损坏），这项需要看画面的检查没有运行；"
+            "文件本身和其中的元数据已保留为证据。",
+            "The photo's pixels cannot be decoded (the file is incomplete or damaged), so this "
+            "check, which needs the picture, did not run; the file and its metadata are kept "
+            "as evidence.",
+        )
+    return Finding(check.NAME, "pixels_unavailable", "error", text, {"error": why})

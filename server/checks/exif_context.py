@@ -241,7 +241,7 @@ def _thumbnail(ex: ExifData, photo: PhotoData) -> list[Finding]:
         thumb.load()
     except Exception:
         return []
-    stats = compare_thumbnail(thumb, photo.image)
+    stats = compare_thumbnail(thumb, photo.stored)
     data = {
         "thumbnail_size": list(thumb.size),
         "thumbnail_bytes": length,

@@ -36,6 +36,8 @@ ANOMALY_AREA = (0.01, 0.15)  # the region's share of the photo
 QUIET = 0.35  # the region's noise is below this share of the photo's typical noise
 MIN_NOISE = 1.0  # grey levels of typical residual noise needed to judge at all
 ELA_QUALITY = 90
+DOUBLE_COEFFS = ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0))  # low AC frequencies, most populated
+DCT_BAND = 512  # rows of 8×8 blocks' pixels counted at a time
 DOUBLE_SCORE = 4.0  # periodicity: single saves score about 2, a 60 -> 90 resave about 6
 
 # The IJG (libjpeg) luminance table at quality 50, ITU-T T.81 Annex K.
@@ -64,7 +66,7 @@ def estimate_quality(table: np.ndarray) -> tuple[int, bool]:
     return quality, error == 0
 
 
-def _luma_table(im: Image.Image) -> np.ndarray | None:
+def _luma_table(im: Image.Image | None) -> np.ndarray | None:
     tables = getattr(im, "quantization", None) or {}
     if 0 not in tables:
         return None
@@ -73,23 +75,27 @@ def _luma_table(im: Image.Image) -> np.ndarray | None:
 
 def double_compression(grey: np.ndarray, table: np.ndarray) -> float:
     """Periodicity of quantized DCT histograms (0 = none). A JPEG saved twice with different
-    tables leaves periodic gaps in the coefficient histograms (Popescu & Farid)."""
+    tables leaves periodic gaps in the coefficient histograms (Popescu & Farid). Counted one
+    band of block rows at a time, so a large photo never needs its DCT in memory at once."""
     h, w = (grey.shape[0] // 8) * 8, (grey.shape[1] // 8) * 8
     if h < 64 or w < 64:
         return 0.0
-    blocks = grey[:h, :w].astype(np.float32).reshape(h // 8, 8, w // 8, 8).swapaxes(1, 2) - 128
     n = np.arange(8)
     basis = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / 16).astype(np.float32)
     scale = np.full(8, np.sqrt(2 / 8), dtype=np.float32)
     scale[0] = np.sqrt(1 / 8)
     basis *= scale[:, None]
-    coeffs = basis @ blocks @ basis.T
+    hists = np.zeros((len(DOUBLE_COEFFS), 41), dtype=np.int64)
+    for top in range(0, h, DCT_BAND):
+        band = grey[top : min(h, top + DCT_BAND), :w].astype(np.float32) - 128
+        blocks = band.reshape(band.shape[0] // 8, 8, w // 8, 8).swapaxes(1, 2)
+        coeffs = basis @ blocks @ basis.T
+        for i, (u, v) in enumerate(DOUBLE_COEFFS):
+            k = np.abs(np.rint(coeffs[:, :, u, v] / table[u, v]).astype(np.int64).ravel())
+            hists[i] += np.bincount(k[k <= 40], minlength=41)[:41]
     scores = []
-    for u, v in ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0)):
-        k = np.rint(coeffs[:, :, u, v] / table[u, v]).astype(np.int64).ravel()
-        hist = np.bincount(np.abs(k[(k != 0) & (np.abs(k) <= 40)]), minlength=41)[1:41].astype(
-            float
-        )
+    for counts in hists:
+        hist = counts[1:41].astype(float)
         if hist.sum() < 500:
             continue
         # divide out the smooth (Laplacian) fall-off so only the periodic part remains
@@ -153,10 +159,13 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         return []
     findings: list[Finding] = []
     small, scale = pixels.downscaled(photo.rgb, WORK_SIDE)
+    scale *= photo.scale  # boxes in the original photo's pixels, however large it was
     grey = pixels.gray(small)
-    table = _luma_table(photo.image) if photo.photo.format == "JPEG" else None
+    table = _luma_table(photo.opened) if photo.photo.format == "JPEG" else None
     if table is not None:
-        findings += _jpeg_findings(table, pixels.gray(photo.rgb))
+        findings += _jpeg_findings(table, photo.luma)
+    if min(grey.shape) < 2 * BLOCK:
+        return findings  # too small a picture to map its noise
     noise = noise_map(grey)
     region = anomaly(noise, scale) if noise.size >= 64 else None
     figure = photo.add_figure(

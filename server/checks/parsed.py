@@ -7,8 +7,10 @@ import hashlib
 import io
 from dataclasses import dataclass
 from functools import cached_property
+from math import ceil, sqrt
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from ..domain.cases import Photo
@@ -16,6 +18,14 @@ from ..domain.limits import Limits
 from ..formats import containers, xmp
 from ..imaging import alignment, pixels
 from ..text import Text
+
+# The pixel checks work on at most this many pixels: a 48 MP phone photo decodes at 1/4 scale,
+# keeping one verification's memory within budget (noise, OCR and alignment gain nothing more).
+WORK_PIXELS = 16_000_000
+
+
+class PixelsUnavailable(Exception):
+    """The photo's pixels do not decode; the checks that need them cannot run."""
 
 
 @dataclass
@@ -61,16 +71,56 @@ class PhotoData:
         return figure.ref()
 
     @cached_property
-    def rgb(self) -> Image.Image:
-        """8-bit RGB of the first frame as a viewer sees it (orientation applied)."""
-        return pixels.viewable(self.image)
+    def opened(self) -> Image.Image | None:
+        """The file opened, nothing decoded (size, JPEG tables, TIFF tags); None when Pillow
+        cannot open it (a HEIC holding only metadata)."""
+        try:
+            return Image.open(io.BytesIO(self.data))
+        except Exception:
+            return None
 
     @cached_property
-    def image(self) -> Image.Image:
-        """Decoded image (intake has already checked it decodes within the limits)."""
-        im = Image.open(io.BytesIO(self.data))
-        im.load()
+    def stored(self) -> Image.Image:
+        """The first frame as stored (before EXIF orientation), at most WORK_PIXELS: a larger
+        JPEG decodes straight at 1/2 or 1/4 scale; other formats are reduced right after
+        decoding, so one full-size copy exists only for a moment. Raises PixelsUnavailable
+        when the pixels do not decode."""
+        if self.photo.pixels_error:
+            raise PixelsUnavailable(self.photo.pixels_error)
+        opened = Image.open(io.BytesIO(self.data))
+        opened.seek(0)
+        factor = _reduction(opened.size)
+        if factor > 1:  # JPEG: libjpeg scales by 1/2, 1/4 or 1/8 as it decodes
+            opened.draft(None, (ceil(opened.width / factor), ceil(opened.height / factor)))
+        opened.load()
+        im: Image.Image = opened
+        factor = _reduction(im.size)
+        if factor > 1:
+            if im.mode not in ("RGB", "RGBA", "L", "LA"):
+                im = pixels.viewable(im)  # reduce() knows only the common modes
+            im = im.reduce(factor)  # keeps info: the EXIF orientation still applies
         return im
+
+    @cached_property
+    def rgb(self) -> Image.Image:
+        """8-bit RGB of the first frame as a viewer sees it (orientation applied), at most
+        WORK_PIXELS: what the pixel checks look at."""
+        return pixels.viewable(self.stored)
+
+    @property
+    def scale(self) -> float:
+        """From `stored`'s pixels to the original's (1.0 unless the photo was reduced)."""
+        return self.photo.width / self.stored.width if self.photo.width else 1.0
+
+    @cached_property
+    def luma(self) -> np.ndarray:
+        """A JPEG's full-size luma in stored orientation, for analyses of its 8×8 grid (one
+        byte per pixel: 89 MB at the pixel limit)."""
+        if self.photo.pixels_error:
+            raise PixelsUnavailable(self.photo.pixels_error)
+        im = Image.open(io.BytesIO(self.data))
+        im.draft("L", im.size)  # libjpeg decodes only the luma plane
+        return np.asarray(im.convert("L"))
 
     @cached_property
     def features(self) -> alignment.Features:
@@ -84,7 +134,7 @@ class PhotoData:
             self.data,
             self.photo.format,
             self.limits.max_metadata_block,
-            self.image if needs_pillow else None,
+            self.opened if needs_pillow else None,
         )
 
     @property
@@ -111,3 +161,8 @@ class PhotoData:
 
     def texts(self) -> list[containers.Block]:
         return [b for b in self.blocks if b.kind in ("text", "comment")]
+
+
+def _reduction(size: tuple[int, int]) -> int:
+    """The whole-number factor that brings a picture within WORK_PIXELS."""
+    return ceil(sqrt(size[0] * size[1] / WORK_PIXELS))

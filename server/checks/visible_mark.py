@@ -37,6 +37,8 @@ LIMITS = Text(
 )
 
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
+PIECE_ASPECT = 3  # longest piece of a long photo read at once, in widths
+MIN_SIDE = 8  # px: a narrower picture holds no readable line
 TILE_SIDE = 512  # px: each corner tile of a large photo, for marks smaller than the rule
 TILE_FRACTION = 0.3  # of width and height, per corner
 # Where the apps put their marks (DOMAIN.md §3): bottom-right (豆包, 即梦), top-left (即梦's
@@ -168,14 +170,36 @@ def _ocr(image: Image.Image, scale: float, offset: tuple[int, int]) -> list[Line
     return lines
 
 
+def _pieces(image: Image.Image) -> list[tuple[Image.Image, tuple[int, int]]]:
+    """The photo in pieces no longer than PIECE_ASPECT times their width (a long screenshot
+    in overlapping parts): the OCR's detector scales the short side up to 736 px, so a very
+    long strip sent whole would need gigabytes."""
+    w, h = image.size
+    short, long = min(w, h), max(w, h)
+    if long <= PIECE_ASPECT * short:
+        return [(image, (0, 0))]
+    step = (PIECE_ASPECT - 1) * short  # one short side of overlap: a line cut by one is whole
+    out = []
+    for start in range(0, long - short, step):
+        end = min(long, start + PIECE_ASPECT * short)
+        box = (0, start, w, end) if h > w else (start, 0, end, h)
+        out.append((image.crop(box), (box[0], box[1])))
+    return out
+
+
 def read_lines(image: Image.Image) -> list[Line]:
     """The whole photo downscaled; for a large photo with no mark found that way, also the
     corners where apps put their marks, at higher resolution, for marks under the 5% rule."""
-    small, scale = pixels.downscaled(image, FULL_SIDE)
-    lines = _ocr(small, scale, (0, 0))
+    if min(image.size) < MIN_SIDE:
+        return []
+    lines = []
+    for piece, (x, y) in _pieces(image):
+        small, scale = pixels.downscaled(piece, FULL_SIDE)
+        lines += _ocr(small, scale, (x, y))
     found = any(classify(line.text, False) for line in lines)
     if scale > TILE_ABOVE and not found:
         tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
+        tw, th = min(tw, PIECE_ASPECT * th), min(th, PIECE_ASPECT * tw)  # corners, not strips
         for fx, fy in TILE_CORNERS:
             x, y = round(fx * (image.width - tw)), round(fy * (image.height - th))
             tile, tscale = pixels.downscaled(image.crop((x, y, x + tw, y + th)), TILE_SIDE)

@@ -162,6 +162,8 @@ class Photo:
     source: Source
     received_at: str
     phash: str = ""  # 64-bit perceptual hash (hex) of the picture as shown, for reuse checks
+    # why the pixels could not be decoded (the file is kept: its metadata is evidence)
+    pixels_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -32,7 +32,7 @@ class CheckStatusJSON(TypedDict):
     version: str
     title: dict[str, str]
     limits: dict[str, str]
-    status: Literal["ok", "error"]
+    status: Literal["ok", "error", "not_run"]
     cached: bool
 
 

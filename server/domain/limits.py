@@ -14,3 +14,16 @@ class Limits:
     # (a test keeps them equal). A 108 MP phone photo is refused.
     max_pixels: int = 89_478_485
     max_metadata_block: int = 4 * 1024 * 1024  # larger metadata blocks are noted, not parsed
+    # Memory a decoder may take for one picture. Pillow's WebP decoder holds four canvases
+    # (16 bytes a pixel): a 6000×6000 WebP needs 576 MB. A file over this is kept as evidence
+    # with its metadata checked; its pixels are not decoded.
+    max_decode_bytes: int = 400 * 1024 * 1024
+
+    def decode_bytes(self, fmt: str, width: int, height: int) -> int:
+        return width * height * DECODE_BYTES_PER_PIXEL.get(fmt, 4)
+
+
+# Peak bytes per pixel while decoding; 4 (RGBA) for all but WebP (measured with Pillow 12).
+DECODE_BYTES_PER_PIXEL = {"WEBP": 16}
+# How a Photo's pixels_error begins when the pixels were not decoded because of the above.
+DECODE_BUDGET = "decode budget"

@@ -264,3 +264,30 @@ def walk(data: bytes, fmt: str, max_block: int, im: Image.Image | None = None) -
     else:
         _from_pillow(w, fmt, im)
     return w
+
+
+# ISO-BMFF brands (the `ftyp` box at offset 4) of the HEIF family, by what Pillow calls them
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image format the first bytes announce, whether or not the rest decodes: what lets a
+    damaged photo be kept as evidence while a text file named .jpg is refused."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(PNG_SIG):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if data[4:8] == b"ftyp":
+        brands = {data[i : i + 4] for i in range(8, min(len(data), 64), 4)}
+        if brands & _AVIF_BRANDS:
+            return "AVIF"
+        if brands & _HEIF_BRANDS:
+            return "HEIF"
+    return None

@@ -18,7 +18,7 @@ def viewable(im: Image.Image) -> Image.Image:
     im.seek(0)
     frame = ImageOps.exif_transpose(im)
     if frame.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        frame = Image.fromarray((np.asarray(frame, dtype=np.uint32) >> 8).astype(np.uint8))
+        frame = Image.fromarray((np.asarray(frame) >> 8).astype(np.uint8))
     elif frame.mode == "F":
         frame = Image.fromarray(np.clip(np.asarray(frame), 0, 255).astype(np.uint8))
     return frame.convert("RGB")
@@ -31,7 +31,12 @@ def phash(im: Image.Image) -> str:
     scale = max(im.size) / 256
     size = (max(1, round(im.width / scale)), max(1, round(im.height / scale)))
     # resize makes a small new image (with the EXIF kept for the orientation), never a full copy
-    small = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0) if scale > 1 else im
+    small = im
+    if scale > 1:
+        try:
+            small = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        except ValueError:  # 16-bit and other modes Pillow cannot reduce: 8-bit RGB first
+            small = viewable(im).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     grey = viewable(small).convert("L").resize((32, 32), Image.Resampling.LANCZOS)
     # The DCT-II of rows then columns (unnormalised, as the usual pHash defines it), kept to
     # the lowest 8×8 frequencies; each bit says whether a coefficient is above their median.

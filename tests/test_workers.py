@@ -1,0 +1,117 @@
+"""The server's check workers: a photo that runs past its time budget, a worker that grows past
+its memory cap and one that dies each cost only that photo's check, named in an error finding;
+the other checks and photos go on and the pool keeps working. The check functions below run in
+the spawned workers (module-level, so they cross the process boundary by name)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from server.checking import CheckDone, PhotoJob
+from server.checks import REGISTRY, by_name, status_line
+from server.domain.cases import Photo, Source
+from server.domain.limits import Limits
+from server.errors import Problem
+from server.workers import Budget, Workers
+
+FIRST, SECOND = REGISTRY[0].NAME, REGISTRY[1].NAME
+
+
+def _photo(name: str) -> Photo:
+    return Photo(name, "evidence", "JPEG", "image/jpeg", 8, 8, 1, Source(), "2026-11-24T00:00Z")
+
+
+def _job(*names: str) -> PhotoJob:
+    return PhotoJob(
+        home=Path("."),
+        limits=Limits(),
+        case_id="c",
+        facts={},
+        remote_manifest_fetch=False,
+        photos=tuple(_photo(n) for n in names),
+        listings=(),
+        pool=(),
+    )
+
+
+def misbehaving(job, starting):
+    """Two checks per photo; the second misbehaves as the photo's name says."""
+    for photo in job.photos:
+        for check in (FIRST, SECOND):
+            if check in job.stopped.get(photo.sha256, ()):
+                continue
+            starting(photo.sha256, check)
+            if check == SECOND and photo.sha256 == "slow":
+                time.sleep(60)
+            if check == SECOND and photo.sha256 == "hog":
+                hoard = [bytearray(64 * 1024 * 1024) for _ in range(40)]  # 2.5 GB, touched
+                del hoard
+            if check == SECOND and photo.sha256 == "dies":
+                os._exit(3)
+            yield CheckDone(photo.sha256, [], status_line(by_name(check), "ok", False), {}, [])
+
+
+@pytest.fixture
+def workers():
+    pool = Workers(Budget(seconds=3, memory=400 * 1024 * 1024, workers=1), check=misbehaving)
+    yield pool
+    pool.close()
+
+
+def _by_photo(results: list[CheckDone]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for r in results:
+        signal = r.findings[0]["signal"] if r.findings else "ok"
+        out.setdefault(r.sha256, {})[r.status["check"]] = signal
+    return out
+
+
+@pytest.mark.parametrize(
+    ("culprit", "signal"),
+    [("slow", "over_time_budget"), ("hog", "over_memory_budget"), ("dies", "over_crash_budget")],
+)
+def test_a_stopped_photo_costs_only_its_own_check(workers, culprit, signal):
+    started = time.monotonic()
+    results = _by_photo(list(workers.check(_job("before", culprit, "after"))))
+    assert time.monotonic() - started < 20
+    assert results["before"] == {FIRST: "ok", SECOND: "ok"}
+    assert results[culprit][FIRST] == "ok"
+    assert results[culprit][SECOND] == signal
+    # the photo's own clock ran out: its later checks do not start; after a memory stop or a
+    # crash they go on in a fresh worker
+    later = {v for k, v in results[culprit].items() if k not in (FIRST, SECOND)}
+    assert later == ({"not_started_budget"} if culprit == "slow" else set())
+    assert results["after"] == {FIRST: "ok", SECOND: "ok"}
+    # the pool goes on with a fresh worker
+    assert _by_photo(list(workers.check(_job("next")))) == {"next": {FIRST: "ok", SECOND: "ok"}}
+
+
+def test_the_finding_names_the_check_and_what_ran_out(workers):
+    stopped = [r for r in workers.check(_job("slow")) if r.status["check"] == SECOND]
+    assert len(stopped) == 1
+    finding = stopped[0].findings[0]
+    assert finding["strength"] == "error"
+    assert stopped[0].status["status"] == "error"
+    assert by_name(SECOND).TITLE.zh in finding["summary"]
+    assert "时间预算" in finding["summary"]
+
+
+def test_the_memory_watch_sees_the_workers_size(workers):
+    list(workers.check(_job("before")))
+    assert 10 * 1024 * 1024 < workers.peak_rss < 400 * 1024 * 1024
+
+
+def test_an_intake_that_runs_out_is_refused_in_plain_words(tmp_path):
+    pool = Workers(Budget(seconds=0.01, workers=1))
+    try:
+        with pytest.raises(Problem) as e:
+            pool.inspect(b"\xff\xd8\xff" + b"\x00" * 1000, Limits())
+        assert e.value.code == "too_costly"
+        assert e.value.status == 422
+        assert "时间预算" in e.value.text.zh
+    finally:
+        pool.close()
