@@ -545,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except Problem as e:
+        if getattr(args, "json", False):  # a script reading stdout gets the error as JSON too
+            print(json.dumps(e.to_json(), ensure_ascii=False, indent=2))
         print(f"错误 / error: {e.text.both()}", file=sys.stderr)
         return 1
     return code

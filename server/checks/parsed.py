@@ -96,8 +96,9 @@ class PhotoData:
         im: Image.Image = opened
         factor = _reduction(im.size)
         if factor > 1:
+            im = pixels.eight_bit(im)  # reduce() knows only the 8-bit modes
             if im.mode not in ("RGB", "RGBA", "L", "LA"):
-                im = pixels.viewable(im)  # reduce() knows only the common modes
+                im = im.convert("RGB")  # CMYK, palette
             im = im.reduce(factor)  # keeps info: the EXIF orientation still applies
         return im
 

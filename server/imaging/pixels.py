@@ -16,12 +16,20 @@ FIGURE_EDGE = 1600  # px: enough for a report page, small enough to keep per fin
 def viewable(im: Image.Image) -> Image.Image:
     """First frame, EXIF orientation applied, 16-bit and CMYK brought to 8-bit RGB."""
     im.seek(0)
-    frame = ImageOps.exif_transpose(im)
+    return eight_bit(ImageOps.exif_transpose(im)).convert("RGB")
+
+
+def eight_bit(frame: Image.Image) -> Image.Image:
+    """16-bit and floating-point grey as 8-bit grey (the modes Pillow cannot reduce or
+    resize); every other mode as it is. The EXIF stays with it (orientation)."""
     if frame.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        frame = Image.fromarray((np.asarray(frame) >> 8).astype(np.uint8))
+        out = Image.fromarray((np.asarray(frame) >> 8).astype(np.uint8))
     elif frame.mode == "F":
-        frame = Image.fromarray(np.clip(np.asarray(frame), 0, 255).astype(np.uint8))
-    return frame.convert("RGB")
+        out = Image.fromarray(np.clip(np.asarray(frame), 0, 255).astype(np.uint8))
+    else:
+        return frame
+    out.info = frame.info.copy()
+    return out
 
 
 def phash(im: Image.Image) -> str:
@@ -35,8 +43,8 @@ def phash(im: Image.Image) -> str:
     if scale > 1:
         try:
             small = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-        except ValueError:  # 16-bit and other modes Pillow cannot reduce: 8-bit RGB first
-            small = viewable(im).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        except ValueError:  # 16-bit grey, which Pillow cannot reduce: 8-bit first
+            small = eight_bit(im).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     grey = viewable(small).convert("L").resize((32, 32), Image.Resampling.LANCZOS)
     # The DCT-II of rows then columns (unnormalised, as the usual pHash defines it), kept to
     # the lowest 8×8 frequencies; each bit says whether a coefficient is above their median.
