@@ -108,6 +108,12 @@ def main() -> None:
     print(table(case))
     print("\nReports (render + sign + page images + summary image)\n")
     print(table(report.rows()))
+    from . import load, photos
+
+    print()
+    photos.main()
+    print()
+    load.main()
 
 
 def table(rows: list[dict]) -> str:

@@ -28,6 +28,7 @@ from .text import Text
 
 POLL = 0.05  # s between looks at a busy worker's clock and memory
 RECYCLE_AFTER = 200  # jobs: a long-lived worker is replaced now and then (fragmentation)
+RECYCLE_AT = 0.6  # of the memory cap: an idle worker holding more is replaced
 
 CheckPhotos = Callable[[PhotoJob, Callable[[str, str], None]], Iterator[CheckDone]]
 
@@ -142,11 +143,16 @@ class Workers:
         """What one idle worker answers to the request, message by message."""
         with self._slots:
             worker = self._take()
+            finished = False
             try:
                 yield from worker.converse(request, self.budget, {} if spent is None else spent)
+                finished = True
             finally:
                 self.peak_rss = max(self.peak_rss, worker.peak_rss)
-                if worker.alive and worker.jobs < RECYCLE_AFTER:
+                # a conversation left half-way (the caller stopped reading, or an error) leaves
+                # messages in the pipe that the next caller would take for its own
+                reusable = finished and worker.alive and worker.jobs < RECYCLE_AFTER
+                if reusable and not worker.grown(self.budget):
                     self._idle.put(worker)
                 else:
                     worker.stop()
@@ -240,6 +246,14 @@ class _Worker:
         if before + time.monotonic() - clock > budget.seconds:
             self.stop()
             raise Stopped("time", at)
+
+    def grown(self, budget: Budget) -> bool:
+        """Whether it keeps too much between jobs: memory freed by a large photo is not always
+        returned to the system, and the next photo must not be stopped for what this one left."""
+        try:
+            return self.ps.memory_info().rss > budget.memory * RECYCLE_AT
+        except psutil.Error:
+            return True
 
     def stop(self) -> None:
         if self.process.is_alive():

@@ -115,3 +115,34 @@ def test_an_intake_that_runs_out_is_refused_in_plain_words(tmp_path):
         assert "时间预算" in e.value.text.zh
     finally:
         pool.close()
+
+
+KEPT_BETWEEN_JOBS: list[bytearray] = []
+
+
+def keeps_memory(job, starting):
+    """Reports its process id in the status line; photo "keeps" leaves 300 MB behind."""
+    for photo in job.photos:
+        starting(photo.sha256, FIRST)
+        if photo.sha256 == "keeps":
+            KEPT_BETWEEN_JOBS.append(bytearray(300 * 1024 * 1024))
+        status = {**status_line(by_name(FIRST), "ok", False), "version": str(os.getpid())}
+        yield CheckDone(photo.sha256, [], status, {}, [])
+
+
+def test_a_worker_that_keeps_memory_after_a_job_is_replaced():
+    pool = Workers(Budget(seconds=10, memory=400 * 1024 * 1024, workers=1), check=keeps_memory)
+    try:
+        # each job read to its end (a job left half-read retires its worker, tested below)
+        (a,), (b,), (keeps,), (c,) = (tuple(pool.check(_job(n))) for n in ("a", "b", "keeps", "c"))
+        pids = [r.status["version"] for r in (a, b, keeps, c)]
+    finally:
+        pool.close()
+    assert pids[0] == pids[1] == pids[2]  # one worker serves job after job
+    assert pids[3] != pids[2]  # but not after it kept 300 MB of a 400 MB cap
+
+
+def test_a_caller_that_stops_reading_leaves_nothing_for_the_next(workers):
+    for _ in workers.check(_job("before", "after")):
+        break  # an abandoned verification: its worker may still be talking
+    assert _by_photo(list(workers.check(_job("next")))) == {"next": {FIRST: "ok", SECOND: "ok"}}
