@@ -56,12 +56,13 @@ def build(
     lang: Lang,
     tsa_url: str | None = None,
     operator: str | None = None,
+    shop: str | None = None,
 ) -> dict[str, Any]:
     """Render, sign and keep one report; returns its record (files under reports/<id>/)."""
     from . import keys, render, sign, snapshot
 
     key = keys.load_or_create(home)
-    snap = snapshot.take(store, case_id, verification, variant, lang, key, tsa_url, operator)
+    snap = snapshot.take(store, case_id, verification, variant, lang, key, tsa_url, operator, shop)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
     signed = sign.sign(render.pdf(snap), key, reason, tsa_url)
     pdf_sha256 = hashlib.sha256(signed).hexdigest()

@@ -7,11 +7,9 @@ so reports signed before an import still verify on this computer.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,9 +25,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from server.errors import Problem
 from server.files import write_atomic
+from server.settings import Config
 from server.text import Text
 
 KEY_FILE, CHAIN_FILE = "key.pem", "chain.pem"
+MADE_HERE = "made-here.json"  # a key this computer made (not imported), for which shop
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,27 @@ def keys_dir(home: Path) -> Path:
 
 
 def load_or_create(home: Path) -> SigningKey:
+    """The current report key. One this computer made names the shop from the settings; when
+    the shop's name changes, a new one is made and the old one archived (its reports still
+    verify). An imported key is used as it is."""
     current = keys_dir(home) / "current"
-    if not (current / KEY_FILE).exists():
-        _save(current, *_generate())
+    shop = Config.load(home).shop
+    made_here = current / MADE_HERE
+    if (current / KEY_FILE).exists():
+        if not made_here.exists() or json.loads(made_here.read_bytes()).get("shop") == shop:
+            return _load(current)
+        _archive(home, current)
+    _save(current, *_generate(shop))
+    write_atomic(made_here, json.dumps({"shop": shop}, ensure_ascii=False).encode())
     return _load(current)
+
+
+def _archive(home: Path, current: Path) -> None:
+    old = _load(current)
+    archive = keys_dir(home) / "archive" / old.fingerprint[:16]
+    if not archive.exists():
+        shutil.copytree(current, archive)
+    (current / MADE_HERE).unlink(missing_ok=True)
 
 
 def import_pkcs12(home: Path, data: bytes, password: str | None) -> SigningKey:
@@ -108,10 +125,7 @@ def import_pkcs12(home: Path, data: bytes, password: str | None) -> SigningKey:
     )
     current = keys_dir(home) / "current"
     if (current / KEY_FILE).exists():
-        old = _load(current)
-        archive = keys_dir(home) / "archive" / old.fingerprint[:16]
-        if not archive.exists():
-            shutil.copytree(current, archive)
+        _archive(home, current)
     _save(current, key_pem, [cert, *(extra or [])])
     return _load(current)
 
@@ -177,15 +191,19 @@ def _save(folder: Path, key_pem: bytes, chain: list[x509.Certificate]) -> None:
     os.chmod(folder / KEY_FILE, 0o600)
 
 
-def _generate() -> tuple[bytes, list[x509.Certificate]]:
-    """A local root and a signing certificate issued by it: a third party can pin the root."""
-    who = f"{getpass.getuser()}@{socket.gethostname()}"[:60]
+def _generate(shop: str | None) -> tuple[bytes, list[x509.Certificate]]:
+    """A local root and a signing certificate issued by it (a third party can pin the root),
+    both naming the shop and saying they are self-made: the software's maker vouches for
+    nothing, and the computer's login and host names stay out."""
+    holder = _fit((shop or "").strip(), 64) or "未设置店铺名 shop name not set"
+    made = "卖家自签 self-signed by the seller"
     now = datetime.now(UTC) - timedelta(minutes=5)
     root_key = rsa.generate_private_key(65537, 3072)
     root_name = x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, f"RefundProof local root ({who})"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "RefundProof 退款鉴证"),
+            x509.NameAttribute(NameOID.COMMON_NAME, _fit(f"根证书 root: {holder}", 64)),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, holder),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, made),
         ]
     )
     root = (
@@ -204,8 +222,9 @@ def _generate() -> tuple[bytes, list[x509.Certificate]]:
     key = rsa.generate_private_key(65537, 3072)
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, f"RefundProof report signer ({who})"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "RefundProof 退款鉴证"),
+            x509.NameAttribute(NameOID.COMMON_NAME, holder),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, holder),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, made),
         ]
     )
     cert = (
@@ -233,6 +252,11 @@ def _generate() -> tuple[bytes, list[x509.Certificate]]:
         serialization.NoEncryption(),
     )
     return key_pem, [cert, root]
+
+
+def _fit(text: str, most: int) -> str:
+    """At most `most` UTF-8 bytes (the limit X.509 sets on a name), cut between characters."""
+    return text.encode()[:most].decode(errors="ignore")
 
 
 def _usage(cert_sign: bool) -> x509.KeyUsage:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import os
 import threading
 from collections.abc import Callable
@@ -25,8 +24,9 @@ from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
 from server.imaging import pixels
 from server.text import JSON_KEYS, Text
 
+from . import police
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
-from .snapshot import Snapshot, attachment_name, figure_hashes, figure_name
+from .snapshot import AUDIT_NAME, Snapshot, attachment_name, figure_hashes, figure_name
 
 # WeasyPrint turns on Pillow's process-wide "accept truncated images" at import; intake
 # relies on the default to refuse truncated uploads, and our own thumbnails are never cut.
@@ -57,7 +57,6 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["evidence_data"] = _evidence_data
     env.filters["when"] = _when
     return env
 
@@ -75,22 +74,29 @@ def _when(iso: str | None) -> str:
     return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
 
 
-def _evidence_data(data: dict[str, Any], limit: int = 1500) -> str:
-    """The fields a finding rests on, one per line, cut at `limit` characters."""
-    lines = []
-    for k, v in data.items():
-        shown = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
-        lines.append(f"{k}: {shown}")
-    text = "\n".join(lines)
-    return text if len(text) <= limit else text[:limit] + " …"
-
-
 def _thumb(data: bytes) -> str:
     """A display copy (first frame, 8-bit RGB, EXIF orientation applied) as a data URI."""
     with Image.open(io.BytesIO(data)) as im:
         im.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at a reduced scale
         jpeg = pixels.figure_bytes(pixels.viewable(im), THUMB_EDGE)
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def _request(level: str, t: Any) -> str:
+    """What the appeal asks of the platform, from the case's verdict."""
+    if level in ("decisive", "strong"):
+        return t(
+            "驳回买家的仅退款申请（或转人工复核）。理由见下，原始图片和核验数据附在本 PDF 中。",
+            "Reject the buyer's refund-only request (or refer it to a human reviewer). The "
+            "reasons follow; the original photos and the verification data are attached to "
+            "this PDF.",
+        )
+    if level == "supporting":
+        return t(
+            "人工复核买家提交的凭证图片：下列图片有可疑之处。",
+            "Have a human review the buyer's photos: the ones below raise doubts.",
+        )
+    return ""
 
 
 def _time_source(snap: Snapshot, t: Any) -> str:
@@ -126,6 +132,18 @@ def _evidence_list(
         for p in photos
     ]
     tool = f"{d['tool']['name']} {d['tool']['version']}"
+    for sha in sorted(figure_hashes(d["verification"])):
+        rows.append(
+            {
+                "category": say("检查生成的示意图", "figure drawn by a check"),
+                "name": figure_name(sha),
+                "format": "JPEG",
+                "sha256": sha,
+                "source": say("由核验程序根据原始图片生成", "made by the checks from an original"),
+                "obtained": d["verification"]["verified_at"],
+                "method": tool,
+            }
+        )
     findings_sha = next(a["sha256"] for a in d["attachments"] if a["name"] == FINDINGS_NAME)
     rows.append(
         {
@@ -135,6 +153,20 @@ def _evidence_list(
             "sha256": findings_sha,
             "source": say("RefundProof 核验输出", "RefundProof verification output"),
             "obtained": d["verification"]["verified_at"],
+            "method": tool,
+        }
+    )
+    audit_sha = next(a["sha256"] for a in d["attachments"] if a["name"] == AUDIT_NAME)
+    rows.append(
+        {
+            "category": say("审计日志摘录", "audit-log excerpt"),
+            "name": AUDIT_NAME,
+            "format": "JSON Lines",
+            "sha256": audit_sha,
+            "source": say(
+                "本机审计日志中本案的各行", "the lines of the local audit log about this case"
+            ),
+            "obtained": d["report"]["created_at"],
             "method": tool,
         }
     )
@@ -173,6 +205,16 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "report": d["report"],
         "tool": d["tool"],
         "operator": d["operator"],
+        "shop": d.get("shop"),
+        "request": _request(res["case"]["verdict"]["level"], say),
+        "custody": police.custody(
+            photos, {p["sha256"]: p["received_at"] for p in d["photos"]}, say
+        ),
+        "confirmations": police.confirmations(res, say),
+        "which_law": police.which_law(res["case"]["facts"], say),
+        "label_removed": police.label_removed(res),
+        "field_guide": police.FIELD_GUIDE,
+        "shown_fields": lambda data: police.shown_fields(data, lang),
         "case": res["case"],
         "case_created_at": d["case"]["created_at"],
         "verified_at": d["verification"]["verified_at"],
@@ -238,19 +280,17 @@ def pdf(snap: Snapshot) -> bytes:
             relationship=relationship,
         )
 
-    attachments = [
-        attach(
-            name,
-            blob,
-            "figure made by a check"
-            if name.startswith("figure-")
-            else "original photo, named by its SHA-256",
-            "Supplement" if name.startswith("figure-") else "Source",
-        )
-        for name, blob in snap.originals.items()
-    ]
+    def describe(name: str) -> tuple[str, str]:
+        if name.startswith("figure-"):
+            return "figure made by a check", "Supplement"
+        if name == AUDIT_NAME:
+            return "the audit-log lines about this case", "Data"
+        return "original photo, named by its SHA-256", "Source"
+
+    attachments = [attach(name, blob, *describe(name)) for name, blob in snap.originals.items()]
     attachments.append(attach(SNAPSHOT_NAME, snap.to_bytes(), "report snapshot", "Data"))
     attachments.append(attach(FINDINGS_NAME, snap.findings_json(), "findings", "Data"))
+    attachments.sort(key=lambda a: a.name or "")  # a PDF name tree lists its keys sorted
     page = html(snap)
     # fontTools stamps each TrueType subset with the time it was made unless
     # SOURCE_DATE_EPOCH says otherwise; the report's own time keeps renders identical.

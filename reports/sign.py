@@ -18,7 +18,9 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
@@ -66,9 +68,15 @@ def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -
     )
     timestamper = HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
     out = io.BytesIO()
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    # pyHanko writes its own name as the XMP Producer and appends it to the Info one; PDF/A
+    # wants the two to agree, so the Info says the same.
+    info = writer.trailer["/Info"]
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.update_container(info)
     try:
         signers.PdfSigner(meta, signer, timestamper=timestamper).sign_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+            writer,
             output=out,
             # A fixed reservation spares pyHanko a trial signature to measure the size.
             bytes_reserved=RESERVED_BYTES + 4096 * len(key.chain),

@@ -6,7 +6,6 @@ travels inside the PDF (snapshot.json) so a third party can see what the report 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import secrets
@@ -67,6 +66,9 @@ class Snapshot:
         return canonical_json(self.result())
 
 
+AUDIT_NAME = "audit-excerpt.jsonl"
+
+
 def canonical_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
@@ -97,6 +99,7 @@ def take(
     key: SigningKey,
     tsa_url: str | None,
     operator: str | None,
+    shop: str | None = None,
 ) -> Snapshot:
     """Read the case once; every original is re-hashed (EvidenceTampered if changed)."""
     case = store.get_case(case_id)
@@ -105,6 +108,12 @@ def take(
     # the figures the findings show (boxes drawn, heat maps) travel with the report too
     for sha in sorted(figure_hashes(verification)):
         originals[figure_name(sha)] = store.figures.get(sha)
+    # the audit-log lines about this case, each still carrying its own hash and its
+    # predecessor's, so a reader can check them against the signed head
+    originals[AUDIT_NAME] = b"".join(
+        json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+        for line in store.audit_log.lines_about(case_id)
+    )
     now = datetime.now(UTC)
     data: dict[str, Any] = {
         "report": {
@@ -117,7 +126,8 @@ def take(
             else {"kind": "local_clock"},
         },
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "operator": operator or getpass.getuser(),
+        "operator": operator,
+        "shop": shop,
         "case": {k: case[k] for k in ("id", "created_at", "facts")},
         "photos": [p.to_json() for p in photos],
         "verification": verification,

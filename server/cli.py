@@ -328,10 +328,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.no_tsa:
         changes["tsa_url"] = None
     if args.operator is not None:
-        changes["operator"] = args.operator or None
+        changes["operator"] = neutral(args.operator.strip())[:100] or None
+    if args.shop is not None:
+        changes["shop"] = neutral(args.shop.strip())[:100] or None
     cfg = Service(data_home()).change_settings(**changes)
     print(f"tsa_url: {cfg.tsa_url or '（无，使用本机时钟 / none: local clock）'}")
-    print(f"operator: {cfg.operator or '（系统用户名 / login name）'}")
+    print(f"shop: {cfg.shop or '（未设置 / not set）'}")
+    print(f"operator: {cfg.operator or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
     return 0
 
@@ -516,6 +519,9 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument("--tsa-url", help="RFC 3161 时间戳服务地址 / timestamp service URL")
     st.add_argument("--no-tsa", action="store_true", help="改用本机时钟 / use the local clock")
     st.add_argument("--operator", help="报告中的操作人 / operator named in reports")
+    st.add_argument(
+        "--shop", help="店铺名：报告和签名证书中的名称 / shop name in reports and the certificate"
+    )
     st.set_defaults(func=cmd_settings)
 
     c = sub.add_parser("check", help="检查数据文件夹 / verify the data folder")

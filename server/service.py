@@ -187,6 +187,7 @@ class Service:
             self.verify(case_id, lang)
             verification = self.store.latest_verification(case_id)
         assert verification is not None
+        config = self.config
         record = reports.build(
             self.store,
             self.home,
@@ -194,8 +195,9 @@ class Service:
             verification,
             variant,
             lang,
-            tsa_url=self.config.tsa_url,
-            operator=self.config.operator,
+            tsa_url=config.tsa_url,
+            operator=config.operator,
+            shop=config.shop,
         )
         self._checkpoint()
         return record

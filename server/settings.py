@@ -31,7 +31,10 @@ class Config:
     remote_manifest_fetch: bool = False
     # An RFC 3161 timestamp service for report signatures; without one the local clock.
     tsa_url: str | None = None
-    operator: str | None = None  # the name printed as the report's operator
+    # Who the reports say made them: the shop (also the name in the signing certificate) and
+    # the person at the keyboard. Never taken from the computer's login or host name.
+    shop: str | None = None
+    operator: str | None = None
 
     @classmethod
     def load(cls, home: Path) -> Config:

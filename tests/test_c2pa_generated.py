@@ -8,15 +8,15 @@ from server import trust
 from server.demo import samples
 from server.errors import Problem
 
-from .conftest import DST, signals, verify_bytes
+from .conftest import DST, C2paTestSigner, signals, verify_bytes
 
 
 def _jpeg() -> bytes:
     return samples.jpeg(samples.photo(320, 240, seed=9))
 
 
-def test_ai_generated_declaration_is_decisive_even_untrusted(service, c2pa_signer):
-    signed = c2pa_signer.sign(
+def _ai_made(c2pa_signer) -> bytes:
+    return c2pa_signer.sign(
         _jpeg(),
         [
             {
@@ -26,16 +26,44 @@ def test_ai_generated_declaration_is_decisive_even_untrusted(service, c2pa_signe
             }
         ],
     )
-    photo = verify_bytes(service, signed)
+
+
+def test_an_ai_declaration_without_a_trust_list_is_strong_and_says_why(service, c2pa_signer):
+    photo = verify_bytes(service, _ai_made(c2pa_signer))
     decl = signals(photo, "c2pa")["c2pa_ai_declaration"]
-    assert decl["strength"] == "decisive"
+    assert decl["strength"] == "strong"
     assert decl["data"]["signer_trust"] == "untrusted"
     assert decl["data"]["rubric"] == "fullyGenAIMedia"
     assert decl["data"]["declaration"]["software_agent"] == "FakeGen 2"
+    assert "尚未导入 C2PA 信任列表" in decl["summary"]
+    assert "refundproof trust update" in decl["summary"]  # and what to do about it
+    assert photo["verdict"]["level"] == "strong"
+
+
+def test_an_ai_declaration_by_a_signer_off_the_trust_list_is_strong(service, c2pa_signer, tmp_path):
+    pem = tmp_path / "OTHER-ROOT.pem"
+    pem.write_bytes(C2paTestSigner().ca_pem)  # a trust list that does not hold our signer
+    trust.import_file(service.home, pem)
+    decl = signals(verify_bytes(service, _ai_made(c2pa_signer)), "c2pa")["c2pa_ai_declaration"]
+    assert decl["strength"] == "strong"
+    assert "自制的证书" in decl["summary"]
+
+
+def test_an_ai_declaration_by_a_trusted_signer_bound_to_the_bytes_is_decisive(
+    service, c2pa_signer, tmp_path
+):
+    pem = tmp_path / "RP-TEST-ROOT.pem"
+    pem.write_bytes(c2pa_signer.ca_pem)
+    trust.import_file(service.home, pem)
+    photo = verify_bytes(service, _ai_made(c2pa_signer))
+    decl = signals(photo, "c2pa")["c2pa_ai_declaration"]
+    assert decl["strength"] == "decisive"
+    assert decl["data"]["signer_trust"] == "trusted"
+    assert "RP-TEST-ROOT" in decl["summary"]
     assert photo["verdict"]["level"] == "decisive"
 
 
-def test_camera_photo_then_ai_edit(service, c2pa_signer):
+def test_camera_photo_then_ai_edit(service, c2pa_signer, tmp_path):
     """The typical fake: a real photo with a crack painted in by an AI editor."""
     signed = c2pa_signer.sign(
         _jpeg(),
@@ -47,6 +75,9 @@ def test_camera_photo_then_ai_edit(service, c2pa_signer):
             },
         ],
     )
+    pem = tmp_path / "RP-TEST-ROOT.pem"
+    pem.write_bytes(c2pa_signer.ca_pem)
+    trust.import_file(service.home, pem)
     found = signals(verify_bytes(service, signed), "c2pa")
     decl = found["c2pa_ai_declaration"]
     assert decl["strength"] == "decisive"

@@ -274,7 +274,7 @@ def test_a_key_password_comes_from_a_file_never_the_command_line(home, tmp_path)
 
     from reports import keys
 
-    key_pem, chain = keys._generate()  # stands in for the shop's own certificate
+    key_pem, chain = keys._generate("好物小店")  # stands in for the shop's own certificate
     p12 = tmp_path / "shop.p12"
     p12.write_bytes(
         pkcs12.serialize_key_and_certificates(

@@ -144,6 +144,48 @@ def test_appeal_is_short_and_police_is_complete(case):
     assert made[("police", "zh")]["pages"] > made[("appeal", "zh")]["pages"]
 
 
+def test_appeal_page_one_decides_in_thirty_seconds(service, c2pa_signer):
+    """Four buyer photos, two with evidence: shop, request, conclusion by kind, each flagged
+    photo's reason and the signature note all on page 1; two pages in all."""
+    service.change_settings(shop="好物小店", operator="张三")
+    c = service.create_case({"platform": "拼多多", "order_id": "P-1", "amount": "129.00"})
+    listing = samples.product_shot(900, 700, seed=3)
+    fake = samples.paint_damage(listing, (400, 250, 560, 400))
+    labelled = samples.png(
+        samples.photo(640, 480, seed=4),
+        [
+            samples.png_text_chunk(
+                "XML:com.adobe.xmp", samples.tc260_xmp(samples.DOUBAO_LABEL), "iTXt"
+            )
+        ],
+    )
+    for name, role, data in [
+        ("listing.jpg", "listing", samples.jpeg(listing)),
+        ("a.jpg", "evidence", samples.jpeg(fake)),
+        ("b.png", "evidence", labelled),
+        ("c.jpg", "evidence", samples.jpeg(samples.photo(640, 480, seed=5))),
+        ("d.jpg", "evidence", samples.jpeg(samples.photo(640, 480, seed=6))),
+    ]:
+        service.add_photo(c["id"], data, role, Source(file_name=name))
+    record = service.report(c["id"], "appeal")
+    assert record["pages"] <= 2
+    pdf = _pdf(service, record)
+    page1 = flat(pdftotext(pdf).split("\f")[0])
+    for phrase in (
+        "好物小店",
+        "请求",
+        "驳回",
+        "4张图片中2张有证据",
+        "改自卖家的商品图",
+        "隐式标识",
+        "签名有效性未知",
+        "refundproofverify-report",
+        "pdfsig",
+    ):
+        assert phrase in page1, phrase
+    assert "未提供" not in page1  # only the facts the seller gave
+
+
 @pytest.mark.parametrize("variant,lang", VARIANTS_LANGS)
 def test_fonts_embedded_and_every_glyph_drawn(case, variant, lang):
     service, _, made, _ = case
@@ -197,7 +239,11 @@ def test_pdfa3b_with_attachments_named_by_hash(case):
     assert re.search(rb'pdfaid:conformance(="|>)B', xmp)
     files = {name: blobs[0] for name, blobs in reader.attachments.items()}
     shas = {p.sha256 for p in service.store.case_photos(case_id)}
-    named = {n: b for n, b in files.items() if n not in ("snapshot.json", "findings.json")}
+    data_files = ("snapshot.json", "findings.json", "audit-excerpt.jsonl")
+    named = {n: b for n, b in files.items() if n not in data_files}
+    audit = [json.loads(line) for line in files["audit-excerpt.jsonl"].splitlines()]
+    assert {e["event"] for e in audit} >= {"case.created", "photo.received", "case.verified"}
+    assert all(e["data"]["case"] == case_id and len(e["hash"]) == 64 for e in audit)
     photo_files = {n: b for n, b in named.items() if not n.startswith("figure-")}
     assert {n.split(".")[0] for n in photo_files} == shas
     assert len(named) > len(photo_files)  # the checks' figures ride along
@@ -207,6 +253,33 @@ def test_pdfa3b_with_attachments_named_by_hash(case):
     assert snapshot["case"]["facts"] == FACTS
     assert snapshot["audit_head"]["hash"]
     assert json.loads(files["findings.json"])["case"]["id"] == case_id
+
+
+@pytest.mark.parametrize("variant", ["appeal", "police"])
+def test_pdfa_rules_that_can_be_checked_offline(case, variant):
+    """The PDF/A-3b rules a validator flagged: no image asks to be interpolated, the
+    attachment name tree is sorted, Info and XMP name the same producer; and each attachment
+    says how it relates to the report."""
+    service, _, made, _ = case
+    pdf = _pdf(service, made[(variant, "zh")])
+    reader = PdfReader(io.BytesIO(pdf))
+    images = [
+        xobj.get_object()
+        for page in reader.pages
+        for xobj in (page["/Resources"].get("/XObject") or {}).values()
+        if xobj.get_object().get("/Subtype") == "/Image"
+    ]
+    assert images
+    assert all(im.get("/Interpolate") in (None, False) for im in images)
+    assert b"/Interpolate true" not in pdf
+    tree = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"]
+    keys = [str(tree[i]) for i in range(0, len(tree), 2)]
+    assert keys == sorted(keys)
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    (xmp_producer,) = re.findall(r'pdf:Producer(?:="|>)([^"<]*)', xmp)
+    assert reader.metadata["/Producer"] == xmp_producer
+    for i in range(1, len(tree), 2):
+        assert tree[i].get_object()["/AFRelationship"] in ("/Source", "/Supplement", "/Data")
 
 
 def test_extracted_attachments_hash_to_printed_values(case, tmp_path):
@@ -338,7 +411,10 @@ def test_layout_holds_with_30_photos_long_text_and_odd_names(service):
         pdf = _pdf(service, record)
         text = pdftotext(pdf)
         assert has_phrase(text, "王<b>小明</b> {{ 7*7 }}")  # printed, not interpreted
-        assert "（未提供）" in text  # refund id missing: said, not left blank
+        if variant == "police":
+            assert "（未提供）" in text  # the record says a fact is missing, not left blank
+        else:
+            assert "（未提供）" not in text  # the appeal shows only what the seller gave
         assert service.check_report(pdf).ok
         assert log.missing == []  # emoji, Hebrew, zero-width space: all drawn
         assert record["pages"] < (12 if variant == "appeal" else 60)
@@ -411,7 +487,7 @@ def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
     c = service.create_case({"order_id": "1"})
     service.add_photo(c["id"], samples.png(samples.photo(64, 48)), "evidence", Source())
     old = service.report(c["id"], "appeal")
-    key_pem, chain = keys._generate()  # stands in for an enterprise certificate
+    key_pem, chain = keys._generate("某企业")  # stands in for an enterprise certificate
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     p12 = pkcs12.serialize_key_and_certificates(
@@ -430,3 +506,25 @@ def test_imported_pkcs12_signs_and_old_reports_still_verify(service, home):
         check = service.check_report(_pdf(service, record))
         assert check.ok
         assert check.trusted
+
+
+def test_the_certificate_names_the_shop_never_the_computer(service):
+    import getpass
+    import socket
+
+    from reports import keys
+
+    service.change_settings(shop="好物小店")
+    key = keys.load_or_create(service.home)
+    subject = key.subject
+    assert "好物小店" in subject
+    assert "self-signed" in subject  # it says it is the shop's own, not vouched for by anyone
+    assert getpass.getuser() not in subject
+    assert socket.gethostname() not in subject
+    # a new shop name makes a new key; the old one is archived and its reports still verify
+    c = service.create_case({"order_id": "7"})
+    service.add_photo(c["id"], samples.png(samples.photo(64, 48)), "evidence", Source())
+    before = _pdf(service, service.report(c["id"], "appeal"))
+    service.change_settings(shop="好物小店二号")
+    assert "好物小店二号" in keys.load_or_create(service.home).subject
+    assert service.check_report(before).ok

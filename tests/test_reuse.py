@@ -108,3 +108,44 @@ def test_the_same_file_checked_twice_without_refund_details_is_no_reuse(service)
     (named,) = _reuse(service.verify(second))
     assert named["signal"] == "reused_in_other_refund"
     assert named["strength"] == "decisive"
+
+
+def test_one_finding_names_every_other_refund_exact_and_near_apart(service):
+    shot = samples.product_shot(1200, 900, seed=31, view=0.3)
+    original = jpeg(shot, 92)
+    near_copy = jpeg(shot.resize((900, 675), Image.Resampling.LANCZOS), 70)
+    first = _case(service, {"platform": "抖店", "refund_id": "R-1", "buyer": "甲"}, original)
+    second = _case(service, {"platform": "抖店", "refund_id": "R-2", "buyer": "乙"}, near_copy)
+    third = _case(service, {"platform": "抖店", "refund_id": "R-3", "buyer": "丙"}, original)
+    for case in (first, second):
+        service.verify(case)
+    result = service.verify(third)
+    (f,) = _reuse(result)  # one finding, not one per earlier case
+    assert f["signal"] == "reused_in_other_refund"
+    assert {e["other_case"]: e["identical_bytes"] for e in f["data"]["others"]} == {
+        first: True,
+        second: False,
+    }
+    assert "另外 2 笔退款" in f["summary"]
+    assert "字节完全相同" in f["summary"]
+    assert "近似副本" in f["summary"]
+    # the verdict names reuse, never AI
+    assert result["photos"][0]["verdict"]["found"] == "与另一笔退款中的图片相同"
+    assert "AI" not in result["photos"][0]["verdict"]["summary"]
+
+
+def test_the_same_refund_on_the_same_platform_is_never_reuse(service):
+    data = jpeg(samples.product_shot(1000, 750, seed=32))
+    a = _case(service, {"platform": "拼多多", "order_id": "O-9"}, data)
+    service.verify(a)
+    # the refund number learnt later makes a second case of the same order
+    b = _case(service, {"platform": "拼多多", "refund_id": "R-9", "order_id": "O-9"}, data)
+    assert b != a
+    (f,) = _reuse(service.verify(b))
+    assert f["signal"] == "same_refund_recorded_twice"
+    assert f["strength"] == "none"
+    # the same order number on another platform is another refund
+    c = _case(service, {"platform": "淘宝/天猫", "order_id": "O-9"}, data)
+    (g,) = _reuse(service.verify(c))
+    assert g["signal"] == "reused_in_other_refund"
+    assert g["strength"] == "decisive"

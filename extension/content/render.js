@@ -72,7 +72,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       if (p.role === "page_capture") continue;
       const colourP = LEVEL_COLOURS[p.verdict.level];
       const limits = p.checks.map((k) => `<li><b>${esc(k.title?.["zh-CN"] || k.check)}</b>：${esc(k.limits["zh-CN"])}</li>`).join("");
-      const findings = p.findings.filter((f) => f.strength !== "none").map((f) => `<li data-signal="${esc(f.signal)}">[${esc(f.strength)}] ${esc(f.summary)}${f.data?.figure ? ` <a href="#" class="fig" data-sha="${esc(f.data.figure.sha256)}">图示 / figure</a>` : ""}</li>`).join("");
+      const findings = p.findings.filter((f) => f.strength !== "none").map((f) => `<li data-signal="${esc(f.signal)}" data-strength="${esc(f.strength)}">[${esc(f.strength_name || f.strength)}] ${esc(f.summary)}${f.data?.figure ? ` <a href="#" class="fig" data-sha="${esc(f.data.figure.sha256)}">图示 / figure</a>` : ""}</li>`).join("");
       html += `<div class="photo" data-sha="${p.sha256}"><span class="tag" style="background:${colourP}">${esc(RP.badgeText(p))}</span> ${esc(p.file)} <span class="note">[${esc(p.role_name)}]</span>
         <div>${esc(p.verdict.summary)}</div><ul>${findings || "<li>未发现异常（不确定，不代表图片真实）/ nothing found (inconclusive)</li>"}</ul>
         <details><summary>各项检查的局限 / limits</summary><ul>${limits}</ul></details></div>`;

@@ -27,7 +27,7 @@ from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "c2pa"
-VERSION = "1"
+VERSION = "2"  # 2: decisive only for a trusted signer (trust list loaded), else strong with why
 TITLE = Text("内容凭证（C2PA）", "Content credentials (C2PA)")
 LIMITS = Text(
     "任何重新编码（截图、平台转码）都会去掉内容凭证，所以没有凭证不能说明什么。远程凭证默认不下载；"
@@ -73,12 +73,21 @@ def assess(state: str, results: dict[str, Any]) -> dict[str, Any]:
         or c in ("claimSignature.mismatch", "claimSignature.missing")
     ]
     validity = [c for c in failures if c in _VALIDITY]
+    successes = _codes(results, "success")
+    # The SDK folds an expired certificate into "Invalid" even when the signer chains to a
+    # trust anchor: trust is read from its own codes.
+    trusted = "signingCredential.untrusted" not in failures and (
+        state == "Trusted" or "signingCredential.trusted" in successes
+    )
     return {
         "sdk_state": state,
         "binding": "broken" if binding_failures else "intact",
         "binding_failures": binding_failures,
-        "signature_validated": "claimSignature.validated" in _codes(results, "success"),
-        "signer_trust": "trusted" if state == "Trusted" else "untrusted",
+        "signature_validated": "claimSignature.validated" in successes,
+        "signer_trust": "trusted" if trusted else "untrusted",
+        # a trusted time stamp shows the certificate was valid when the claim was signed
+        "timestamped": "timeStamp.validated" in successes,
+        "signed_inside_validity": "claimSignature.insideValidity" in successes,
         "credential_validity": "problem" if validity else "valid",
         "credential_problems": validity,
         "failure_codes": failures,
@@ -236,11 +245,11 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     if capture and not ai:  # a capture later edited with AI speaks against the buyer, not for
         findings.append(_capture_declaration(*capture[0], facts, issuer, intact))
     if checks["binding"] == "broken":
-        failures = ", ".join(checks["binding_failures"])
+        failures = _in_words(checks["binding_failures"])
         text = Text(
-            f"内容凭证与图片不再匹配（{failures}）：签名后图片被改动过。",
-            f"The content credentials no longer match the image ({failures}): it was changed "
-            "after signing.",
+            f"内容凭证与图片不再匹配（{failures.zh.replace('|', '、')}）：签名后图片被改动过。",
+            f"The content credentials no longer match the image ({failures.en.replace('|', ', ')}"
+            "): it was changed after signing.",
         )
         findings.append(Finding(NAME, "c2pa_changed_after_signing", "supporting", text, facts))
     components = _component_ai(store, active)
@@ -262,25 +271,85 @@ def _ai_declaration(
     issuer: str,
     intact: bool,
 ) -> Finding:
+    """Decisive only when the declaration is bound to these bytes and its signer chains to a
+    loaded trust list with a certificate valid when it signed: anyone can sign a manifest
+    with a certificate they made themselves."""
     agent = d["software_agent"] or facts["claim_generator"] or "?"
     data = {**facts, "declaration": d, "all_declarations": decls}
     said = Text(
         f"内容凭证声明该图片{st.meaning.zh}（{agent}，签发者 {issuer}）",
         f"The content credentials declare the image {st.meaning.en} ({agent}, issued by {issuer})",
     )
-    if intact:
+    doubts = _doubts(facts, intact)
+    if not doubts:
+        names = [str(t.get("name", "?")) for t in facts["trust_lists"]]
+        lists = "、".join(names)
         text = said + Text(
-            "，且凭证与图片字节的绑定完好：这一声明在密码学上与这张图片绑定。",
-            ", and the binding to the image bytes is intact: the declaration is "
-            "cryptographically bound to this picture.",
+            f"，凭证与图片字节的绑定完好，签发者在已导入的 C2PA 信任列表（{lists}）中"
+            f"{_expired_note(facts).zh}：这一声明在密码学上与这张图片绑定，且签发者身份可查。",
+            f", the binding to the image bytes is intact and the signer is on the imported C2PA "
+            f"trust list ({', '.join(names)}){_expired_note(facts).en}: the "
+            "declaration is cryptographically bound to this picture by an identified signer.",
         )
         return Finding(NAME, "c2pa_ai_declaration", "decisive", text, data)
     text = said + Text(
-        "，但签名后图片被改动过，声明已不再与当前字节绑定。",
-        ", but the image was changed after signing, so the declaration is no longer bound "
-        "to these bytes.",
+        "；但" + "；".join(t.zh for t in doubts) + "。因此是有力证据，不是确定证据。",
+        "; but " + "; ".join(t.en for t in doubts) + ". So it is strong, not decisive, evidence.",
     )
     return Finding(NAME, "c2pa_ai_declaration", "strong", text, data)
+
+
+def _doubts(facts: dict[str, Any], intact: bool) -> list[Text]:
+    """Why a declaration is not decisive, each with what the seller can do."""
+    doubts = []
+    if not intact:
+        doubts.append(
+            Text(
+                "签名后图片被改动过，声明已不再与当前字节绑定",
+                "the image was changed after signing, so the declaration is no longer bound to "
+                "these bytes",
+            )
+        )
+    if not facts["trust_lists"]:
+        doubts.append(
+            Text(
+                "尚未导入 C2PA 信任列表，无法确认签发者身份（运行 `refundproof trust update` 后重新核验）",
+                "no C2PA trust list is loaded, so the signer cannot be identified (run "
+                "`refundproof trust update`, then verify again)",
+            )
+        )
+    elif facts["signer_trust"] != "trusted":
+        doubts.append(
+            Text(
+                "签发者不在已导入的 C2PA 信任列表中：任何人都能用自制的证书签发这样的声明",
+                "the signer is not on the imported C2PA trust list: anyone can sign such a "
+                "declaration with a certificate they made themselves",
+            )
+        )
+    problems = set(facts["credential_problems"])
+    if problems - {"signingCredential.expired"}:
+        doubts.append(
+            Text("签名证书无效或已被吊销", "the signing certificate is invalid or revoked")
+        )
+    elif problems and not (facts["timestamped"] and facts["signed_inside_validity"]):
+        doubts.append(
+            Text(
+                "签名证书已过期，且签名没有可信时间戳证明签名时证书有效",
+                "the signing certificate has expired and no trusted time stamp shows it was "
+                "valid when it signed",
+            )
+        )
+    return doubts
+
+
+def _expired_note(facts: dict[str, Any]) -> Text:
+    if "signingCredential.expired" in facts["credential_problems"]:
+        return Text(
+            "（证书现已过期，但可信时间戳证明签名时证书有效）",
+            " (the certificate has since expired; a trusted time stamp shows it was valid when "
+            "it signed)",
+        )
+    return Text("", "")
 
 
 def _capture_declaration(
@@ -297,6 +366,31 @@ def _capture_declaration(
     return Finding(NAME, "c2pa_capture_declaration", strength, text, {**facts, "declaration": d})
 
 
+# The SDK's validation codes in words (the codes themselves stay in the finding's data).
+CODE_WORDS = {
+    "assertion.dataHash.mismatch": Text("图片数据的哈希不符", "the image data hash does not match"),
+    "assertion.hashedURI.mismatch": Text("断言的哈希不符", "an assertion hash does not match"),
+    "assertion.bmffHash.mismatch": Text("图片数据的哈希不符", "the image data hash does not match"),
+    "claimSignature.mismatch": Text("声明签名不符", "the claim signature does not match"),
+    "claimSignature.missing": Text("缺少声明签名", "the claim signature is missing"),
+    "signingCredential.expired": Text("签名证书已过期", "the signing certificate has expired"),
+    "signingCredential.revoked": Text("签名证书已被吊销", "the signing certificate was revoked"),
+    "signingCredential.ocsp.revoked": Text(
+        "签名证书已被吊销", "the signing certificate was revoked"
+    ),
+    "signingCredential.invalid": Text("签名证书无效", "the signing certificate is invalid"),
+    "claimSignature.outsideValidity": Text(
+        "签名时间不在证书有效期内", "it was signed outside the certificate's validity"
+    ),
+}
+
+
+def _in_words(codes: list[str]) -> Text:
+    """Codes in words, joined by "|" for the caller's separator; an unknown code as itself."""
+    words = [CODE_WORDS.get(c, Text("其他校验失败", c)) for c in codes]
+    return Text("|".join(dict.fromkeys(w.zh for w in words)), "|".join(w.en for w in words))
+
+
 def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:
     trust_zh = "在信任列表中" if facts["signer_trust"] == "trusted" else "不在已导入的信任列表中"
     trust_en = (
@@ -307,12 +401,14 @@ def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Findin
     valid_zh = (
         "证书有效"
         if facts["credential_validity"] == "valid"
-        else ("证书问题：" + ", ".join(facts["credential_problems"]))
+        else ("证书问题：" + "、".join(_in_words(facts["credential_problems"]).zh.split("|")))
     )
     valid_en = (
         "certificate valid"
         if facts["credential_validity"] == "valid"
-        else ("certificate problem: " + ", ".join(facts["credential_problems"]))
+        else (
+            "certificate problem: " + _in_words(facts["credential_problems"]).en.replace("|", ", ")
+        )
     )
     return Finding(
         NAME,

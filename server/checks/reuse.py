@@ -19,7 +19,7 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
-VERSION = "3"  # 3: two runs without refund details are not two refunds; 2: NumPy pHash
+VERSION = "4"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -30,7 +30,7 @@ LIMITS = Text(
 )
 
 NEAR = 12  # of 64 hash bits: resize and recompression stay well below, other photos above
-CONFIRM_AT_MOST = 5  # closest candidates checked geometrically
+CONFIRM_AT_MOST = 5  # closest look-alike candidates checked geometrically
 
 
 def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
@@ -40,7 +40,10 @@ def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
         for d, o in ctx.others.near(photo.phash, NEAR)
         if not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
     ]
-    return sorted(close, key=lambda c: c[0])[:CONFIRM_AT_MOST]
+    # the same file, however many refunds it was in: free to confirm, each one named
+    same = [c for c in close if c[1].sha256 == photo.sha256]
+    alike = sorted((c for c in close if c[1].sha256 != photo.sha256), key=lambda c: c[0])
+    return same + alike[:CONFIRM_AT_MOST]
 
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:
@@ -59,15 +62,30 @@ def context_key(ctx: CheckContext, photo: Photo) -> str:
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     if photo.photo.role != "evidence" or not photo.photo.phash:
         return []
-    findings = []
+    same_case, same_refund, unnamed, others = [], [], [], []
     for distance, other in near(photo.photo, ctx):
         confirmed = _confirm(photo, other)
         if confirmed is None:
             continue
-        findings.append(_finding(other, distance, confirmed, ctx))
-    if findings:
-        return findings
-    return [
+        entry = _entry(other, distance, confirmed)
+        if other.case_id == ctx.case_id:
+            same_case.append(entry)
+        elif _same_refund(other.facts, ctx.facts):
+            same_refund.append(entry)
+        elif not _identified(other.facts) and not _identified(ctx.facts):
+            unnamed.append(entry)
+        else:
+            others.append(entry)
+    findings = []
+    if others:
+        findings.append(_reused(others))
+    if same_refund:
+        findings.append(_recorded_twice(same_refund))
+    if unnamed:
+        findings.append(_unnamed(unnamed))
+    if same_case:
+        findings.append(_twice_in_case(same_case))
+    return findings or [
         Finding(
             NAME,
             "not_reused",
@@ -86,6 +104,14 @@ def _identified(facts: Mapping[str, Any]) -> bool:
     return bool(facts.get("order_id") or facts.get("refund_id"))
 
 
+def _same_refund(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same refund recorded in two cases: the same platform (or one not named) and the
+    same refund or order number. Never evidence of reuse."""
+    if a.get("platform") and b.get("platform") and a["platform"] != b["platform"]:
+        return False
+    return any(a.get(k) and a.get(k) == b.get(k) for k in ("refund_id", "order_id"))
+
+
 def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
     if other.sha256 == photo.photo.sha256:
         return {"identical_bytes": True}
@@ -93,11 +119,9 @@ def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
     return {"identical_bytes": False, **m.stats()} if m.derived else None
 
 
-def _finding(
-    other: OtherPhoto, distance: int, confirmed: dict[str, Any], ctx: CheckContext
-) -> Finding:
+def _entry(other: OtherPhoto, distance: int, confirmed: dict[str, Any]) -> dict[str, Any]:
     f = other.facts
-    data = {
+    return {
         "other_case": other.case_id,
         "other_sha256": other.sha256,
         "other_received_at": other.received_at,
@@ -105,61 +129,96 @@ def _finding(
         "hash_distance": distance,
         **confirmed,
     }
-    if other.case_id == ctx.case_id:
-        return Finding(
-            NAME,
-            "repeated_in_case",
-            "none",
-            Text(
-                "这张图片在本案件中出现了不止一次（可能是买家重复上传）。",
-                "This photo appears more than once in this case (possibly uploaded twice).",
-            ),
-            data,
-        )
-    if not _identified(f) and not _identified(ctx.facts):
-        # two runs that name no refund (a file checked twice from the command line, say):
-        # nothing says they are two refunds, so this is no evidence of reuse
-        return Finding(
-            NAME,
-            "same_photo_no_refund_details",
-            "none",
-            Text(
-                f"同一张图片也在案件 {other.case_id} 中；两个案件都没有订单号或退款编号，无法判断是否为"
-                "两笔不同的退款（可能是同一文件核验了两次）。补充订单信息后再核验即可判断。",
-                f"The same photo is in case {other.case_id}; neither case has an order or refund "
-                "number, so nothing shows these are two different refunds (perhaps one file was "
-                "checked twice). Add the order details and verify again to tell.",
-            ),
-            data,
-        )
-    same_refund = bool(f.get("order_id")) and f.get("order_id") == ctx.facts.get("order_id")
+
+
+def _data(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every other case in `others`; the closest one's fields also at the top level."""
+    return {**entries[0], "others": entries}
+
+
+def _named(entry: dict[str, Any]) -> Text:
+    f = entry["other_facts"]
     who = "、".join(
         str(v)
         for v in (f.get("platform"), f.get("order_id"), f.get("refund_id"), f.get("buyer"))
         if v
     )
-    when = other.received_at[:10]
-    if same_refund:
-        return Finding(
-            NAME,
-            "same_refund_recorded_twice",
-            "none",
-            Text(
-                f"同一张图片也在案件 {other.case_id} 中，且订单号相同：可能是同一笔退款登记了两次。",
-                f"The same photo is in case {other.case_id} with the same order number: "
-                "possibly the same refund recorded twice.",
-            ),
-            data,
+    how = (
+        Text("字节完全相同", "byte for byte the same file")
+        if entry["identical_bytes"]
+        else Text(
+            "近似副本：同一张照片经缩放、裁剪或重新压缩",
+            "a near copy: the same photo resized, cropped or recompressed",
         )
+    )
+    when = entry["other_received_at"][:10]
+    return Text(
+        f"案件 {entry['other_case']}（{who or '无订单信息'}，{when} 收到，{how.zh}）",
+        f"case {entry['other_case']} ({who or 'no order details'}, received {when}, {how.en})",
+    )
+
+
+def _reused(entries: list[dict[str, Any]]) -> Finding:
+    listed = Text.join([_named(e) for e in entries], Text("；", "; "))
+    n = len(entries)
     return Finding(
         NAME,
         "reused_in_other_refund",
         "decisive",
         Text(
-            f"这张图片已在另一笔退款中使用过：案件 {other.case_id}（{who or '无订单信息'}，"
-            f"{when} 收到）。",
-            f"This photo was already used in another refund: case {other.case_id} "
-            f"({who or 'no order details'}, received {when}).",
+            f"这张图片已在另外 {n} 笔退款中使用过：{listed.zh}。同一张照片不可能拍的是这次收到的包裹。",
+            f"This photo was already used in {n} other refund{'s' if n > 1 else ''}: "
+            f"{listed.en}. One photo cannot show the parcel of this refund as well.",
         ),
-        data,
+        _data(entries),
+    )
+
+
+def _recorded_twice(entries: list[dict[str, Any]]) -> Finding:
+    cases = "、".join(e["other_case"] for e in entries)
+    return Finding(
+        NAME,
+        "same_refund_recorded_twice",
+        "none",
+        Text(
+            f"同一张图片也在案件 {cases} 中，且是同一平台的同一笔退款（订单号或退款编号相同）："
+            "这是同一笔退款登记了两次，不是重复使用。",
+            f"The same photo is in case {', '.join(e['other_case'] for e in entries)} for the "
+            "same refund (same platform and order or refund number): one refund recorded "
+            "twice, not reuse.",
+        ),
+        _data(entries),
+    )
+
+
+def _unnamed(entries: list[dict[str, Any]]) -> Finding:
+    # two runs that name no refund (a file checked twice from the command line, say):
+    # nothing says they are two refunds, so this is no evidence of reuse
+    cases = "、".join(e["other_case"] for e in entries)
+    return Finding(
+        NAME,
+        "same_photo_no_refund_details",
+        "none",
+        Text(
+            f"同一张图片也在案件 {cases} 中；两个案件都没有订单号或退款编号，无法判断是否为"
+            "两笔不同的退款（可能是同一文件核验了两次）。补充订单信息后再核验即可判断。",
+            f"The same photo is in case {', '.join(e['other_case'] for e in entries)}; neither "
+            "case has an order or refund number, so nothing shows these are two different "
+            "refunds (perhaps one file was checked twice). Add the order details and verify "
+            "again to tell.",
+        ),
+        _data(entries),
+    )
+
+
+def _twice_in_case(entries: list[dict[str, Any]]) -> Finding:
+    return Finding(
+        NAME,
+        "repeated_in_case",
+        "none",
+        Text(
+            "这张图片在本案件中出现了不止一次（可能是买家重复上传）。",
+            "This photo appears more than once in this case (possibly uploaded twice).",
+        ),
+        _data(entries),
     )

@@ -93,6 +93,8 @@ def demo_home(home: Path) -> Path:
 
 def build_demo(service: Service, lang: Lang = "zh") -> tuple[ResultJSON, list[dict[str, Any]]]:
     """The verified demo case and its two signed reports (appeal, police)."""
+    # the demo's own folder names a made-up shop; the seller's settings are never touched
+    service.change_settings(shop="演示店铺（示例）", operator="演示操作员")
     case = service.create_case(FACTS)
     for name, role, data in material():
         service.add_photo(case["id"], data, role, Source(method="upload", file_name=name))

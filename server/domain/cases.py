@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, get_args
 
 from ..text import Lang, Text
-from .contract import FindingJSON, Role, SourceJSON, Strength, VerdictJSON
+from .contract import FindingJSON, Kind, Role, SourceJSON, Strength, VerdictJSON
 
 # Strengths, strongest first. `counter` is evidence that speaks for the buyer; `none` is a
 # fact that weighs nothing either way; `error` means a check could not run.
@@ -99,6 +99,7 @@ class Finding:
             "check": self.check,
             "signal": self.signal,
             "strength": self.strength,
+            "strength_name": STRENGTH_NAMES[self.strength].get(lang),
             "summary": self.summary.get(lang),
             "summaries": self.summary.to_json(),
             "data": self.data,
@@ -117,12 +118,16 @@ class Verdict:
     summary: Text
     reasons: list[Text] = field(default_factory=list)
     counter: list[Text] = field(default_factory=list)
+    found: Text = field(default_factory=lambda: Text("", ""))  # what kind of evidence
+    # (kind, detail) of the evidence at this level, strongest first: what a case counts
+    parts: list[tuple[Kind, Text]] = field(default_factory=list)
 
     def to_json(self, lang: Lang) -> VerdictJSON:
         return {
             "level": self.level,
             "summary": self.summary.get(lang),
             "summaries": self.summary.to_json(),
+            "found": self.found.get(lang),
             "reasons": [r.get(lang) for r in self.reasons],
             "counter_evidence": [c.get(lang) for c in self.counter],
         }

@@ -8,12 +8,15 @@ from typing import Any, Literal, TypedDict
 
 Strength = Literal["decisive", "strong", "supporting", "counter", "none", "error"]
 Role = Literal["evidence", "listing", "page_capture"]
+# What a piece of evidence shows (domain/verdict.py names them)
+Kind = Literal["ai", "listing_copy", "reused", "tampered", "other"]
 
 
 class FindingJSON(TypedDict):
     check: str
     signal: str
     strength: Strength
+    strength_name: str  # the strength in the language asked for ("有力"), for people
     summary: str  # in the language asked for
     summaries: dict[str, str]  # both languages, keyed "zh-CN" and "en"
     data: dict[str, Any]  # the evidence itself: field values, offsets, boxes, statistics
@@ -23,6 +26,7 @@ class VerdictJSON(TypedDict):
     level: Strength
     summary: str
     summaries: dict[str, str]
+    found: str  # what kind of evidence the level rests on ("" without any)
     reasons: list[str]
     counter_evidence: list[str]
 

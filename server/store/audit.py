@@ -69,6 +69,20 @@ class AuditLog:
             data = self.path.read_bytes()
             f.truncate(data.rfind(b"\n") + 1)
 
+    def lines_about(self, case_id: str) -> list[dict[str, Any]]:
+        """Every acknowledged line whose data names this case, in order."""
+        if not self.path.exists():
+            return []
+        needle = json.dumps(case_id).encode()  # a cheap test before parsing the line
+        out = []
+        with self.path.open("rb") as f:
+            for raw in f:
+                if raw.endswith(b"\n") and needle in raw:
+                    entry = json.loads(raw)
+                    if entry.get("data", {}).get("case") == case_id:
+                        out.append(entry)
+        return out
+
     def hash_at(self, seq: int) -> str | None:
         """The hash of line `seq` (lines are numbered from 1 and each holds one entry)."""
         if not self.path.exists() or seq < 1:
