@@ -29,7 +29,7 @@ PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
 
 
 class TimestampUnavailable(Problem):
-    """The configured RFC 3161 service did not answer; no report is made without it."""
+    """An RFC 3161 service did not answer the signing request."""
 
     status = 502
 
@@ -37,10 +37,8 @@ class TimestampUnavailable(Problem):
         super().__init__(
             "tsa_unavailable",
             Text(
-                f"时间戳服务 {url} 没有响应，报告未生成。请检查网络，或用 "
-                "`refundproof settings --no-tsa` 改用本机时钟。",
-                f"The timestamp service {url} did not answer; no report was made. Check the "
-                "network, or use the local clock with `refundproof settings --no-tsa`.",
+                f"时间戳服务 {url} 没有响应。",
+                f"The time-stamp service {url} did not answer.",
             ),
         )
         self.url = url
@@ -54,7 +52,7 @@ def build(
     verification: VerificationJSON,
     variant: str,
     lang: Lang,
-    tsa_url: str | None = None,
+    tsa_urls: Sequence[str] = (),
     operator: str | None = None,
     shop: str | None = None,
 ) -> dict[str, Any]:
@@ -62,9 +60,23 @@ def build(
     from . import keys, render, sign, snapshot
 
     key = keys.load_or_create(home)
-    snap = snapshot.take(store, case_id, verification, variant, lang, key, tsa_url, operator, shop)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
-    signed = sign.sign(render.pdf(snap), key, reason, tsa_url)
+    # The time source is printed in the report, so it is settled before rendering: the first
+    # service that answers a test request; when none does, the local clock, and the report
+    # names the services that did not answer.
+    url, silent = sign.first_answering(tsa_urls)
+    time_source = snapshot.time_source(url, silent)
+    snap = snapshot.take(
+        store, case_id, verification, variant, lang, key, time_source, operator, shop
+    )
+    try:
+        signed = sign.sign(render.pdf(snap), key, reason, url)
+    except TimestampUnavailable:  # it answered the test a moment ago, then stopped
+        time_source = snapshot.time_source(None, [*silent, url or ""])
+        snap = snapshot.take(
+            store, case_id, verification, variant, lang, key, time_source, operator, shop
+        )
+        signed = sign.sign(render.pdf(snap), key, reason, None)
     pdf_sha256 = hashlib.sha256(signed).hexdigest()
     pages = render.page_images(signed)
     files = {PDF_NAME: signed, SUMMARY_NAME: render.summary_image(snap, pdf_sha256)}

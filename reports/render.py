@@ -107,6 +107,13 @@ def _time_source(snap: Snapshot, t: Any) -> str:
             f"签名带有 {url} 签发的 RFC 3161 可信时间戳",
             f"the signature carries an RFC 3161 timestamp from {url}",
         )
+    unanswered = source.get("unanswered") or []
+    if unanswered:
+        return t(
+            f"本机时钟（可信时间戳服务 {'、'.join(unanswered)} 当时无法连接，签名没有可信时间戳）",
+            f"this computer's clock (the time-stamp services {', '.join(unanswered)} could not "
+            "be reached, so the signature carries no trusted timestamp)",
+        )
     return t(
         "本机时钟（未配置可信时间戳服务）",
         "this computer's clock (no trusted timestamp service configured)",

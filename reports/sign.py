@@ -7,9 +7,11 @@ hash to the values the signed snapshot lists.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,22 @@ SNAPSHOT_NAME, FINDINGS_NAME = "snapshot.json", "findings.json"
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+PROBE_SECONDS = 5  # a test request to a time-stamp service
+
+
+def first_answering(urls: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The first RFC 3161 service that answers a test request, and those that did not."""
+    silent = []
+    for url in urls:
+        try:
+            asyncio.run(HTTPTimeStamper(url, timeout=PROBE_SECONDS).async_dummy_response("sha256"))
+        except (TimestampRequestError, aiohttp.ClientError, TimeoutError, OSError, ValueError):
+            silent.append(url)
+            continue
+        return url, silent
+    return None, silent
 
 
 def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,14 @@ class Snapshot:
 AUDIT_NAME = "audit-excerpt.jsonl"
 
 
+def time_source(tsa_url: str | None, unanswered: Sequence[str]) -> dict[str, Any]:
+    """Where the report's time comes from: an RFC 3161 service, or the local clock (and which
+    services were tried and did not answer)."""
+    if tsa_url:
+        return {"kind": "rfc3161", "tsa_url": tsa_url}
+    return {"kind": "local_clock", "unanswered": [u for u in unanswered if u]}
+
+
 def canonical_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
@@ -97,7 +106,7 @@ def take(
     variant: str,
     lang: Lang,
     key: SigningKey,
-    tsa_url: str | None,
+    time_source: dict[str, Any],
     operator: str | None,
     shop: str | None = None,
 ) -> Snapshot:
@@ -121,9 +130,7 @@ def take(
             "variant": variant,
             "lang": lang,
             "created_at": now.isoformat(timespec="seconds"),
-            "time_source": {"kind": "rfc3161", "tsa_url": tsa_url}
-            if tsa_url
-            else {"kind": "local_clock"},
+            "time_source": time_source,
         },
         "tool": {"name": TOOL_NAME, "version": __version__},
         "operator": operator,

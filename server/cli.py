@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -317,22 +318,29 @@ def _pkcs12_password(password_file: str | None) -> str | None:
 def cmd_settings(args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     if args.tsa_url:
-        if not args.tsa_url.startswith(("http://", "https://")):
-            raise Problem(
-                "tsa_url",
-                Text(
-                    "时间戳服务地址须以 http:// 或 https:// 开头。", "The TSA URL must be http(s)."
-                ),
-            )
-        changes["tsa_url"] = args.tsa_url
+        for url in args.tsa_url:
+            if not url.startswith(("http://", "https://")):
+                raise Problem(
+                    "tsa_url",
+                    Text(
+                        f"时间戳服务地址必须以 http:// 或 https:// 开头：{neutral(url)}",
+                        f"A time-stamp service address must start with http:// or https://: "
+                        f"{neutral(url)}",
+                    ),
+                )
+        changes["tsa_urls"] = list(args.tsa_url)
     if args.no_tsa:
-        changes["tsa_url"] = None
+        changes["tsa_urls"] = []
+    if args.default_tsa:
+        changes["tsa_urls"] = None
     if args.operator is not None:
         changes["operator"] = neutral(args.operator.strip())[:100] or None
     if args.shop is not None:
         changes["shop"] = neutral(args.shop.strip())[:100] or None
     cfg = Service(data_home()).change_settings(**changes)
-    print(f"tsa_url: {cfg.tsa_url or '（无，使用本机时钟 / none: local clock）'}")
+    services = cfg.time_stamp_services
+    default = "（默认 / default）" if cfg.tsa_urls is None else ""
+    print(f"tsa_urls{default}: {', '.join(services) or '（无，使用本机时钟 / none: local clock）'}")
     print(f"shop: {cfg.shop or '（未设置 / not set）'}")
     print(f"operator: {cfg.operator or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
@@ -351,11 +359,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
     _print_pairing_code(service)
+    if not trust.listed(home):  # first start: fetch the official lists, without holding it up
+        threading.Thread(target=_fetch_trust_lists, args=(home,), daemon=True).start()
     try:
         uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
     finally:
         service.runner.close()
     return 0
+
+
+def _fetch_trust_lists(home: Path) -> None:
+    try:
+        entries = trust.update(home, timeout=10)
+    except Problem as e:
+        print(f"提示 / note: {e.text.both()}", file=sys.stderr)
+        return
+    names = "、".join(f"{e['name']} ({e['certificates']})" for e in entries)
+    print(f"已下载 C2PA 信任列表 / fetched the C2PA trust lists: {names}", file=sys.stderr)
 
 
 def _print_pairing_code(service: Service) -> None:
@@ -516,8 +536,15 @@ def _report_and_setting_commands(sub: Any) -> None:
     k.set_defaults(func=cmd_keys)
 
     st = sub.add_parser("settings", help="设置 / settings")
-    st.add_argument("--tsa-url", help="RFC 3161 时间戳服务地址 / timestamp service URL")
-    st.add_argument("--no-tsa", action="store_true", help="改用本机时钟 / use the local clock")
+    st.add_argument(
+        "--tsa-url",
+        action="append",
+        help="RFC 3161 时间戳服务地址，可多次给出，按顺序尝试 / time-stamp service URL (repeatable)",
+    )
+    st.add_argument("--no-tsa", action="store_true", help="只用本机时钟 / the local clock only")
+    st.add_argument(
+        "--default-tsa", action="store_true", help="默认的公共时间戳服务 / the default services"
+    )
     st.add_argument("--operator", help="报告中的操作人 / operator named in reports")
     st.add_argument(
         "--shop", help="店铺名：报告和签名证书中的名称 / shop name in reports and the certificate"

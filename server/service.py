@@ -195,7 +195,7 @@ class Service:
             verification,
             variant,
             lang,
-            tsa_url=config.tsa_url,
+            tsa_urls=config.time_stamp_services,
             operator=config.operator,
             shop=config.shop,
         )

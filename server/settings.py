@@ -23,14 +23,23 @@ def data_home() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
 
 
+# Public RFC 3161 services that answer without an account (tried in this order).
+DEFAULT_TSA_URLS = (
+    "http://timestamp.digicert.com",
+    "http://timestamp.sectigo.com",
+    "http://time.certum.pl",
+)
+
+
 @dataclass
 class Config:
     token: str
     allowed_origins: list[str] = field(default_factory=list)
     # Remote C2PA manifests are tracking beacons: off unless the seller turns them on.
     remote_manifest_fetch: bool = False
-    # An RFC 3161 timestamp service for report signatures; without one the local clock.
-    tsa_url: str | None = None
+    # RFC 3161 time-stamp services for report signatures, tried in order; None: the public
+    # ones below; []: none. When none answers, the report says it used the local clock.
+    tsa_urls: list[str] | None = None
     # Who the reports say made them: the shop (also the name in the signing certificate) and
     # the person at the keyboard. Never taken from the computer's login or host name.
     shop: str | None = None
@@ -47,7 +56,11 @@ class Config:
             cfg.save(home)
             return cfg
         try:
-            return cls(**json.loads(raw))
+            fields = json.loads(raw)
+            if "tsa_url" in fields:  # one optional service, as versions before 0.2 kept it
+                url = fields.pop("tsa_url")
+                fields.setdefault("tsa_urls", [url] if url else None)
+            return cls(**fields)
         except (ValueError, TypeError) as e:
             raise Problem(
                 "config_corrupt",
@@ -59,6 +72,10 @@ class Config:
                 ),
                 503,
             ) from e
+
+    @property
+    def time_stamp_services(self) -> list[str]:
+        return list(DEFAULT_TSA_URLS if self.tsa_urls is None else self.tsa_urls)
 
     def save(self, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -372,7 +372,7 @@ def test_same_snapshot_renders_the_same_pdf(case):
         "appeal",
         "zh",
         keys.load_or_create(service.home),
-        None,
+        snapshot.time_source(None, []),
         "tester",
     )
     assert render.pdf(snap) == render.pdf(snap)

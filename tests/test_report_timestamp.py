@@ -19,11 +19,10 @@ from pyhanko.sign.timestamps import DummyTimeStamper
 
 from server.demo import samples
 from server.domain.cases import Source
-from server.errors import Problem
 from server.service import Service
 from server.settings import Config
 
-from .server_proc import free_port
+from .server_proc import free_port, run_cli
 
 
 def _tsa_stamper() -> DummyTimeStamper:
@@ -83,7 +82,8 @@ def _case(service: Service) -> str:
 
 def test_report_carries_an_rfc3161_timestamp(home, tsa_url):
     cfg = Config.load(home)
-    cfg.tsa_url = tsa_url
+    dead = f"http://127.0.0.1:{free_port()}/tsa"
+    cfg.tsa_urls = [dead, tsa_url]  # the first that answers is used
     cfg.save(home)
     service = Service(home)
     record = service.report(_case(service), "police")
@@ -97,14 +97,34 @@ def test_report_carries_an_rfc3161_timestamp(home, tsa_url):
     assert tsa_url.encode() in text
 
 
-def test_unreachable_timestamp_service_makes_no_report(home):
+def test_when_no_service_answers_the_report_says_it_used_the_local_clock(home):
     cfg = Config.load(home)
-    cfg.tsa_url = f"http://127.0.0.1:{free_port()}/tsa"
+    dead = f"http://127.0.0.1:{free_port()}/tsa"
+    cfg.tsa_urls = [dead]
     cfg.save(home)
     service = Service(home)
-    case_id = _case(service)
-    with pytest.raises(Problem) as e:
-        service.report(case_id, "appeal")
-    assert e.value.status == 502
-    assert "时间戳服务" in e.value.text.zh
-    assert service.list_reports(case_id) == []
+    record = service.report(_case(service), "appeal")
+    pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+    check = service.check_report(pdf)
+    assert check.ok
+    assert check.timestamp is None
+    text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True).stdout
+    flat = text.decode().replace("\n", "")
+    assert "本机时钟" in flat
+    assert dead in flat  # the service that did not answer is named
+    assert "无法连接" in flat
+
+
+def test_the_default_services_are_tried_unless_turned_off(home):
+    assert Config.load(home).time_stamp_services  # public services by default
+    r = run_cli(home, "settings", "--no-tsa")
+    assert r.returncode == 0
+    assert Config.load(home).time_stamp_services == []
+    run_cli(home, "settings", "--default-tsa")
+    assert Config.load(home).tsa_urls is None
+
+
+def test_a_settings_file_from_before_keeps_its_one_service(home):
+    home.mkdir(parents=True)
+    (home / "config.json").write_text('{"token": "t", "tsa_url": "http://tsa.example/x"}')
+    assert Config.load(home).time_stamp_services == ["http://tsa.example/x"]

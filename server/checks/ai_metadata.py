@@ -20,7 +20,7 @@ from .base import CheckContext
 from .parsed import PhotoData, XmpPacket
 
 NAME = "ai_metadata"
-VERSION = "1"
+VERSION = "2"  # 2: the source-type code only in the data and the English text
 TITLE = Text("生成工具元数据", "Generator metadata")
 LIMITS = Text(
     "这些字段没有签名，容易删除也容易伪造，多数平台会去掉它们。没有发现不代表什么；发现了是有力但"
@@ -143,9 +143,10 @@ def _source_type(p: XmpPacket, value: str) -> Finding:
             f"{st.meaning.en} (unsigned, can be rewritten).",
         )
         return Finding(NAME, "iptc_capture_declared", "counter", text, data)
-    text = Text(
-        f"XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（{name}）。",
-        f"The IPTC digital source type in XMP declares the image {st.meaning.en} ({name}).",
+    text = Text(  # the code itself stays in the data; Chinese text carries no English tags
+        f"XMP 中的 IPTC 来源类型声明图片{st.meaning.zh}（元数据未签名，可被改写）。",
+        f"The IPTC digital source type in XMP declares the image {st.meaning.en} ({name}; "
+        "unsigned metadata, can be rewritten).",
     )
     return Finding(NAME, "iptc_ai_source_type", st.strength, text, data)
 

@@ -104,7 +104,7 @@ def _who(f: Finding) -> str:
     producer = data.get("producer")
     if isinstance(producer, dict) and producer.get("service"):
         return str(producer["service"])
-    for key in ("vendor", "issuer"):
+    for key in ("vendor", "issuer", "generator"):
         if data.get(key):
             return str(data[key])
     return ""
