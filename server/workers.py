@@ -92,9 +92,9 @@ class Workers:
             raise Problem(
                 "too_costly",
                 Text(
-                    f"解析这张图片{_STOP_ZH[e.why]}，已拒收（文件可能经过特殊构造）。",
-                    f"Reading this picture {_STOP_EN[e.why]}, so it was refused (the file may "
-                    "be specially crafted).",
+                    f"解析这张图片时停止了（{_STOP_ZH[e.why]}），已拒收（文件可能经过特殊构造）。",
+                    f"Reading this picture was stopped ({_STOP_EN[e.why]}), so it was refused "
+                    "(the file may be specially crafted).",
                 ),
                 422,
             ) from e
@@ -118,15 +118,17 @@ class Workers:
                     raise Problem(
                         "workers",
                         Text(
-                            f"检查进程{_STOP_ZH[e.why]}，请重试。",
-                            f"The check process {_STOP_EN[e.why]}; try again.",
+                            f"检查进程在开始检查前就停止了（{_STOP_ZH[e.why]}），请重试。",
+                            f"The check process stopped before any check began ({_STOP_EN[e.why]}); "
+                            "try again.",
                         ),
                         503,
                     ) from e
                 sha, check = e.at
                 yield stopped(sha, check, e.why)
+                again = check in job.stopped.get(sha, ())  # it ran a check it was told to skip
                 skip = {*done.get(sha, []), check, *job.stopped.get(sha, ())}
-                if e.why == "time" or len(skip) == len(REGISTRY):
+                if e.why == "time" or again or len(skip) == len(REGISTRY):
                     for c in REGISTRY:
                         if c.NAME not in skip:
                             yield not_started(sha, c.NAME, check)
@@ -173,11 +175,11 @@ class Workers:
             self._started.clear()
 
 
-_STOP_ZH = {"time": "超出了时间预算", "memory": "超出了内存上限", "crash": "使进程意外退出"}
+_STOP_ZH = {"time": "超出了时间预算", "memory": "超出了内存上限", "crash": "检查进程意外退出"}
 _STOP_EN = {
-    "time": "ran out of its time budget",
-    "memory": "went over its memory cap",
-    "crash": "made the process exit",
+    "time": "it ran out of its time budget",
+    "memory": "it went over its memory cap",
+    "crash": "the check process exited unexpectedly",
 }
 
 

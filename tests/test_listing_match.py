@@ -109,3 +109,83 @@ def test_without_listing_photos_it_says_so():
     (f,) = _run(jpeg(_listing()))
     assert f.signal == "no_listing_photos"
     assert f.strength == "none"
+
+
+def _crack(im: Image.Image, box) -> Image.Image:
+    from PIL import ImageDraw
+
+    out = im.copy()
+    x0, y0, x1, y1 = box
+    ImageDraw.Draw(out).line(
+        [(x0, y0), (x0 + 60, y0 + 70), (x0 + 40, y0 + 130), (x1, y1)], fill=(20, 15, 10), width=2
+    )
+    return out
+
+
+def _mould(im: Image.Image, box) -> Image.Image:
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(5)
+    out = im.copy()
+    d = ImageDraw.Draw(out)
+    x0, y0, x1, y1 = box
+    for _ in range(60):  # scattered dark-green specks, each too small to count alone
+        cx, cy, r = rng.uniform(x0, x1), rng.uniform(y0, y1), rng.uniform(1.5, 3.5)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(40, 70, 30))
+    return out
+
+
+def _stain(im: Image.Image, box) -> Image.Image:
+    from PIL import ImageDraw
+
+    out = im.copy()
+    ImageDraw.Draw(out).ellipse(box, fill=(110, 80, 40))
+    return out
+
+
+def _scuff(im: Image.Image, box) -> Image.Image:
+    out = im.copy()
+    patch = ImageEnhance.Brightness(out.crop(box)).enhance(1.6)
+    out.paste(patch, box[:2])
+    return out
+
+
+def _inpainted(im: Image.Image, box) -> Image.Image:
+    """What an AI inpainting leaves: the area replaced by smooth, plausible new content."""
+    from PIL import ImageFilter
+
+    out = im.copy()
+    patch = out.crop(box).transpose(Image.Transpose.ROTATE_180).filter(ImageFilter.GaussianBlur(6))
+    out.paste(patch, box[:2])
+    return out
+
+
+EDITS = {
+    "crack": _crack,
+    "mould": _mould,
+    "stain": _stain,
+    "scuff": _scuff,
+    "inpainted": _inpainted,
+}
+EDIT_BOX = (500, 300, 640, 470)
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_each_kind_of_edit_is_boxed(kind):
+    listing = _listing()
+    fake = EDITS[kind](listing, EDIT_BOX)
+    (f,) = _run(jpeg(fake, 85), jpeg(listing, 92))
+    assert f.signal == "derived_from_listing", f.data
+    regions = f.data["regions"]
+    assert regions, f"the {kind} must be boxed"
+    union = [min(r[0] for r in regions), min(r[1] for r in regions)]
+    union += [max(r[2] for r in regions), max(r[3] for r in regions)]
+    assert iou(union, EDIT_BOX) >= 0.5, (kind, regions)
+    assert "就是商品图本身" not in f.summary.zh
+
+
+def test_the_copy_itself_is_said_only_when_nothing_differs():
+    listing = _listing()
+    (same,) = _run(jpeg(listing, 80), jpeg(listing, 92))
+    assert "就是商品图本身" in same.summary.zh
+    assert same.data["regions"] == []

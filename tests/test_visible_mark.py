@@ -133,3 +133,39 @@ def test_tiny_mark_on_a_large_photo_is_found_in_the_corner_tiles():
     assert found
     assert found[0].data["position"] == "bottom-left corner"
     assert not found[0].data["meets_5pct_rule"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AI 通话降噪 蛋白质合成皮耳罩",
+        "Handmade with love",
+        "ECONYL REGENERATED NYLON",
+        "人工智能音箱",
+        "AI生活",
+    ],
+)
+def test_ordinary_text_at_the_frame_edge_is_not_a_mark(text):
+    """The false alarms a review found: AI and 合成 apart in one line, Latin words squashed
+    into a look-alike of a mark, and ordinary words touching the edge read as a cut mark."""
+    base = samples.product_shot(1200, 900, seed=12)
+    labelled, _ = samples.draw_text(base, text, 48, "bottom-right", fill=(250, 250, 250), margin=0)
+    labelled, _ = samples.draw_text(labelled, text, 44, "top-left", fill=(20, 20, 20))
+    assert _marks(jpeg(labelled, 85)) == []
+
+
+def test_the_jimeng_logo_read_as_its_name_alone_is_found_where_it_sits():
+    bright = Image.new("RGB", (1200, 900), (236, 232, 226))
+    logo, _ = samples.draw_text(bright, "即梦", 54, "bottom-right", fill=(255, 255, 255))
+    (f,) = _marks(jpeg(logo, 85))
+    assert f.data["vendor"] == "即梦 Jimeng"
+    # the same two characters elsewhere are just text
+    elsewhere, _ = samples.draw_text(bright, "即梦", 54, "top-left", fill=(40, 40, 40))
+    assert _marks(jpeg(elsewhere, 85)) == []
+
+
+def test_samsungs_localized_mark():
+    base = samples.product_shot(1200, 900, seed=13)
+    marked, _ = samples.draw_text(base, "Contenuti generati dall'IA", 40, "bottom-left")
+    (f,) = _marks(jpeg(marked, 85))
+    assert f.data["vendor"] == "Samsung Galaxy AI"

@@ -97,7 +97,8 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
 def _derived(
     photo: PhotoData, listing: PhotoData, m: alignment.Match, stats: dict[str, Any]
 ) -> Finding:
-    regions, _ = alignment.changed_regions(m)
+    changes = alignment.changed_regions(m)
+    regions = changes.boxes
     t = stats["transform"]
     figure = photo.add_figure(
         _figure(photo, listing, m, regions),
@@ -107,13 +108,20 @@ def _derived(
             "right: difference heat map",
         ),
     )
-    data = {**stats, "regions": regions, "figure": figure}
+    data = {**stats, "regions": regions, "changed_pixels": changes.changed_pixels, "figure": figure}
     if regions:
         zh_what = f"有 {len(regions)} 处区域被改动（红框），其余部分与商品图一致"
         en_what = f"{len(regions)} region(s) were changed (red boxes); the rest matches the listing"
+    elif changes.changed_pixels >= alignment.NOISE_LEVEL * changes.mask.size:
+        # never "the listing photo itself" while the residual shows something
+        zh_what = "有细小的改动，小到无法框出，请看差异热图"
+        en_what = "it has changes too small to box; see the difference heat map"
     else:
-        zh_what = "未发现改动的区域：就是商品图本身"
-        en_what = "no changed region was found: it is the listing photo itself"
+        zh_what = "与商品图逐像素一致（差异在压缩噪声水平）：就是商品图本身"
+        en_what = (
+            "it agrees with the listing photo pixel for pixel (differences at compression-noise "
+            "level): it is the listing photo itself"
+        )
     return Finding(
         NAME,
         "derived_from_listing",

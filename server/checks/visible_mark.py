@@ -6,9 +6,6 @@ marks cut by the frame edge. GB 45438 §5.2 wants the prompt on an edge or corne
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,22 +15,26 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..domain.cases import Finding, Photo
+from ..formats import visible_marks
 from ..imaging import pixels
 from ..text import Text
 from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "visible_mark"
-VERSION = "1"
+VERSION = "2"  # 2: marks are phrases (formats/visible_marks.py), not similar characters
 TITLE = Text("可见 AI 标识（OCR）", "Visible AI mark (OCR)")
 LIMITS = Text(
     "只能读出没有被裁掉或涂掉的文字标识；买家常把标识裁掉或涂掉，所以“未发现”不能说明什么。"
     "标识文字也可能被贴到任何图片上，或本来就是画面中的内容（如海报），因此是有力而非确定的证据。"
-    "图标类标识（如 Gemini 星标）不在识别范围内。",
+    "只认完整的标识短语（如“AI生成”“Made with AI”），包装上分开出现的“AI”和“合成”不算。"
+    "图标类标识（如 Gemini 星标）、字形被截断的标识、亮背景上读不出的白色标识目前识别不到。",
     "Reads only text marks that were not cropped or painted out; buyers often remove them, so "
     "finding none proves nothing. Mark text can also be pasted onto any photo or be part of the "
-    "scene (a poster), so a mark is strong, not decisive, evidence. Icon-only marks (Gemini's "
-    "sparkle) are not recognised.",
+    "scene (a poster), so a mark is strong, not decisive, evidence. Only whole mark phrases "
+    'count ("AI生成", "Made with AI"); "AI" and "合成" apart on packaging do not. Still '
+    "missed: icon-only marks (Gemini's sparkle), marks cut through their glyphs, and white marks "
+    "the OCR cannot read on a bright background.",
 )
 
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
@@ -47,30 +48,6 @@ TILE_CORNERS = ((1.0, 1.0), (0.0, 0.0), (0.0, 1.0), (0.5, 1.0))
 TILE_ABOVE = 2.5  # downscale factor beyond which small corner marks need the tiles (≥ ~6 MP)
 EDGE_MARGIN = 0.015  # a box this close to the frame counts as touching it
 MATCH = 0.8  # similarity to a known mark text (tolerates one OCR slip in five characters)
-
-# (vendor, normalized mark text) — DOMAIN.md §3; normalize() upper-cases Latin and drops
-# spaces and punctuation, so "Made with AI" is MADEWITHAI.
-MARKS: tuple[tuple[str | None, str], ...] = (
-    ("豆包 Doubao", "豆包AI生成"),
-    ("即梦 Jimeng", "即梦AI"),
-    ("千问 Qwen", "千问AI生成"),
-    ("可灵 Kling", "可灵AI"),
-    ("腾讯元宝 Yuanbao", "元宝AI生成"),
-    ("百度 Baidu", "百度AI生成"),
-    ("RunningHub", "RUNNINGHUBAI生成"),
-    ("RunningHub", "RUNNINGHUB"),
-    ("LibLibAI", "LIBLIBAI"),
-    ("Meta AI", "IMAGINEDWITHAI"),
-    (None, "MADEWITHAI"),
-    (None, "AIGENERATED"),
-    (None, "GENERATEDBYAI"),
-    (None, "人工智能生成"),
-    (None, "人工智能合成"),
-    (None, "AI生成"),
-    (None, "AI合成"),
-)
-AI_WORDS = ("AI", "人工智能")
-MADE_WORDS = ("生成", "合成")
 
 POSITIONS = {
     ("top", "left"): ("左上角", "top-left corner"),
@@ -105,53 +82,12 @@ class Line:
     height: float
 
 
-def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).upper()
-    return re.sub(r"[\s\-_.·•★☆✦*|:：,，、'\"“”()（）]+", "", text)
-
-
-def _similarity(pattern: str, text: str) -> float:
-    """Best ratio of the pattern against any same-length window of the text."""
-    if not text:
-        return 0.0
-    n = len(pattern)
-    windows = [text[i : i + n] for i in range(max(1, len(text) - n + 1))]
-    return max(difflib.SequenceMatcher(None, pattern, w).ratio() for w in windows)
-
-
-def _common(a: str, b: str) -> str:
-    m = difflib.SequenceMatcher(None, a, b).find_longest_match(0, len(a), 0, len(b))
-    return a[m.a : m.a + m.size]
-
-
 def classify(text: str, touches_edge: bool) -> dict[str, Any] | None:
-    """What a line of OCR text says, or None when it is ordinary text."""
-    n = normalize(text)
-    best: tuple[float, str | None, str] = (0.0, None, "")
-    for vendor, pattern in MARKS:
-        score = _similarity(pattern, n)
-        # prefer a vendor mark over the generic text it contains
-        if score > best[0] + (0.0 if vendor is None else -0.05):
-            best = (score, vendor, pattern)
-    score, vendor, pattern = best
-    if score >= MATCH:
-        return {"kind": "mark", "vendor": vendor, "pattern": pattern, "match": round(score, 3)}
-    if any(w in n for w in AI_WORDS) and any(w in n for w in MADE_WORDS):
-        return {"kind": "mark", "vendor": None, "pattern": "AI+生成/合成", "match": 1.0}
-    if touches_edge and len(n) >= 2:
-        for vendor, pattern in MARKS:
-            common = _common(n, pattern)
-            meaningful = any(w in common for w in (*AI_WORDS, *MADE_WORDS)) or (
-                vendor is not None and common[:2] == pattern[:2] and len(common) >= 2
-            )
-            if len(common) >= 3 and len(common) >= 0.6 * len(n) and meaningful:
-                return {
-                    "kind": "partial",
-                    "vendor": vendor,
-                    "pattern": pattern,
-                    "match": round(len(common) / len(pattern), 3),
-                }
-    return None
+    """What a line of OCR text says (formats/visible_marks.py), or None for ordinary text."""
+    what = visible_marks.classify(text, touches_edge)
+    if what is None:
+        return None
+    return {"kind": what.kind, "vendor": what.vendor, "pattern": what.phrase}
 
 
 def _ocr(image: Image.Image, scale: float, offset: tuple[int, int]) -> list[Line]:
@@ -207,6 +143,14 @@ def read_lines(image: Image.Image) -> list[Line]:
     return _dedupe(lines)
 
 
+def _wordmark(text: str, position: str) -> dict[str, Any] | None:
+    """A vendor's logo read as its name alone ("即梦"), where that vendor puts it."""
+    vendor = visible_marks.wordmark_alone(text)
+    if vendor is None or not position.startswith(vendor.corner):
+        return None
+    return {"kind": "mark", "vendor": vendor.name, "pattern": vendor.marks[0]}
+
+
 def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -260,10 +204,10 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     hits = []
     for line in read_lines(image):
         touches = _touches_edge(line.box, w, h)
-        what = classify(line.text, touches)
+        zh_pos, en_pos = _position(line.box, w, h)
+        what = classify(line.text, touches) or _wordmark(line.text, en_pos)
         if what is None:
             continue
-        zh_pos, en_pos = _position(line.box, w, h)
         ratio = glyph_height(image, line) / min(w, h)
         hits.append(
             {

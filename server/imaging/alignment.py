@@ -25,7 +25,10 @@ MIN_COVERAGE = 0.6  # share of the photo that lands inside the other after the t
 MIN_ALIGNED = 0.75  # share of that overlap whose pixels agree after alignment
 AGREE = 24  # grey levels: a pixel "agrees" below this residual (JPEG noise, resampling)
 EDIT_FLOOR = 40  # grey levels: a pixel is "changed" above max(this, 4 × median residual)
-MIN_REGION = 0.003  # of the photo's area: smaller changed spots are noise
+SPECK = 3  # px at the working size: a changed spot this small is compression noise
+GROUP = 0.025  # of the shorter side: changes closer than this are one region (mould, a crack)
+MIN_CHANGED = 0.0002  # of the area: a region needs this many changed pixels to be boxed
+NOISE_LEVEL = 0.00005  # of the area: fewer changed pixels than this is the copy itself
 THIN_EDGE = 0.06  # a changed strip along the frame this thin is rotation fill, not an edit
 
 
@@ -164,25 +167,41 @@ def _match_tones(src: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> np.ndarr
     return lut[src]
 
 
-def changed_regions(m: Match) -> tuple[list[list[int]], np.ndarray]:
-    """Boxes (in A's original pixels) where A differs from the aligned B, and the mask."""
+@dataclass(frozen=True)
+class Changes:
+    boxes: list[list[int]]  # in A's original pixels, each covering one grouped change
+    mask: np.ndarray  # the changed pixels (A's working size)
+    changed_pixels: int  # how many pixels differ beyond noise, boxed or not
+
+
+def changed_regions(m: Match) -> Changes:
+    """Where A differs from the aligned B. Single-pixel specks are noise; what remains is
+    grouped (a crack's thin line stays whole, mould's scattered spots become one region) and
+    each group is boxed tightly around its changed pixels."""
     assert m.residual is not None
     diff = np.nan_to_num(m.residual, nan=0.0)
     limit = max(EDIT_FLOOR, 4 * m.median_residual)
-    mask = (diff > limit).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    count, _, boxes, _ = cv2.connectedComponentsWithStats(mask)
-    min_area = MIN_REGION * mask.size
-    out = []
+    raw = (diff > limit).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(raw, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= SPECK
+    mask = keep[labels].astype(np.uint8)
+    reach = max(3, round(GROUP * min(mask.shape)))
+    grouped = cv2.dilate(mask, np.ones((reach, reach), np.uint8))
+    count, groups = cv2.connectedComponents(grouped, connectivity=8)
     mh, mw = mask.shape
-    for x, y, w, h, area in boxes[1:count]:
-        on_edge = x == 0 or y == 0 or x + w >= mw or y + h >= mh
-        thin = min(w / mw, h / mh) < THIN_EDGE
-        if area >= min_area and not (on_edge and thin):
-            s = m.a_scale
-            out.append([round(x * s), round(y * s), round((x + w) * s), round((y + h) * s)])
-    return out, mask
+    boxes = []
+    for g in range(1, count):
+        ys, xs = np.nonzero((groups == g) & (mask > 0))
+        if len(xs) < MIN_CHANGED * mask.size:
+            continue
+        x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+        on_edge = x0 == 0 or y0 == 0 or x1 >= mw or y1 >= mh
+        if on_edge and min((x1 - x0) / mw, (y1 - y0) / mh) < THIN_EDGE:
+            continue  # a strip along the frame: the fill a rotation leaves, not an edit
+        s = m.a_scale
+        boxes.append([round(x0 * s), round(y0 * s), round(x1 * s), round(y1 * s)])
+    return Changes(boxes, mask, int(mask.sum()))
 
 
 def heat_map(m: Match, base: np.ndarray) -> np.ndarray:
