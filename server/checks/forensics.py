@@ -19,7 +19,7 @@ from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "forensics"
-VERSION = "1"
+VERSION = "2"  # boxes in the original's pixels for photos over 16 MP
 TITLE = Text("图像取证（辅助）", "Image forensics (supporting)")
 LIMITS = Text(
     "这些都是间接迹象：平台转码、截图、美颜和正常的后期处理都会留下类似痕迹；二次压缩很常见。"

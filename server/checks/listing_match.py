@@ -21,15 +21,17 @@ from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "listing_match"
-VERSION = "1"
+VERSION = "2"  # edits grouped and kept thin; "the listing itself" only at noise level
 TITLE = Text("与自家商品图比对", "Comparison with your listing photos")
 LIMITS = Text(
     "只与本案件中卖家提供的商品图比对；买家若拍的是实物（另一角度、另一背景），不会被判为副本。"
-    "改动区域按像素差异定位，光照、压缩较强时可能标出少量无关区域，请结合图片判断。",
+    "改动区域按像素差异定位（相距很近的小改动合为一处，细裂纹也会框出），光照、压缩较强时可能标出"
+    "少量无关区域，请结合图片判断；与周围颜色几乎相同的改动（差异低于 40 个灰度级）找不到。",
     "Compares only with the listing photos the seller added to this case; a real photo of the "
     "item (another viewpoint or background) is not called a copy. Changed regions are located "
-    "by pixel differences; strong lighting or compression changes can mark a few unrelated "
-    "spots, so look at the figure.",
+    "by pixel differences (small changes close together count as one region; thin cracks are "
+    "boxed too); strong lighting or compression changes can mark a few unrelated spots, so look "
+    "at the figure. An edit within 40 grey levels of its surroundings is not found.",
 )
 
 
