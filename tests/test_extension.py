@@ -63,6 +63,32 @@ REFUSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千�
 </html>""".encode()
 
 
+# 千牛 as a single-page app: the seller lands on the workbench (no refund in the address, no
+# button), opens a refund from the list without a page load, verifies it, then opens another.
+QIANNIU_SPA = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛工作台</title>
+<nav><a href="#" id="open-1">退款 1</a> <a href="#" id="open-2">退款 2</a></nav><main id="app">工作台</main>
+<script>
+const detail = (dispute, order, photo) => `
+<div><span>退款编号</span><span>${dispute}</span></div>
+<div><span>订单编号</span><span>${order}</span></div>
+<div><span>退款金额</span><span>¥12.00</span></div>
+<div><span>原因</span><span>破损</span></div>
+<div>协商历史</div><div>买家凭证</div>
+<div><img src="https://img.alicdn.com/imgextra/i1/9/${photo}.jpg_400x400q90.jpg_.webp" width="200" height="150"></div>`;
+const REFUNDS = { "D-1001": ["O-1001", "crack"], "D-2002": ["O-2002", "plain"] };
+const show = (dispute) => {
+  document.getElementById("app").innerHTML = dispute ? detail(dispute, ...REFUNDS[dispute]) : "工作台";
+};
+const open = (dispute) => {
+  history.pushState({}, "", `/home.htm/trade-platform/refund-list/detail?disputeId=${dispute}&type=1`);
+  show(dispute);
+};
+addEventListener("popstate", () => show(new URLSearchParams(location.search).get("disputeId")));
+document.getElementById("open-1").onclick = (e) => { e.preventDefault(); open("D-1001"); };
+document.getElementById("open-2").onclick = (e) => { e.preventDefault(); open("D-2002"); };
+</script></html>""".encode()
+
+
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     home = tmp_path_factory.mktemp("ext") / "home"
@@ -70,7 +96,12 @@ def rig(tmp_path_factory):
     images = _images()
     web = FixtureWeb(
         images,
-        {"/plain.html": PLAIN_PAGE, "/refund/new.htm": UNREADABLE, "/refund/refused.htm": REFUSED},
+        {
+            "/plain.html": PLAIN_PAGE,
+            "/refund/new.htm": UNREADABLE,
+            "/refund/refused.htm": REFUSED,
+            "/home.htm": QIANNIU_SPA,
+        },
     )
     with playwright_api.sync_playwright() as p:
         context = launch(p, tmp_path_factory.mktemp("profile"), web)
@@ -304,4 +335,34 @@ def test_a_refused_image_is_named_and_the_rest_verified(rig):
     assert ("decisive", "改自商品图") in badges
     problem = page.locator("#refundproof-root .problem")
     assert "HTTP 404" in problem.text_content()
+    page.close()
+
+
+def test_the_button_follows_the_consoles_in_page_navigation(rig):
+    page = rig["context"].new_page()
+    page.goto("https://myseller.taobao.com/home.htm")
+    page.wait_for_timeout(700)
+    assert page.query_selector("#refundproof-verify") is None  # the workbench is no refund
+    cases = []
+    for link, order in (("#open-1", "O-1001"), ("#open-2", "O-2002")):
+        page.click(link)
+        page.wait_for_selector("#refundproof-verify", timeout=5000)
+        page.wait_for_function(f"{BADGES} === 0", timeout=5000)  # the last refund's are gone
+        page.click("#refundproof-verify")
+        page.wait_for_function(f"{BADGES} >= 1", timeout=60000)
+        case_id = page.locator("#refundproof-root .case-id").text_content()
+        facts = _case(rig, case_id)["facts"]
+        assert facts["order_id"] == order
+        assert facts["reason"] == "破损"  # 千牛's own label: 原因
+        cases.append(case_id)
+    assert cases[0] != cases[1]  # two refunds, two cases
+    # back to the first refund: its case again, not a third one
+    page.go_back()
+    page.wait_for_function("location.search.includes('D-1001')")
+    page.wait_for_function(f"{BADGES} === 0", timeout=5000)
+    page.click("#refundproof-verify")
+    page.wait_for_function(f"{BADGES} >= 1", timeout=60000)
+    again = page.locator("#refundproof-root .case-id").text_content()
+    assert again == cases[0]
+    assert _case(rig, again)["facts"]["order_id"] == "O-1001"
     page.close()

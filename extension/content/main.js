@@ -5,7 +5,18 @@
   if (RP.loaded) return;
   RP.loaded = true;
 
-  const caseKey = () => "rp-case:" + location.origin + location.pathname + location.search;
+  // The refund's own id from the route (千牛 disputeId, 拼多多 afterSalesId, 京东 afsServiceId,
+  // 抖店 aftersale_id …): one refund is one case however the console's app gets there, and
+  // two refunds never share one.
+  const REFUND_PARAMS = ["disputeId", "afterSalesId", "afsServiceId", "aftersale_id", "refundId", "refund_id", "id"];
+  const caseKey = () => {
+    const params = new URLSearchParams(location.search);
+    const name = REFUND_PARAMS.find((n) => params.get(n));
+    const site = RP.currentSite();
+    return name
+      ? `rp-case:${site?.id || location.host}:${name}=${params.get(name)}`
+      : "rp-case:" + location.origin + location.pathname + location.search;
+  };
 
   RP.verify = async ({ facts, photos }) => {
     RP.panel.message("正在读取图片… / reading the images…", "status");
@@ -80,14 +91,36 @@
     return false;
   });
 
-  // On a recognised refund page, one button: 核验 / Verify.
-  const site = RP.currentSite();
-  if (site) {
+  // On a recognised refund page, one button: 核验 / Verify. The consoles are single-page
+  // apps (千牛 goes from the refund list to a detail without loading a page), so the button
+  // follows the route: it appears, stays or goes whenever the address changes, and the
+  // badges of the refund left behind are cleared.
+  const syncButton = () => {
+    const existing = document.getElementById("refundproof-verify");
+    if (!RP.currentSite()) {
+      existing?.remove();
+      return;
+    }
+    if (existing) return;
     const button = document.createElement("button");
     button.id = "refundproof-verify";
     button.textContent = "核验 / Verify（RefundProof）";
     button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483644;background:#b00020;color:#fff;border:0;border-radius:4px;padding:10px 16px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
     button.onclick = () => RP.verifyPage();
     document.body.append(button);
-  }
+  };
+  let route = location.href;
+  const onRoute = () => {
+    if (location.href === route) return;
+    route = location.href;
+    RP.badges.clear();
+    RP.panel.hide();
+    syncButton();
+  };
+  // history.pushState in the page's world is not seen from here: the Navigation API where
+  // the browser has it, popstate, and a light poll as the fallback
+  globalThis.navigation?.addEventListener?.("navigatesuccess", onRoute);
+  addEventListener("popstate", onRoute);
+  setInterval(onRoute, 500);
+  syncButton();
 })();

@@ -38,6 +38,9 @@
       body.innerHTML = RP.caseHtml(state);
       RP.wireCase(body, state.caseId);
     },
+    hide() {
+      panel.hidden = true;  // a new route is another refund: its answer is not this one
+    },
     focus(sha) {
       const el = body.querySelector(`.photo[data-sha="${sha}"]`);
       panel.hidden = false;
