@@ -111,17 +111,9 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--one":
         print(json.dumps(one_size(sys.argv[2])))
         return
-    from .run import table
+    from .run import in_own_process, table
 
-    rows = []
-    for name in SIZES:
-        r = subprocess.run(
-            [sys.executable, "-m", "bench.photos", "--one", name],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rows.append(json.loads(r.stdout))
+    rows = [in_own_process("bench.photos", "--one", name) for name in SIZES]
     print("One photo, intake to result (in-process)\n")
     print(table(rows))
     print("\nWhole-process CLI cost\n")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from server.domain.limits import Limits
 from server.intake import receive
 from server.service import Service
 
-from .run import median_ms
+from .run import in_own_process, median_ms
 
 SIZES = {"1mp": (1200, 900), "3mp": (2000, 1500), "12mp": (4000, 3000)}
 
@@ -97,15 +96,9 @@ def whole_case() -> dict:
     }
 
 
-def _sub(*args: str) -> dict:
-    r = subprocess.run(
-        [sys.executable, "-m", "bench.pixels", *args], capture_output=True, text=True, check=True
-    )
-    return json.loads(r.stdout)
-
-
 def rows() -> tuple[list[dict], list[dict]]:
-    return [_sub("--size", n) for n in SIZES], [_sub("--case")]
+    sizes = [in_own_process("bench.pixels", "--size", n) for n in SIZES]
+    return sizes, [in_own_process("bench.pixels", "--case")]
 
 
 if __name__ == "__main__":

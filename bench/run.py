@@ -88,15 +88,7 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--one":
         print(json.dumps(one(sys.argv[2])))
         return
-    rows = []
-    for name in ("jpeg_12mp", "png_2048"):
-        r = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--one", name],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rows.append(json.loads(r.stdout))
+    rows = [in_own_process("bench.run", "--one", name) for name in ("jpeg_12mp", "png_2048")]
     print("Verification\n")
     print(table(rows))
     from . import pixels, report
@@ -114,6 +106,14 @@ def main() -> None:
     photos.main()
     print()
     load.main()
+
+
+def in_own_process(module: str, *args: str) -> dict:
+    """A scenario run in a fresh process, so its peak RSS is its own; its JSON answer."""
+    r = subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(r.stdout)
 
 
 def table(rows: list[dict]) -> str:

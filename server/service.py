@@ -58,9 +58,14 @@ class Service:
     def change_settings(self, **changes: Any) -> Config:
         with self.store.writing():
             cfg = Config.load(self.home)
+            renew = "shop" in changes and changes["shop"] != cfg.shop
             for name, value in changes.items():
                 setattr(cfg, name, value)
             cfg.save(self.home)
+            if renew:
+                # The report key names the shop: made now, under the lock, so a report being
+                # made in another process finds it ready rather than making one of its own.
+                report_keys.load_or_create(self.home)
         return cfg
 
     def new_token(self) -> str:
