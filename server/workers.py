@@ -87,7 +87,8 @@ class Workers:
 
     def inspect(self, data: bytes, limits: Limits) -> intake.Inspection:
         try:
-            reply = next(self._call(("inspect", (data, limits))))
+            # read to the end: a conversation left half-read retires its worker
+            (reply,) = self._call(("inspect", (data, limits)))
         except Stopped as e:
             raise Problem(
                 "too_costly",
@@ -165,7 +166,7 @@ class Workers:
         except queue.Empty:
             worker = _Worker()
             with self._lock:
-                self._started.append(worker)
+                self._started = [w for w in self._started if w.alive] + [worker]
             return worker
 
     def close(self) -> None:

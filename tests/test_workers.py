@@ -173,3 +173,20 @@ def test_a_photo_stopped_twice_on_the_same_check_is_given_up():
         pool.close()
     assert time.monotonic() - started < 60  # no endless retry
     assert results["hog"][FIRST] == "over_memory_budget"
+
+
+def test_one_worker_serves_upload_after_upload():
+    """Reading a photo's format in a worker must not cost a new worker each time."""
+    from server.demo import samples
+
+    pool = Workers(Budget(seconds=30, workers=1))
+    pids = set()
+    try:
+        for seed in range(3):
+            seen = pool.inspect(samples.jpeg(samples.photo(64, 48, seed=seed)), Limits())
+            assert seen.format == "JPEG"
+            (worker,) = [w for w in pool._started if w.alive]
+            pids.add(worker.process.pid)
+    finally:
+        pool.close()
+    assert len(pids) == 1
