@@ -175,50 +175,47 @@ def _reused(entries: list[dict[str, Any]]) -> Finding:
 
 
 def _recorded_twice(entries: list[dict[str, Any]]) -> Finding:
-    cases = "、".join(e["other_case"] for e in entries)
-    return Finding(
-        NAME,
+    return _not_reuse(
         "same_refund_recorded_twice",
-        "none",
         Text(
-            f"同一张图片也在案件 {cases} 中，且是同一平台的同一笔退款（订单号或退款编号相同）："
+            "同一张图片也在案件 {cases} 中，且是同一平台的同一笔退款（订单号或退款编号相同）："
             "这是同一笔退款登记了两次，不是重复使用。",
-            f"The same photo is in case {', '.join(e['other_case'] for e in entries)} for the "
-            "same refund (same platform and order or refund number): one refund recorded "
-            "twice, not reuse.",
+            "The same photo is in case {cases} for the same refund (same platform and order or "
+            "refund number): one refund recorded twice, not reuse.",
         ),
-        _data(entries),
+        entries,
     )
 
 
 def _unnamed(entries: list[dict[str, Any]]) -> Finding:
     # two runs that name no refund (a file checked twice from the command line, say):
     # nothing says they are two refunds, so this is no evidence of reuse
-    cases = "、".join(e["other_case"] for e in entries)
-    return Finding(
-        NAME,
+    return _not_reuse(
         "same_photo_no_refund_details",
-        "none",
         Text(
-            f"同一张图片也在案件 {cases} 中；两个案件都没有订单号或退款编号，无法判断是否为"
+            "同一张图片也在案件 {cases} 中；两个案件都没有订单号或退款编号，无法判断是否为"
             "两笔不同的退款（可能是同一文件核验了两次）。补充订单信息后再核验即可判断。",
-            f"The same photo is in case {', '.join(e['other_case'] for e in entries)}; neither "
-            "case has an order or refund number, so nothing shows these are two different "
-            "refunds (perhaps one file was checked twice). Add the order details and verify "
-            "again to tell.",
+            "The same photo is in case {cases}; neither case has an order or refund number, so "
+            "nothing shows these are two different refunds (perhaps one file was checked "
+            "twice). Add the order details and verify again to tell.",
         ),
-        _data(entries),
+        entries,
     )
 
 
 def _twice_in_case(entries: list[dict[str, Any]]) -> Finding:
-    return Finding(
-        NAME,
+    return _not_reuse(
         "repeated_in_case",
-        "none",
         Text(
             "这张图片在本案件中出现了不止一次（可能是买家重复上传）。",
             "This photo appears more than once in this case (possibly uploaded twice).",
         ),
-        _data(entries),
+        entries,
     )
+
+
+def _not_reuse(signal: str, text: Text, entries: list[dict[str, Any]]) -> Finding:
+    """The same photo again where that is no evidence: information, naming the cases."""
+    cases = [e["other_case"] for e in entries]
+    said = Text(text.zh.format(cases="、".join(cases)), text.en.format(cases=", ".join(cases)))
+    return Finding(NAME, signal, "none", said, _data(entries))
