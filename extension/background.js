@@ -155,13 +155,33 @@ async function makeReport(msg) {
   return { record, b64: toBase64(bytes), filename: `RefundProof-${msg.variant}-${record.id}.pdf` };
 }
 
+// The refund detail may render in a frame inside the console (京麦): the frame that shows
+// the most buyer photos verifies them, with the top frame's facts and case. null when no
+// frame shows any.
+async function verifyInFrame(msg, sender) {
+  const tabId = sender.tab?.id;
+  if (tabId === undefined) return null;
+  const counts = await chrome.scripting.executeScript({
+    target: { tabId, allFrames: true },
+    func: () => globalThis.RP?.frameEvidence?.() || 0,
+  }).catch(() => []);
+  const best = counts.filter((r) => r.frameId !== 0 && r.result > 0).sort((a, b) => b.result - a.result)[0];
+  if (!best) return null;
+  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
+  return { frameId: best.frameId, photos: best.result };
+}
+
 const HANDLERS = {
   "rp:health": () => health(),
   "rp:pair": (msg) => pair(msg.code),
   "rp:fetch": (msg) => fetchImage(msg.url),
   "rp:verify": (msg, sender) => verifyCase(msg, sender),
+  "rp:verify-in-frame": (msg, sender) => verifyInFrame(msg, sender),
+  // a frame's panel calls, drawn by the top frame
+  "rp:top": (msg, sender) =>
+    chrome.tabs.sendMessage(sender.tab.id, { type: "rp:panel-call", call: msg.call, args: msg.args }, { frameId: 0 }),
   "rp:report": (msg) => makeReport(msg),
-  "rp:findings": (msg) => call(`/api/cases/${msg.caseId}/findings?lang=zh`),
+  "rp:findings": (msg) => call(`/api/cases/${msg.caseId}/findings?lang=${msg.lang === "en" ? "en" : "zh"}`),
   "rp:report-file": async (msg) => {
     const r = await call(`/api/reports/${msg.reportId}/files/${msg.name}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };

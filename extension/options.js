@@ -8,7 +8,7 @@ async function refresh() {
   const h = await health();
   $("status").className = h.running && h.paired ? "ok" : "bad";
   $("status").textContent = !h.running
-    ? "本机服务没有运行：请运行 make run 或 refundproof serve。/ The server is not running."
+    ? "本机服务没有运行：请在 RefundProof 文件夹里运行 make run。/ The server is not running: run make run in the RefundProof folder."
     : h.paired
       ? "已配对，可以使用。/ Paired and ready."
       : "尚未配对。/ Not paired yet.";
@@ -29,5 +29,9 @@ $("pair").onclick = async () => {
     $("status").textContent = `${e.zh} / ${e.en}`;
   }
 };
+
+// the language of the panel and the reports the extension asks for
+$("lang").onchange = () => chrome.storage.local.set({ lang: $("lang").value });
+chrome.storage.local.get("lang").then((s) => ($("lang").value = s.lang === "en" ? "en" : "zh"));
 
 refresh();

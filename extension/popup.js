@@ -5,10 +5,10 @@ const $ = (id) => document.getElementById(id);
 async function show() {
   const h = await health();
   $("server").innerHTML = !h.running
-    ? `<span class="bad">本机服务没有运行 / server not running</span><br><small>在电脑上运行 <code>make run</code> 或 <code>refundproof serve</code>（${h.server}）</small>`
+    ? `<span class="bad">本机服务没有运行 / server not running</span><br><small>在 RefundProof 文件夹里运行 <code>make run</code>（${h.server}）</small>`
     : h.paired
       ? `<span class="ok">服务运行中，已配对 / running, paired</span>`
-      : `<span class="bad">服务运行中，尚未配对 / running, not paired</span><br><small>打开设置页输入 <code>refundproof pair</code> 显示的配对码。</small>`;
+      : `<span class="bad">服务运行中，尚未配对 / running, not paired</span><br><small>在 RefundProof 文件夹里运行 <code>make pair</code>，把配对码填进设置页。</small>`;
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
   let origins = [];
   try {

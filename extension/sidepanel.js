@@ -12,20 +12,22 @@ async function tabId() {
 }
 
 async function render() {
+  await RP.ready;
   const key = `case:${await tabId()}`;
   const caseId = (await chrome.storage.session.get(key))[key];
   if (!caseId) {
-    body.innerHTML =
-      "<h1>RefundProof 退款鉴证</h1><p>这个标签页还没有核验过。在退款页面点“核验 / Verify”。</p>" +
-      "<p class='note'>Nothing verified in this tab yet: click 核验 / Verify on a refund page.</p>";
+    body.innerHTML = RP.t(
+      "<h1>RefundProof 退款鉴证</h1><p>这个标签页还没有核验过。在退款页面点“核验 / Verify”。</p>",
+      "<h1>RefundProof</h1><p>Nothing verified in this tab yet: click 核验 / Verify on a refund page.</p>",
+    );
     return;
   }
   try {
-    const result = await RP.send({ type: "rp:findings", caseId });
+    const result = await RP.send({ type: "rp:findings", caseId, lang: RP.lang });
     body.innerHTML = RP.caseHtml({ caseId, result, problems: [] });
     RP.wireCase(body, caseId);
   } catch (err) {
-    body.innerHTML = `<h1>RefundProof 退款鉴证</h1><p class="error">${RP.esc(err.zh)}</p><p class="note">${RP.esc(err.en)}</p>`;
+    body.innerHTML = `<h1>RefundProof</h1><p class="error">${RP.esc(RP.say(err))}</p>`;
   }
 }
 

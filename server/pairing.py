@@ -58,8 +58,8 @@ def redeem(home: Path, code: str, origin: str | None) -> str:
         raise Problem(
             "pairing",
             Text(
-                "没有待用的配对码：请运行 `refundproof pair` 获取新的配对码。",
-                "No pairing code is waiting: run `refundproof pair` for a new one.",
+                "没有待用的配对码：请在 RefundProof 文件夹里运行 make pair 获取新的配对码。",
+                "No pairing code is waiting: run make pair in the RefundProof folder for a new one.",
             ),
             403,
         )
@@ -69,8 +69,8 @@ def redeem(home: Path, code: str, origin: str | None) -> str:
         raise Problem(
             "pairing",
             Text(
-                "配对码已过期（10 分钟）：请运行 `refundproof pair` 获取新的配对码。",
-                "The pairing code expired (10 minutes): run `refundproof pair` for a new one.",
+                "配对码已过期（10 分钟）：请在 RefundProof 文件夹里运行 make pair 获取新的配对码。",
+                "The pairing code expired (10 minutes): run make pair in the RefundProof folder for a new one.",
             ),
             403,
         )
@@ -81,8 +81,8 @@ def redeem(home: Path, code: str, origin: str | None) -> str:
             raise Problem(
                 "pairing",
                 Text(
-                    "配对码错误次数过多，已作废：请运行 `refundproof pair` 获取新的配对码。",
-                    "Too many wrong codes, the code is void: run `refundproof pair` for a new one.",
+                    "配对码错误次数过多，已作废：请在 RefundProof 文件夹里运行 make pair 获取新的配对码。",
+                    "Too many wrong codes, the code is void: run make pair in the RefundProof folder for a new one.",
                 ),
                 403,
             )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import html
+import re
 import shutil
 import ssl
 import tempfile
@@ -28,15 +30,35 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EXTENSION = Path(__file__).resolve().parents[1] / "extension"
 CONSOLES = Path(__file__).parent / "fixtures" / "consoles"
 
-# console -> (page URL, fixture file). Hosts and paths as on the real consoles.
+# console -> its refund detail's address, as on the real consoles (../shared/CONSOLES.md).
 PAGES = {
-    "taobao": "https://refund2.taobao.com/dispute/detail.htm?disputeId=1",
-    "pinduoduo": "https://mms.pinduoduo.com/aftersales/detail?id=1",
-    "jd": "https://shop.jd.com/afs/detail?id=1",
-    "douyin": "https://fxg.jinritemai.com/ffa/aftersale/detail?id=1",
-    "kuaishou": "https://s.kwaixiaodian.com/zone/refund/detail?id=1",
-    "weixin": "https://store.weixin.qq.com/shop/aftersale/detail?id=1",
+    "taobao": "https://refund2.taobao.com/dispute/detail.htm"
+    "?bizOrderId=4012345678901234567&disputeId=RF2026112300017&type=1",
+    "pinduoduo": "https://mms.pinduoduo.com/aftersales-ssr/detail"
+    "?id=SH202611230099&orderSn=261123-084512345678",
+    "jd": "https://shop.jd.com/jdm/trade/after-sale/independent-after-sale/detail"
+    "?afsServiceId=AFS1188990011",
+    "douyin": "https://fxg.jinritemai.com/ffa/maftersale/aftersale/detail-v3?aftersale_id=DY77665544",
+    "kuaishou": "https://s.kwaixiaodian.com/zone/refund/detail?refundId=KS2026112300088",
+    "weixin": "https://store.weixin.qq.com/shop/aftersale/detail?afterSaleOrderId=WX300012345",
 }
+# (host, path) -> fixture file, for pages that are not a console's first page (京麦's iframe)
+FRAMES = {("shop.jd.com", "/jdm/micro/afs/detail-frame.html"): "jd-frame.html"}
+# What the fixture server sends for an address: bytes and a content type, or None (404).
+Answer = tuple[bytes | None, str]
+
+
+def _signed_urls() -> set[str]:
+    """The signed image addresses the fixture pages issue (抖店's x-signature URLs): the
+    image server answers these exactly and refuses any other form of them, as a signing CDN
+    does."""
+    found: set[str] = set()
+    for page in CONSOLES.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        found.update(
+            html.unescape(u) for u in re.findall(r'src="(https://[^"]*-sign\.[^"]*)"', text)
+        )
+    return found
 
 
 class TestCA:
@@ -108,13 +130,20 @@ class TestCA:
 
 class FixtureWeb:
     """Answers proxied requests (absolute http URLs, and https through CONNECT with TLS
-    terminated here) and direct ones on 127.0.0.1: the console pages by host, images by the
-    keyword in their path (label, crack, plain, listing)."""
+    terminated here) and direct ones on 127.0.0.1: the console pages by address, images by
+    the keyword in their path (label, crack, plain, listing); signed image addresses only as
+    issued. `extra` maps a path to a page, or to a function of the full URL."""
 
-    def __init__(self, images: dict[str, tuple[bytes, str]], extra: dict[str, bytes] | None = None):
+    def __init__(
+        self,
+        images: dict[str, tuple[bytes, str]],
+        extra: dict[str, bytes | Callable[[str], Answer]] | None = None,
+    ):
         self.images = images
         self.extra = extra or {}
+        self.signed = _signed_urls()
         self.requests: list[str] = []
+        self.refused: list[str] = []
         self.ca = TestCA()
         web = self
 
@@ -129,9 +158,15 @@ class FixtureWeb:
                 )
                 web.requests.append(url)
                 body, kind = web.answer(url)
-                self.send_response(200 if body is not None else 404)
+                status = 200 if body is not None else 404
+                if kind == "refused":
+                    status, body, kind = 403, b"signature mismatch", "text/plain"
+                self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body or b"")))
+                if self.headers.get("Origin"):  # the consoles' own API calls are cross-origin
+                    self.send_header("Access-Control-Allow-Origin", self.headers["Origin"])
+                    self.send_header("Access-Control-Allow-Credentials", "true")
                 self.end_headers()
                 self.wfile.write(body or b"")
 
@@ -157,13 +192,22 @@ class FixtureWeb:
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def answer(self, url: str) -> tuple[bytes | None, str]:
+    def answer(self, url: str) -> Answer:
         parts = urlsplit(url)
         for name, page in PAGES.items():
             if urlsplit(page).hostname == parts.hostname and parts.path == urlsplit(page).path:
                 return (CONSOLES / f"{name}.html").read_bytes(), "text/html; charset=utf-8"
+        frame = FRAMES.get((parts.hostname or "", parts.path))
+        if frame:
+            return (CONSOLES / frame).read_bytes(), "text/html; charset=utf-8"
         if parts.path in self.extra:
-            return self.extra[parts.path], "text/html; charset=utf-8"
+            page_or_call = self.extra[parts.path]
+            if callable(page_or_call):
+                return page_or_call(url)
+            return page_or_call, "text/html; charset=utf-8"
+        if "-sign." in (parts.hostname or "") and url not in self.signed:
+            self.refused.append(url)
+            return None, "refused"
         for key, (data, kind) in self.images.items():
             if key in parts.path:
                 return data, kind

@@ -34,6 +34,9 @@ SHAPES = {
     "?x-expires=1795000000&x-signature=AbC%2Bd": "https://p6-aftersale-sign.ecombdimg.com/tos-cn-i/abc~tplv-xyz-q75-jpeg.jpeg"
     "?x-expires=1795000000&x-signature=AbC%2Bd",
     "https://p3.douyinpic.com/obj/abc~tplv-resize:400:400.jpeg": "https://p3.douyinpic.com/obj/abc",
+    "https://p3-aio.ecombdimg.com/obj/ecom-shop-material/a.jpeg~tplv-5mmsx3fupr-re_cp:410:410:q100.jpeg": "https://p3-aio.ecombdimg.com/obj/ecom-shop-material/a.jpeg",
+    "https://img.pddpic.com/mms-material-img/a.jpeg.a.jpeg?imageMogr2/thumbnail/400x%7CimageView2/2/w/400/q/80/format/webp": "https://img.pddpic.com/mms-material-img/a.jpeg.a.jpeg",
+    "https://img14.360buyimg.com/n1/s200x200_jfs/t1/99/a.jpg!q70.jpg": "https://img14.360buyimg.com/imgzone/jfs/t1/99/a.jpg",
     # hosts with no known thumbnail scheme are fetched as shown
     "https://s2.ecukwai.com/kos/a.jpg": "https://s2.ecukwai.com/kos/a.jpg",
     "https://mmecimage.cn/p/a.jpg?w=400": "https://mmecimage.cn/p/a.jpg?w=400",

@@ -4,9 +4,11 @@ against the real server on a loopback port and fixture console pages."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -64,20 +66,30 @@ REFUSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千�
 
 
 # 千牛 as a single-page app: the seller lands on the workbench (no refund in the address, no
-# button), opens a refund from the list without a page load, verifies it, then opens another.
+# button), opens a refund from the list without a page load; the app asks mtop for the
+# dispute's data (the order number is only there) and draws the detail. The buyer's photo sits
+# in the negotiation history, beside the seller's own entry with a photo and the seller's
+# 上传凭证 box: only the buyer's photo is evidence.
 QIANNIU_SPA = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛工作台</title>
 <nav><a href="#" id="open-1">退款 1</a> <a href="#" id="open-2">退款 2</a></nav><main id="app">工作台</main>
 <script>
-const detail = (dispute, order, photo) => `
+const CDN = "https://img.alicdn.com/imgextra/i1/9";
+const detail = (dispute, photo) => `
 <div><span>退款编号</span><span>${dispute}</span></div>
-<div><span>订单编号</span><span>${order}</span></div>
 <div><span>退款金额</span><span>¥12.00</span></div>
 <div><span>原因</span><span>破损</span></div>
-<div>协商历史</div><div>买家凭证</div>
-<div><img src="https://img.alicdn.com/imgextra/i1/9/${photo}.jpg_400x400q90.jpg_.webp" width="200" height="150"></div>`;
-const REFUNDS = { "D-1001": ["O-1001", "crack"], "D-2002": ["O-2002", "plain"] };
-const show = (dispute) => {
-  document.getElementById("app").innerHTML = dispute ? detail(dispute, ...REFUNDS[dispute]) : "工作台";
+<div class="nego"><div>协商历史</div><ul>
+<li><div><b>卖家</b> 店小二 2026-11-20 10:00</div><div>已发货，附发货照片</div><img src="${CDN}/shipped-listing.jpg_120x120q50s150.jpg" width="120" height="90"></li>
+<li><div><b>买家</b> tb_buyer 2026-11-21 09:00</div><div>创建了退款申请 退款类型: 仅退款</div><img src="${CDN}/${photo}.jpg_400x400q90.jpg_.webp" width="200" height="150"></li>
+</ul></div>
+<div>上传凭证</div><div><img src="${CDN}/seller-upload-plain.jpg_b.jpg" width="120" height="90"></div>`;
+const PHOTOS = { "D-1001": "crack", "D-2002": "plain" };
+const show = async (dispute) => {
+  if (!dispute) { document.getElementById("app").innerHTML = "工作台"; return; }
+  const params = JSON.stringify({ disputeId: dispute, type: "1", isQnNew: true });
+  await fetch("https://h5api.m.taobao.com/h5/mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputedetail/1.0/?data="
+    + encodeURIComponent(JSON.stringify({ params })), { credentials: "include" }).then((r) => r.json());
+  document.getElementById("app").innerHTML = detail(dispute, PHOTOS[dispute]);
 };
 const open = (dispute) => {
   history.pushState({}, "", `/home.htm/trade-platform/refund-list/detail?disputeId=${dispute}&type=1`);
@@ -87,6 +99,21 @@ addEventListener("popstate", () => show(new URLSearchParams(location.search).get
 document.getElementById("open-1").onclick = (e) => { e.preventDefault(); open("D-1001"); };
 document.getElementById("open-2").onclick = (e) => { e.preventDefault(); open("D-2002"); };
 </script></html>""".encode()
+MTOP_DETAIL = "/h5/mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputedetail/1.0/"
+
+
+def _mtop_dispute(url: str) -> tuple[bytes, str]:
+    """mtop's answer for one dispute: Ultron rows ({title, value}); the order number and the
+    buyer are only here."""
+    data = json.loads(parse_qs(urlsplit(url).query)["data"][0])
+    dispute = json.loads(data["params"])["disputeId"]
+    order = {"D-1001": "O-1001", "D-2002": "O-2002"}[dispute]
+    rows = {
+        "orderDetailRows_1": {"fields": {"title": "订单编号", "value": order}},
+        "nickRow4OrderDetail": {"fields": {"title": "买家", "value": "tb_buyer"}},
+    }
+    answer = {"api": "mtop...disputedetail", "ret": ["SUCCESS::调用成功"], "data": {"data": rows}}
+    return json.dumps(answer, ensure_ascii=False).encode(), "application/json;charset=UTF-8"
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +128,7 @@ def rig(tmp_path_factory):
             "/refund/new.htm": UNREADABLE,
             "/refund/refused.htm": REFUSED,
             "/home.htm": QIANNIU_SPA,
+            MTOP_DETAIL: _mtop_dispute,
         },
     )
     with playwright_api.sync_playwright() as p:
@@ -180,6 +208,7 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert facts["buyer"] == "tb_王小二<b>"
     assert facts["amount"] == "199.00"
     assert facts["refund_requested_at"] == "2026-11-19 20:00:03"
+    assert facts["ordered_at"] == "2026-11-10 12:00:00"  # only in the page's disputeData
     by_role = {}
     for photo in case["photos"]:
         by_role.setdefault(photo["role"], []).append(photo)
@@ -191,8 +220,41 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
         assert photo["source"]["method"] == "original_fetch"
         assert "_400x400" not in photo["source"]["source_url"]  # the original, not the thumbnail
         assert "_400x400" in photo["source"]["http_headers"]["x-displayed-url"]
+    # the panel as a seller uses it: Chinese only, each photo's picture beside its verdict,
+    # one line on what to do next, figures opened large, out of the page's way on request
+    text = panel.text_content()
+    for english in ("Appeal report", "Nothing found", "reading the images", "figure"):
+        assert english not in text
+    assert "[" not in panel.locator(".photo ul").first.text_content()
+    assert "申诉" in panel.locator(".next-step").text_content()
+    thumbs = panel.locator(".photo img.thumb")
+    assert thumbs.count() == 4
+    page.wait_for_function(
+        "[...document.querySelector('#refundproof-root').shadowRoot"
+        ".querySelectorAll('img.thumb')].every((i) => i.complete && i.naturalWidth > 0)"
+    )
+    figure = panel.locator("img.figure-thumb").first
+    page.wait_for_function(
+        "document.querySelector('#refundproof-root').shadowRoot"
+        ".querySelector('img.figure-thumb')?.src.startsWith('data:image/jpeg')"
+    )
+    figure.click()
+    large = panel.locator(".lightbox img")
+    large.wait_for()
+    assert large.bounding_box()["width"] > figure.bounding_box()["width"] * 2
+    panel.locator(".lightbox").click()
+    assert panel.locator(".lightbox").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "extension-badges.png"))
+    box = panel.locator(".panel")
+    panel.locator("button.fold").click()
+    assert box.bounding_box()["width"] < 60  # folded to a narrow tab
+    page.screenshot(path=str(ARTIFACTS / "extension-panel-folded.png"))
+    panel.locator("button.fold").click()
+    panel.locator("button.dock").click()
+    assert box.bounding_box()["x"] == 0  # docked on the left
+    panel.locator("button.dock").click()
+    assert box.bounding_box()["x"] > 900
     with page.expect_download(timeout=60000) as download:
         panel.locator("button.report[data-variant=appeal]").click()
     pdf = tmp_path / "appeal.pdf"
@@ -222,13 +284,23 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     page.close()
 
 
+def _detail_frame(page, console: str):
+    """Where the refund's detail renders: 京麦 draws it in an iframe inside its shell."""
+    if console != "jd":
+        return page.main_frame
+    page.wait_for_function("document.querySelector('iframe')?.contentWindow", timeout=10000)
+    return next(f for f in page.frames if "detail-frame" in f.url)
+
+
 @pytest.mark.parametrize("console", ["pinduoduo", "jd", "douyin", "kuaishou", "weixin"])
 def test_each_console_adapter(rig, console):
     page = rig["context"].new_page()
     page.goto(PAGES[console])
-    page.click("#refundproof-verify")
-    page.wait_for_function(f"{BADGES} >= 4", timeout=60000)
-    badges = _badges(page)
+    frame = _detail_frame(page, console)
+    frame.wait_for_load_state()
+    page.click("#refundproof-verify")  # the seller's button is on the top page
+    frame.wait_for_function(f"{BADGES} >= 4", timeout=60000)
+    badges = _badges(frame)
     # the fixture photos are the same on every console, so once another console's case
     # holds them, the reuse check rightly calls them 重复使用 (decisive)
     assert badges[0] in (("strong", "AI标识"), ("decisive", "重复使用")), badges
@@ -238,10 +310,7 @@ def test_each_console_adapter(rig, console):
     # the console is HTTPS as the real one is (抖店's host is HSTS-preloaded): a secure
     # context, its photos fetched through the proxy's TLS tunnel
     assert page.evaluate("[location.protocol, window.isSecureContext]") == ["https:", True]
-    host = page.evaluate("location.host")
-    assert f"https://{host}{page.evaluate('location.pathname')}" in {
-        u.split("?")[0] for u in rig["web"].requests
-    }
+    assert PAGES[console].split("?")[0] in {u.split("?")[0] for u in rig["web"].requests}
     case = _case(rig, page.locator("#refundproof-root .case-id").text_content())
     assert all(p["source"]["source_url"].startswith("https://") for p in case["photos"])
     expected = {
@@ -254,7 +323,32 @@ def test_each_console_adapter(rig, console):
     facts = case["facts"]
     assert (facts["order_id"], facts["refund_id"], facts["amount"]) == expected
     assert sum(p["role"] == "listing" for p in case["photos"]) == 1
+    evidence = [p for p in case["photos"] if p["role"] == "evidence"]
+    assert len(evidence) == 3
+    if console == "pinduoduo":
+        # from the page's __NEXT_DATA__ (not shown on the page): Beijing time of createdAt,
+        # and the detail's own amount, not the other order listed in the data
+        assert facts["refund_requested_at"] == "2026-11-20 09:12:44"
+        assert facts["reason"] == "质量问题"
+        assert all("?" not in p["source"]["source_url"] for p in case["photos"])
+    if console == "douyin":
+        # signed evidence addresses fetched exactly as the page shows them, never rewritten
+        shown = frame.eval_on_selector_all(".pics__z img", "imgs => imgs.map(i => i.src)")
+        assert {p["source"]["source_url"] for p in evidence} == set(shown[:3])
+        assert all("x-signature=" in p["source"]["source_url"] for p in evidence)
+        assert not [u for u in rig["web"].refused if "douyin-user-image-file" in u]
+        assert facts["reason"] == "商品破损"  # 抖店 says 申请原因
+    if console == "jd":
+        assert all("/imgzone/jfs/" in p["source"]["source_url"] for p in case["photos"])
     page.close()
+
+
+def test_a_rewritten_signed_address_is_refused_by_the_fixture(rig):
+    """The 抖店 fixture server behaves as a signing CDN: the signed address works, the same
+    image with its template stripped (what a thumbnail rule would ask for) is refused."""
+    signed = next(iter(rig["web"].signed))
+    assert rig["web"].answer(signed)[0] is not None
+    assert rig["web"].answer(signed.split("~")[0])[1] == "refused"
 
 
 def test_picker_on_a_plain_page_with_a_blob_image(rig):
@@ -303,8 +397,10 @@ def test_server_stopped_says_how_to_start_it(rig):
         page.click("#refundproof-verify")
         status = page.locator("#refundproof-root .status.error")
         status.wait_for(timeout=30000)
-        assert "refundproof serve" in status.text_content()
-        assert "make run" in status.text_content()
+        # a hint that works as typed, in the seller's language only, and a retry
+        assert "运行 make run" in status.text_content()
+        assert "Cannot reach" not in status.text_content()
+        assert page.locator("#refundproof-root button.retry").count() == 1
         popup = rig["context"].new_page()
         popup.goto(f"chrome-extension://{rig['ext']}/popup.html")
         popup.wait_for_selector("#server .bad")
@@ -344,16 +440,27 @@ def test_the_button_follows_the_consoles_in_page_navigation(rig):
     page.wait_for_timeout(700)
     assert page.query_selector("#refundproof-verify") is None  # the workbench is no refund
     cases = []
-    for link, order in (("#open-1", "O-1001"), ("#open-2", "O-2002")):
+    for link, order, photo in (("#open-1", "O-1001", "crack"), ("#open-2", "O-2002", "plain")):
         page.click(link)
         page.wait_for_selector("#refundproof-verify", timeout=5000)
         page.wait_for_function(f"{BADGES} === 0", timeout=5000)  # the last refund's are gone
+        page.wait_for_selector(".nego img")
         page.click("#refundproof-verify")
         page.wait_for_function(f"{BADGES} >= 1", timeout=60000)
         case_id = page.locator("#refundproof-root .case-id").text_content()
-        facts = _case(rig, case_id)["facts"]
-        assert facts["order_id"] == order
+        case = _case(rig, case_id)
+        facts = case["facts"]
+        assert facts["order_id"] == order  # only in mtop's answer, not on the page
+        assert facts["buyer"] == "tb_buyer"
         assert facts["reason"] == "破损"  # 千牛's own label: 原因
+        # the buyer's photo from the negotiation history; not the seller's entry, not the
+        # seller's 上传凭证 box
+        evidence = [p for p in case["photos"] if p["role"] == "evidence"]
+        assert [p["sha256"] for p in evidence] == [
+            hashlib.sha256(rig["images"][photo][0]).hexdigest()
+        ]
+        assert "_400x400" not in evidence[0]["source"]["source_url"]
+        assert len(_badges(page)) == 1
         cases.append(case_id)
     assert cases[0] != cases[1]  # two refunds, two cases
     # back to the first refund: its case again, not a third one

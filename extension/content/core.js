@@ -102,7 +102,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       host: /(^|\.)360buyimg\.com$/,
       path: [
         [/^\/[^/]+\/(?:s\d+x\d+_)?jfs\//, "/imgzone/jfs/"],
-        [/!q\d+(?=\.|$)/, ""],
+        [/!q\d+[^/]*$/, ""], // !q70, !q70.jpg, !q70.dpg.webp: a re-encoding asked of the original
         [/(\.(?:jpe?g|png|gif))(?:\.dpg)?(?:\.webp|\.avif)$/i, "$1"],
       ],
       query: false,
@@ -132,28 +132,99 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     }
   };
 
+  // Content scripts run in every frame of a console (京麦 renders pages inside iframes): the
+  // top frame knows the route; a frame inside is the console's by its host alone.
+  RP.isTop = globalThis.top === undefined || globalThis.top === globalThis;
+
   RP.currentSite = () =>
     RP.sites.find(
       (s) =>
         s.hosts.some((re) => re.test(location.hostname)) &&
-        (!s.pages || s.pages.some((re) => re.test(location.pathname + location.search))),
+        (!RP.isTop || !s.pages || s.pages.some((re) => re.test(location.pathname + location.search))),
     ) || null;
 
+  // The refund's own id from the route (千牛 disputeId, 拼多多 id (afterSalesId), 京东
+  // afsServiceId, 抖店 aftersale_id …): [name, value], or null on a page without one.
+  const REFUND_PARAMS = ["disputeId", "afterSalesId", "afsServiceId", "aftersale_id", "refundId", "refund_id", "afterSaleOrderId", "id"];
+  RP.routeRefund = () => {
+    const params = new URLSearchParams(location.search);
+    const name = REFUND_PARAMS.find((n) => params.get(n));
+    return name ? [name, params.get(name)] : null;
+  };
+
+  const pathKey = (u) => {
+    try {
+      const x = new URL(RP.originalUrl(u), location.href);
+      return x.host + x.pathname;
+    } catch {
+      return u;
+    }
+  };
+
+  // The first words of an element's text: who wrote a negotiation entry (买家 …, 卖家 …).
+  const leadingText = (el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.textContent.trim();
+      if (t) return t;
+    }
+    return "";
+  };
+
+  // 千牛 shows the buyer's photos inside the negotiation history, one entry per message,
+  // with no heading of their own. An entry's photos count as the buyer's when its first
+  // words name the buyer; entries of the seller, the platform or the system never do. When
+  // no entry says whose it is, the photos of entries not known to be someone else's are taken.
+  RP.historyImages = (site, buyer) => {
+    const h = site.history;
+    const found = h && RP.findLabel(h.labels);
+    if (!found) return [];
+    const whose = (img) => {
+      for (let el = img.parentElement; el && !el.contains(found.el); el = el.parentElement) {
+        const who = leadingText(el);
+        if (h.buyer.test(who) || (buyer && who.startsWith(buyer))) return "buyer";
+        if (h.others.test(who)) return "other";
+      }
+      return "unknown";
+    };
+    const imgs = RP.imagesNear(h.labels, [site.notEvidence || []]).map((img) => [img, whose(img)]);
+    const wanted = imgs.some(([, w]) => w === "buyer") ? "buyer" : "unknown";
+    return imgs.filter(([, w]) => w === wanted).map(([img]) => img);
+  };
+
   RP.readCase = (site) => {
-    const facts = { platform: site.platform, ...RP.readFacts(site.labels) };
+    const route = RP.routeRefund();
+    const data = RP.dataCase ? RP.dataCase(site, route?.[1]) : { facts: {}, images: [] };
+    const facts = { platform: site.platform, ...RP.readFacts(site.labels), ...data.facts };
     const seen = new Set();
     const photos = [];
-    const sections = [["evidence", site.evidence], ["listing", site.listing || []]];
-    for (const [role, labels] of sections) {
-      const others = sections.filter(([r]) => r !== role).map(([, l]) => l);
-      for (const img of RP.imagesNear(labels, others)) {
-        const src = img.currentSrc || img.src;
-        if (seen.has(src)) continue;
-        seen.add(src);
-        photos.push({ el: img, url: src, role });
-      }
+    const add = (el, url, role) => {
+      if (!url || seen.has(pathKey(url))) return;
+      seen.add(pathKey(url));
+      photos.push({ el, url, role });
+    };
+    const shown = [...document.images].filter((img) => !img.closest("#refundproof-root"));
+    // the photos the page's data lists, each on its picture in the page where it shows
+    for (const url of data.images) {
+      add(shown.find((img) => pathKey(img.currentSrc || img.src) === pathKey(url)) || null, url, "evidence");
     }
+    const listing = site.listing || [];
+    const notEvidence = site.notEvidence || [];
+    if (!photos.length) {
+      let evidence = RP.imagesNear(site.evidence, [listing, notEvidence]);
+      if (!evidence.length) evidence = RP.historyImages(site, facts.buyer);
+      for (const img of evidence) add(img, img.currentSrc || img.src, "evidence");
+    }
+    const elsewhere = [site.evidence, notEvidence, site.history?.labels || []];
+    for (const img of RP.imagesNear(listing, elsewhere)) add(img, img.currentSrc || img.src, "listing");
     return { facts, photos };
+  };
+
+  // How many buyer photos this frame shows (the top frame asks each frame, to find the one
+  // where the refund's detail renders).
+  RP.frameEvidence = () => {
+    const site = RP.currentSite();
+    return site ? RP.readCase(site).photos.filter((p) => p.role === "evidence").length : 0;
   };
 
   const b64 = (buffer) => RPBase64.encode(new Uint8Array(buffer));

@@ -5,53 +5,69 @@
   if (RP.loaded) return;
   RP.loaded = true;
 
-  // The refund's own id from the route (千牛 disputeId, 拼多多 afterSalesId, 京东 afsServiceId,
-  // 抖店 aftersale_id …): one refund is one case however the console's app gets there, and
-  // two refunds never share one.
-  const REFUND_PARAMS = ["disputeId", "afterSalesId", "afsServiceId", "aftersale_id", "refundId", "refund_id", "id"];
+  // One refund is one case however the console's app gets there, and two refunds never
+  // share one: the case key is the refund id in the address (the top frame's).
   const caseKey = () => {
-    const params = new URLSearchParams(location.search);
-    const name = REFUND_PARAMS.find((n) => params.get(n));
+    const refund = RP.routeRefund();
     const site = RP.currentSite();
-    return name
-      ? `rp-case:${site?.id || location.host}:${name}=${params.get(name)}`
+    return refund
+      ? `rp-case:${site?.id || location.host}:${refund[0]}=${refund[1]}`
       : "rp-case:" + location.origin + location.pathname + location.search;
   };
 
-  RP.verify = async ({ facts, photos }) => {
-    RP.panel.message("正在读取图片… / reading the images…", "status");
+  // Verifies the photos read in this frame. A frame inside the console is handed the case
+  // the top frame keeps for this refund, and its panel is drawn in the top frame.
+  RP.verify = async ({ facts, photos }, caseId = sessionStorage.getItem(caseKey()) || undefined) => {
+    RP.panel.message(RP.t("正在读取图片…", "Reading the images…"), "status");
     RP.badges.clear();
+    RP.lastRead = { facts, photos, caseId };
     const grabbed = [];
     for (const [i, photo] of photos.entries()) grabbed.push({ ...(await RP.grab(photo)), key: i });
-    RP.panel.message("正在核验… / verifying…", "status");
+    RP.panel.message(RP.t("正在核验…", "Verifying…"), "status");
     let answer;
-    const stored = sessionStorage.getItem(caseKey()) || undefined;
     try {
-      answer = await RP.send({ type: "rp:verify", facts, photos: grabbed, capture: true, caseId: stored, lang: "zh" });
+      answer = await RP.send({ type: "rp:verify", facts, photos: grabbed, capture: true, caseId, lang: RP.lang });
     } catch (err) {
       RP.panel.error(err);
       return;
     }
-    sessionStorage.setItem(caseKey(), answer.caseId);
+    if (RP.isTop) sessionStorage.setItem(caseKey(), answer.caseId);
+    RP.lastRead.caseId = answer.caseId;
     const bySha = new Map((answer.result?.photos || []).map((p) => [p.sha256, p]));
     const items = [];
     const problems = [];
+    const shown = {};
     for (const p of answer.photos) {
       const photo = photos[p.key];
-      if (p.ok) items.push({ el: photo.el, photo: bySha.get(p.sha256) });
-      else {
+      if (p.ok) {
+        items.push({ el: photo.el, photo: bySha.get(p.sha256) });
+        if (photo.el) shown[p.sha256] = photo.el.currentSrc || photo.el.src;
+      } else {
         items.push({ el: photo.el, error: p.error });
-        problems.push({ url: photo.url, label: photo.role === "listing" ? "商品图" : "凭证图片", error: p.error });
+        problems.push({ url: photo.url, role: photo.role, label: photo.role === "listing" ? "商品图" : "凭证图片", error: p.error });
       }
     }
     RP.badges.draw(items.filter((x) => x.el && (x.photo || x.error)));
-    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture });
+    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture, shown });
   };
 
-  RP.verifyPage = () => {
+  // Again, after an error: the same photos, into the same case.
+  RP.retry = () => (RP.lastRead ? RP.verify(RP.lastRead, RP.lastRead.caseId) : RP.verifyPage());
+
+  RP.verifyPage = async () => {
     const site = RP.currentSite();
     const read = site ? RP.readCase(site) : { facts: {}, photos: [] };
     if (!read.photos.some((p) => p.role === "evidence")) {
+      // the detail may render in a frame inside the console (京麦): the frame that shows
+      // the buyer's photos verifies them, with this frame's facts and this refund's case
+      if (RP.isTop && site) {
+        const caseId = sessionStorage.getItem(caseKey()) || undefined;
+        const frame = await RP.send({ type: "rp:verify-in-frame", facts: read.facts, caseId }).catch(() => null);
+        if (frame) {
+          RP.lastRead = null; // a retry reads the frames again
+          return { site: site.id, frame };
+        }
+      }
       RP.picker.start(read.facts, site ? "没有自动找到退款凭证图片，请手动选择。/ No refund photos found automatically: pick them." : "");
       return { picked: true };
     }
@@ -66,7 +82,17 @@
     RP.verify({ facts, photos: [{ el, url, role: "evidence" }] });
   };
 
+  // A frame inside the console answers only what is addressed to frames: the rest (ping,
+  // picker, verify this page) is the top frame's, where the seller's button is.
   chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
+    if (!RP.isTop) {
+      if (msg.type === "rp:verify-frame") {
+        const read = RP.readCase(RP.currentSite());
+        RP.verify({ facts: { ...msg.facts, ...read.facts }, photos: read.photos }, msg.caseId);
+        reply({ ok: true });
+      }
+      return false;
+    }
     if (msg.type === "rp:ping") {
       const site = RP.currentSite();
       // the hosts the page's images come from, so the popup can ask for access to them
@@ -83,9 +109,15 @@
       RP.picker.start();
       reply({ ok: true });
     } else if (msg.type === "rp:verify-page") {
-      reply({ ok: true, ...RP.verifyPage() });
+      RP.verifyPage().then((value) => reply({ ok: true, ...value }));
+      return true;
     } else if (msg.type === "rp:add-image") {
       RP.addImage(msg.url);
+      reply({ ok: true });
+    } else if (msg.type === "rp:panel-call") {
+      // a frame inside the console verified this refund: its panel, and its case for the key
+      if (msg.call === "show") sessionStorage.setItem(caseKey(), msg.args[0].caseId);
+      RP.panel[msg.call]?.(...msg.args);
       reply({ ok: true });
     }
     return false;
@@ -95,6 +127,7 @@
   // apps (千牛 goes from the refund list to a detail without loading a page), so the button
   // follows the route: it appears, stays or goes whenever the address changes, and the
   // badges of the refund left behind are cleared.
+  if (!RP.isTop) return; // the button, and the route it follows, are the top frame's
   const syncButton = () => {
     const existing = document.getElementById("refundproof-verify");
     if (!RP.currentSite()) {
@@ -104,8 +137,11 @@
     if (existing) return;
     const button = document.createElement("button");
     button.id = "refundproof-verify";
-    button.textContent = "核验 / Verify（RefundProof）";
-    button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483644;background:#b00020;color:#fff;border:0;border-radius:4px;padding:10px 16px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
+    button.textContent = "核验 / Verify";
+    button.title = "RefundProof 退款鉴证";
+    // on the right edge, above the middle: the consoles keep their own action bars (同意退款,
+    // 拒绝) at the bottom, where a floating button would cover them
+    button.style.cssText = "position:fixed;right:0;top:38vh;z-index:2147483644;background:#b00020;color:#fff;border:0;border-radius:4px 0 0 4px;padding:10px 12px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
     button.onclick = () => RP.verifyPage();
     document.body.append(button);
   };
@@ -113,6 +149,7 @@
   const onRoute = () => {
     if (location.href === route) return;
     route = location.href;
+    RP.lastRead = null;
     RP.badges.clear();
     RP.panel.hide();
     syncButton();

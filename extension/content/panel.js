@@ -4,49 +4,85 @@
   const RP = globalThis.RP;
   if (RP.panel) return;
 
-  const esc = RP.esc;
   const LEVEL_COLOURS = RP.LEVEL_COLOURS;
+
+  // In a frame inside the console (京麦's iframe), the panel is the top frame's: every call
+  // goes there through the background worker; badges stay on this frame's pictures.
+  if (!RP.isTop) {
+    const forward = (call) => (...args) => RP.send({ type: "rp:top", call, args }).catch(() => {});
+    RP.panel = { message: forward("message"), error: forward("error"), show: forward("show"), hide: forward("hide"), focus: forward("focus") };
+  }
 
   const host = document.createElement("div");
   host.id = "refundproof-root";
   const root = host.attachShadow({ mode: "open" });
-  root.innerHTML = `<style>${RP.CASE_CSS}</style><div class="panel" hidden><button class="close" title="关闭 / Close">×</button><div class="body"></div></div>`;
+  root.innerHTML = `<style>${RP.CASE_CSS}</style><div class="panel" hidden><div class="bar">` +
+    `<button class="dock"></button><button class="fold"></button><button class="close">×</button></div><div class="body"></div></div>`;
   const panel = root.querySelector(".panel");
   const body = root.querySelector(".body");
-  root.querySelector(".close").onclick = () => (panel.hidden = true);
+  const [dock, fold, close] = ["dock", "fold", "close"].map((c) => root.querySelector(`.${c}`));
+  // The panel must never hide the console's own buttons: it folds to a narrow tab and docks
+  // on either side; the seller's choice is kept for the next refund.
+  const layout = { side: "right", folded: false };
+  const applyLayout = () => {
+    panel.classList.toggle("left", layout.side === "left");
+    panel.classList.toggle("collapsed", layout.folded);
+    dock.textContent = layout.side === "left" ? RP.t("靠右", "Right") : RP.t("靠左", "Left");
+    fold.textContent = layout.folded ? RP.t("展开", "Open") : RP.t("收起", "Fold");
+    close.title = RP.t("关闭", "Close");
+  };
+  chrome.storage.local.get("panelLayout").then((s) => {
+    Object.assign(layout, s.panelLayout || {});
+    applyLayout();
+  }).catch(() => {});
+  const setLayout = (change) => {
+    Object.assign(layout, change);
+    applyLayout();
+    chrome.storage.local.set({ panelLayout: layout }).catch(() => {});
+  };
+  dock.onclick = () => setLayout({ side: layout.side === "left" ? "right" : "left" });
+  fold.onclick = () => setLayout({ folded: !layout.folded });
+  close.onclick = () => (panel.hidden = true);
   const badgeLayer = document.createElement("div");
   badgeLayer.id = "refundproof-badges";
   badgeLayer.style.cssText = "position:absolute;left:0;top:0;width:0;height:0;z-index:2147483645;";
 
   const attach = () => {
-    if (!host.isConnected) document.documentElement.append(host);
+    if (RP.isTop && !host.isConnected) document.documentElement.append(host);
     if (!badgeLayer.isConnected) document.body.append(badgeLayer);
   };
 
-  RP.panel = {
-    message(html, kind = "") {
-      attach();
-      panel.hidden = false;
-      body.innerHTML = `<h1>RefundProof 退款鉴证</h1><div class="${kind}">${html}</div>`;
-    },
-    error(err) {
-      RP.panel.message(`${esc(err.zh)}<br><span class="note">${esc(err.en)}</span>`, "error status");
-    },
-    show(state) {
-      attach();
-      panel.hidden = false;
-      body.innerHTML = RP.caseHtml(state);
-      RP.wireCase(body, state.caseId);
-    },
-    hide() {
-      panel.hidden = true;  // a new route is another refund: its answer is not this one
-    },
-    focus(sha) {
-      const el = body.querySelector(`.photo[data-sha="${sha}"]`);
-      panel.hidden = false;
-      el?.scrollIntoView({ block: "start" });
-    },
+  const open = () => {
+    attach();
+    applyLayout();
+    panel.hidden = false;
   };
+
+  if (RP.isTop) {
+    RP.panel = {
+      message(html, kind = "") {
+        open();
+        body.innerHTML = `<h1>RefundProof ${RP.t("退款鉴证", "")}</h1><div class="${kind}">${html}</div>`;
+      },
+      error(err) {
+        RP.panel.message(`${RP.esc(RP.say(err))}<br><button class="retry">${RP.t("重试", "Try again")}</button>`, "error status");
+        body.querySelector("button.retry").onclick = () => RP.retry?.();
+      },
+      show(state) {
+        open();
+        body.innerHTML = RP.caseHtml(state);
+        RP.wireCase(body, state.caseId);
+      },
+      hide() {
+        panel.hidden = true;  // a new route is another refund: its answer is not this one
+      },
+      focus(sha) {
+        open();
+        if (layout.folded) setLayout({ folded: false });
+        body.querySelector(`.photo[data-sha="${sha}"]`)?.scrollIntoView({ block: "start" });
+      },
+    };
+  }
 
   RP.badges = {
     clear() {
@@ -61,8 +97,8 @@
         const level = photo ? photo.verdict.level : "error";
         badge.dataset.level = level;
         if (photo) badge.dataset.sha = photo.sha256;
-        badge.textContent = photo ? RP.badgeText(photo) : "未能核验";
-        badge.title = photo ? photo.verdict.summary : `${error?.zh || ""} / ${error?.en || ""}`;
+        badge.textContent = photo ? RP.badgeText(photo) : RP.t("未能核验", "Not verified");
+        badge.title = photo ? photo.verdict.summary : RP.say(error);
         badge.style.cssText = `position:absolute;left:${r.left + scrollX + 4}px;top:${r.top + scrollY + 4}px;` +
           `background:${LEVEL_COLOURS[level]};color:#fff;font:bold 12px/1.6 sans-serif;padding:1px 8px;border-radius:3px;` +
           `cursor:pointer;box-shadow:0 1px 4px rgba(0,0,0,.4);white-space:nowrap;`;

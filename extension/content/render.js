@@ -27,70 +27,137 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   RP.badgeText = (photo) => {
-    if (photo.role === "listing") return "商品图";
+    if (photo.role === "listing") return RP.t("商品图", "Listing photo");
     const level = photo.verdict.level;
     if (["decisive", "strong", "supporting"].includes(level)) {
       const top = photo.findings.find((f) => f.strength === level);
-      return (CHECK_BADGE[top?.check] || ["可疑", "Suspicious"])[0];
+      return RP.t(...(CHECK_BADGE[top?.check] || ["可疑", "Suspicious"]));
     }
-    return (LEVEL_BADGE[level] || LEVEL_BADGE.none)[0];
+    return RP.t(...(LEVEL_BADGE[level] || LEVEL_BADGE.none));
   };
 
   const esc = (RP.esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]));
 
   RP.LEVEL_COLOURS = LEVEL_COLOURS;
 
+  // The seller's language (the options page sets it): Chinese only in Chinese mode, English
+  // only in English mode.
+  RP.lang = "zh";
+  RP.ready = Promise.resolve(globalThis.chrome?.storage?.local.get("lang"))
+    .then((s) => (RP.lang = s?.lang === "en" ? "en" : "zh"))
+    .catch(() => {});
+  RP.t = (zh, en) => (RP.lang === "en" ? en : zh);
+  RP.say = (err) => (RP.lang === "en" ? err?.en : err?.zh) || err?.zh || err?.en || "";
+  const pick = (texts) => texts?.[RP.lang === "en" ? "en" : "zh-CN"] || texts?.["zh-CN"] || "";
+
   RP.CASE_CSS = `
     :host { all: initial; }
     .panel { position: fixed; top: 0; right: 0; width: 380px; height: 100vh; overflow: auto; z-index: 2147483646;
       background: #fff; border-left: 2px solid #333; font: 13px/1.5 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: #111;
       box-shadow: -4px 0 16px rgba(0,0,0,.2); padding: 12px 14px; box-sizing: border-box; }
+    .panel.left { right: auto; left: 0; border-left: 0; border-right: 2px solid #333; box-shadow: 4px 0 16px rgba(0,0,0,.2); }
     .panel[hidden] { display: none; }
-    h1 { font-size: 16px; margin: 0 0 8px; } h2 { font-size: 14px; margin: 12px 0 4px; }
+    .panel.collapsed { width: 34px; height: auto; padding: 6px 4px; overflow: hidden; top: 20vh; border: 2px solid #333; border-radius: 4px 0 0 4px; }
+    .panel.collapsed .body, .panel.collapsed .dock, .panel.collapsed .close { display: none; }
+    .panel.collapsed .bar { position: static; }
+    .panel.collapsed .fold { writing-mode: vertical-rl; margin: 0; padding: 6px 2px; }
+    .bar { position: absolute; top: 6px; right: 8px; } .bar button { margin: 0 0 0 4px; padding: 1px 6px; }
+    h1 { font-size: 16px; margin: 0 0 8px; padding-right: 110px; } h2 { font-size: 14px; margin: 12px 0 4px; }
     .verdict { border: 2px solid; padding: 6px 8px; font-weight: bold; margin: 6px 0; }
-    .photo { border-top: 1px solid #ccc; padding: 8px 0; }
+    .next-step { background: #f3f6fa; border-left: 4px solid #1d6fb8; padding: 4px 8px; margin: 6px 0; }
+    .photo { border-top: 1px solid #ccc; padding: 8px 0; display: flow-root; }
+    img.thumb { float: left; width: 72px; height: 72px; object-fit: cover; margin: 2px 8px 4px 0; border: 1px solid #bbb; background: #eee; }
     .tag { display: inline-block; color: #fff; padding: 0 6px; border-radius: 3px; font-size: 12px; }
+    .strength { display: inline-block; border: 1px solid; padding: 0 4px; border-radius: 3px; font-size: 11px; margin-right: 4px; }
     .error { color: #b00020; } .note { color: #555; font-size: 12px; }
+    .tip { color: #35506b; background: #eef4fb; font-size: 12px; padding: 4px 8px; border-radius: 3px; margin: 6px 0; }
     button { font: inherit; margin: 4px 6px 4px 0; padding: 4px 10px; cursor: pointer; }
-    .close { position: absolute; top: 8px; right: 10px; }
-    ul { margin: 4px 0; padding-left: 18px; } img.figure { max-width: 100%; border: 1px solid #999; }
+    ul { margin: 4px 0; padding-left: 18px; clear: both; }
+    img.figure-thumb { display: block; max-width: 160px; max-height: 120px; margin: 4px 0; border: 1px solid #999; cursor: zoom-in; }
+    .lightbox { position: fixed; inset: 0; background: rgba(0,0,0,.82); z-index: 2147483647; display: flex; align-items: center; justify-content: center; cursor: zoom-out; }
+    .lightbox img { max-width: 94vw; max-height: 94vh; background: #fff; }
     details { margin-top: 4px; }
   `;
 
+  // One line on what to do with the result, by how strong the case's evidence is: the
+  // appeal report goes to the platform's 申诉 upload, the police record to the police.
+  const NEXT_STEP = {
+    decisive: ["下一步：下载“申诉报告”，在平台售后的申诉/举证页面上传；金额较大或对方多次这样做，可带“报警材料”向公安机关报案。",
+      "Next: download the appeal report and upload it in the platform's appeal; for a large amount or a repeat, take the police record to the police."],
+    strong: ["下一步：下载“申诉报告”，在平台售后的申诉/举证页面上传，请平台复核原图。",
+      "Next: download the appeal report and upload it in the platform's appeal, asking for the original files to be reviewed."],
+    supporting: ["下一步：这些迹象单独不足以证明造假；可连同物流、聊天记录一起在申诉中提交“申诉报告”。",
+      "Next: these signs alone do not prove a fake; submit the appeal report together with delivery and chat records."],
+    counter: ["下一步：有证据支持买家的说法，请先核实商品和物流再决定是否申诉。",
+      "Next: some evidence supports the buyer; check the goods and the delivery before appealing."],
+    none: ["下一步：没有发现可作证据的问题（这不代表图片真实）；不建议仅凭本结果申诉。",
+      "Next: nothing usable as evidence was found (this does not make the photos genuine); do not appeal on this result alone."],
+  };
+
   RP.caseHtml = (state) => {
-    const { caseId, result, problems, capture } = state;
+    const { caseId, result, problems, capture, shown } = state;
+    const t = RP.t;
     const c = result?.case;
     const colour = LEVEL_COLOURS[c?.verdict.level] || "#666";
-    let html = `<h1>RefundProof 退款鉴证</h1><div class="note">案件 / case <b class="case-id">${esc(caseId)}</b></div>`;
-    if (c) html += `<div class="verdict case-verdict" data-level="${c.verdict.level}" style="border-color:${colour};color:${colour}">${esc(c.verdict.summary)}</div>`;
-    html += `<div><button class="report" data-variant="appeal">下载申诉报告 / Appeal report</button><button class="report" data-variant="police">下载报警材料 / Police record</button></div><div class="report-status note"></div>`;
-    for (const p of problems || []) {
-      html += `<div class="photo problem error" data-url="${esc(p.url)}">${esc(p.label)}：${esc(p.error.zh)}<br><span class="note">${esc(p.error.en)}</span></div>`;
+    let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
+    if (c) {
+      html += `<div class="verdict case-verdict" data-level="${c.verdict.level}" style="border-color:${colour};color:${colour}">${esc(c.verdict.summary)}</div>`;
+      const next = NEXT_STEP[c.verdict.level];
+      if (next) html += `<div class="next-step">${esc(t(...next))}</div>`;
     }
-    if (capture && !capture.ok) html += `<div class="note">页面截图未保存：从浏览器工具栏的 RefundProof 按钮开始核验时才能截取页面。/ No page capture: it is taken when you start from the toolbar button.</div>`;
+    html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police">${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
+    for (const p of problems || []) {
+      html += `<div class="photo problem error" data-url="${esc(p.url)}">${esc(t(p.label, p.role === "listing" ? "Listing photo" : "Evidence photo"))}：${esc(RP.say(p.error))}</div>`;
+    }
+    if ((problems || []).length) html += `<button class="retry">${t("重试", "Try again")}</button>`;
+    if (capture && !capture.ok) {
+      html += `<div class="tip">${t("提示：从浏览器工具栏的 RefundProof 按钮开始核验，报告里会附上这一页的截图。", "Tip: start from the RefundProof toolbar button and the report includes a capture of this page.")}</div>`;
+    }
     for (const p of result?.photos || []) {
       if (p.role === "page_capture") continue;
       const colourP = LEVEL_COLOURS[p.verdict.level];
-      const limits = p.checks.map((k) => `<li><b>${esc(k.title?.["zh-CN"] || k.check)}</b>：${esc(k.limits["zh-CN"])}</li>`).join("");
-      const findings = p.findings.filter((f) => f.strength !== "none").map((f) => `<li data-signal="${esc(f.signal)}" data-strength="${esc(f.strength)}">[${esc(f.strength_name || f.strength)}] ${esc(f.summary)}${f.data?.figure ? ` <a href="#" class="fig" data-sha="${esc(f.data.figure.sha256)}">图示 / figure</a>` : ""}</li>`).join("");
-      html += `<div class="photo" data-sha="${p.sha256}"><span class="tag" style="background:${colourP}">${esc(RP.badgeText(p))}</span> ${esc(p.file)} <span class="note">[${esc(p.role_name)}]</span>
-        <div>${esc(p.verdict.summary)}</div><ul>${findings || "<li>未发现异常（不确定，不代表图片真实）/ nothing found (inconclusive)</li>"}</ul>
-        <details><summary>各项检查的局限 / limits</summary><ul>${limits}</ul></details></div>`;
+      const limits = p.checks.map((k) => `<li><b>${esc(pick(k.title) || k.check)}</b>：${esc(pick(k.limits))}</li>`).join("");
+      const findings = p.findings.filter((f) => f.strength !== "none").map((f) => {
+        const fc = LEVEL_COLOURS[f.strength] || "#666";
+        const fig = f.data?.figure ? `<img class="figure-thumb" alt="${t("图示", "figure")}" data-sha="${esc(f.data.figure.sha256)}">` : "";
+        return `<li data-signal="${esc(f.signal)}" data-strength="${esc(f.strength)}"><span class="strength" style="border-color:${fc};color:${fc}">${esc(f.strength_name || f.strength)}</span>${esc(f.summary)}${fig}</li>`;
+      }).join("");
+      // the picture as the page shows it (the side panel: the address it was fetched from)
+      const displayed = shown?.[p.sha256] || p.source?.http_headers?.["x-displayed-url"] || p.source?.source_url || "";
+      const thumb = /^(https?|blob|data):/.test(displayed) ? `<img class="thumb" alt="" src="${esc(displayed)}">` : "";
+      html += `<div class="photo" data-sha="${p.sha256}">${thumb}<span class="tag" style="background:${colourP}">${esc(RP.badgeText(p))}</span> ${esc(p.file)} <span class="note">${esc(p.role_name)}</span>
+        <div>${esc(p.verdict.summary)}</div><ul>${findings || `<li>${t("未发现异常（不确定，不代表图片真实）", "Nothing found (inconclusive: it does not make the photo genuine)")}</li>`}</ul>
+        <details><summary>${t("各项检查的局限", "What each check cannot see")}</summary><ul>${limits}</ul></details></div>`;
     }
     return html;
   };
 
-  // Buttons and links inside a rendered case: report downloads and figures.
+  // A figure at full size over the page; a click anywhere closes it.
+  const enlarge = (root, src) => {
+    const box = document.createElement("div");
+    box.className = "lightbox";
+    const img = document.createElement("img");
+    img.src = src;
+    box.append(img);
+    box.onclick = () => box.remove();
+    (root instanceof Document ? root.body : root).append(box);
+  };
+
+  // Buttons and pictures inside a rendered case: report downloads, figures (drawn small,
+  // opened large on a click) and the retry after a problem.
   RP.wireCase = (body, caseId) => {
     body.querySelectorAll("button.report").forEach((b) => (b.onclick = () => RP.downloadReport(caseId, b.dataset.variant, body.querySelector(".report-status"))));
-    body.querySelectorAll("a.fig").forEach((a) => (a.onclick = async (e) => {
-      e.preventDefault();
-      const fig = await RP.send({ type: "rp:figure", sha256: a.dataset.sha });
-      const img = document.createElement("img");
-      img.className = "figure";
-      img.src = "data:image/jpeg;base64," + fig.b64;
-      a.replaceWith(img);
-    }));
+    body.querySelectorAll("img.figure-thumb").forEach(async (img) => {
+      try {
+        const fig = await RP.send({ type: "rp:figure", sha256: img.dataset.sha });
+        img.src = "data:image/jpeg;base64," + fig.b64;
+        img.onclick = () => enlarge(body.getRootNode(), img.src);
+      } catch {
+        img.replaceWith(document.createTextNode(RP.t("（图示暂不可用）", " (figure unavailable)")));
+      }
+    });
+    const retry = body.querySelector("button.retry");
+    if (retry) retry.onclick = () => RP.retry?.();
   };
 
   const save = (b64, type, filename) => {
@@ -104,22 +171,22 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   RP.downloadReport = async (caseId, variant, status) => {
-    status.textContent = "正在生成签名报告… / making the signed report…";
+    status.textContent = RP.t("正在生成签名报告…", "Making the signed report…");
     try {
-      const rep = await RP.send({ type: "rp:report", caseId, variant, lang: "zh" });
+      const rep = await RP.send({ type: "rp:report", caseId, variant, lang: RP.lang });
       save(rep.b64, "application/pdf", rep.filename);
-      status.textContent = `已下载 / downloaded: ${rep.filename}（SHA-256 ${rep.record.sha256.slice(0, 16)}…）`;
+      status.textContent = `${RP.t("已下载", "Downloaded")}: ${rep.filename}（SHA-256 ${rep.record.sha256.slice(0, 16)}…）`;
       // appeal forms that take only images: the summary image carries the PDF's hash
       const image = document.createElement("button");
       image.className = "summary-image";
-      image.textContent = "下载摘要图（给只收图片的申诉表单）/ Summary image";
+      image.textContent = RP.t("下载摘要图（给只收图片的申诉表单）", "Summary image (for appeal forms that take only images)");
       image.onclick = async () => {
         const png = await RP.send({ type: "rp:report-file", reportId: rep.record.id, name: "summary.png" });
         save(png.b64, "image/png", `RefundProof-${rep.record.id}-summary.png`);
       };
       status.append(document.createElement("br"), image);
     } catch (err) {
-      status.textContent = `${err.zh} / ${err.en}`;
+      status.textContent = RP.say(err);
       status.className = "report-status error";
     }
   };

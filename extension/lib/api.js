@@ -24,8 +24,8 @@ export class ApiError extends Error {
 export const NOT_RUNNING = (server) =>
   new ApiError(
     "server_down",
-    `连不上本机的 RefundProof 服务（${server}）。请在电脑上运行 \`make run\` 或 \`refundproof serve\`，再试一次。`,
-    `Cannot reach the RefundProof server on this computer (${server}). Start it with \`make run\` or \`refundproof serve\`, then try again.`,
+    `连不上本机的 RefundProof 服务（${server}）。请在 RefundProof 文件夹里运行 make run（它会启动服务并保持运行），再试一次。`,
+    `Cannot reach the RefundProof server on this computer (${server}). In the RefundProof folder run: make run (it starts the server and keeps it running), then try again.`,
   );
 
 export async function call(path, { method = "GET", json, body, raw = false } = {}) {
@@ -50,8 +50,8 @@ export async function call(path, { method = "GET", json, body, raw = false } = {
     if (response.status === 401 || (response.status === 403 && err.error === "origin")) {
       throw new ApiError(
         "not_paired",
-        "扩展还没有与本机服务配对：打开扩展的设置页，输入 `refundproof pair` 显示的配对码。",
-        "The extension is not paired with the server: open its options page and type the code `refundproof pair` shows.",
+        "扩展还没有与本机服务配对：在 RefundProof 文件夹里运行 make pair，把显示的 6 位配对码填进扩展的设置页。",
+        "The extension is not paired with the server: in the RefundProof folder run make pair, and type the 6-digit code it shows on the extension's options page.",
         response.status,
       );
     }
