@@ -39,12 +39,18 @@ def one_size(name: str) -> dict:
     fake = samples.paint_damage(listing, (w // 2, h // 3, w // 2 + w // 6, h // 3 + h // 5))
     evidence = samples.jpeg(samples.draw_text(fake, "豆包AI生成", h // 20, "bottom-right")[0])
     listing_bytes = samples.jpeg(listing)
+    unmarked = samples.jpeg(fake)  # no mark: every pass of the OCR runs
+    pale = samples.jpeg(samples.backdrop(w, h, seed=3).point(lambda v: 200 + v // 5))
     other = _parsed(samples.jpeg(samples.product_shot(w, h, seed=2)), "evidence")
     others = PhotoPool([("other", "0" * 64, other.photo.phash, "", {})], lambda c, s: other)
     out: dict = {"photo": name}
     # a fresh PhotoData each run: decoding and features are part of what a check pays
     checks = {
         "visible_mark": lambda: visible_mark.run(_parsed(evidence, "evidence"), CheckContext()),
+        "visible_mark_unmarked": lambda: visible_mark.run(
+            _parsed(unmarked, "evidence"), CheckContext()
+        ),
+        "visible_mark_pale": lambda: visible_mark.run(_parsed(pale, "evidence"), CheckContext()),
         "listing_match": lambda: listing_match.run(
             _parsed(evidence, "evidence"),
             CheckContext(listings=(_parsed(listing_bytes, "listing"),)),

@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from server.checks import CheckContext, visible_mark
 from server.demo import samples
@@ -169,3 +169,94 @@ def test_samsungs_localized_mark():
     marked, _ = samples.draw_text(base, "Contenuti generati dall'IA", 40, "bottom-left")
     (f,) = _marks(jpeg(marked, 85))
     assert f.data["vendor"] == "Samsung Galaxy AI"
+
+
+def _stone(level: int, amp: float, seed: int, size=(1200, 900)) -> Image.Image:
+    """A pale (or dark) textured surface like stone or a tabletop: grain at two scales."""
+    w, h = size
+    rng = np.random.default_rng(seed)
+    coarse = rng.normal(0, 1, (h // 8 + 1, w // 8 + 1))
+    coarse = (coarse - coarse.min()) / np.ptp(coarse) * 255
+    big = np.asarray(Image.fromarray(coarse.astype(np.uint8)).resize((w, h), Image.BICUBIC))
+    grain = (big / 255 - 0.5) * 2 + rng.normal(0, 0.25, (h, w))
+    base = np.array([level, level - 2, level - 6], float)
+    return Image.fromarray(np.clip(base + grain[..., None] * amp, 0, 255).astype(np.uint8))
+
+
+def _overlay(im: Image.Image, mask: Image.Image, xy, colour, alpha: float) -> Image.Image:
+    """Paint `colour` through `mask` at `alpha`, as the apps blend their marks in."""
+    layer = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    paint = Image.new("RGBA", mask.size, (*colour, 255))
+    paint.putalpha(mask.point(lambda v: int(v * alpha)))
+    layer.paste(paint, xy)
+    return Image.alpha_composite(im.convert("RGBA"), layer).convert("RGB")
+
+
+def _faint_text(im: Image.Image, text: str, colour, alpha: float) -> Image.Image:
+    """A mark without a shadow, 48 px tall, in the bottom-right corner, blended in."""
+    font = ImageFont.truetype(samples.cjk_font_path(), 55)
+    mask = Image.new("L", im.size)
+    d = ImageDraw.Draw(mask)
+    x0, y0, x1, y1 = d.textbbox((0, 0), text, font=font)
+    d.text(
+        (im.width - (x1 - x0) - 24 - x0, im.height - (y1 - y0) - 24 - y0), text, font=font, fill=255
+    )
+    return _overlay(im, mask, (0, 0), colour, alpha)
+
+
+@pytest.mark.parametrize(
+    "what,level,amp,colour,alpha",
+    [
+        ("white on pale stone", 236, 12, (255, 255, 255), 0.45),
+        ("black on dark stone", 30, 8, (0, 0, 0), 0.3),
+    ],
+)
+def test_faint_marks_on_bright_or_dark_corners_are_read(what, level, amp, colour, alpha):
+    """A mark a dozen grey levels from its background: the plain OCR pass reads nothing, the
+    contrast-raised pass over the corners reads it."""
+    faint = jpeg(_faint_text(_stone(level, amp, seed=5), "豆包AI生成", colour, alpha), 85)
+    small, _ = pixels.downscaled(Image.open(io.BytesIO(faint)).convert("RGB"), 1024)
+    assert not any(
+        visible_mark.classify(line.text, False) for line in visible_mark._ocr(small, 1.0, (0, 0))
+    ), f"{what}: the plain pass already reads it; the case no longer tests the faint pass"
+    (f,) = _marks(faint)
+    assert f.signal == "visible_ai_mark" and f.data["vendor"] == "豆包 Doubao", what
+    assert f.data["position"] == "bottom-right corner"
+
+
+def _shape(kind: str, side: int) -> Image.Image:
+    n = side * 4
+    axis = np.linspace(-1, 1, n)
+    x, y = np.meshgrid(axis, axis)
+    masks = {
+        "sparkle": np.abs(x) ** 0.55 + np.abs(y) ** 0.55 <= 1,  # Gemini's four points
+        "circle": x**2 + y**2 <= 1,
+        "diamond": np.abs(x) + np.abs(y) <= 1,
+        "square": np.maximum(np.abs(x), np.abs(y)) <= 0.9,
+        "starburst": ((np.abs(x) < 0.05) | (np.abs(y) < 0.05)) & (x**2 + y**2 <= 1),
+    }
+    big = Image.fromarray((masks[kind] * 255).astype(np.uint8))
+    return big.resize((side, side), Image.LANCZOS)
+
+
+def _with_icon(base: Image.Image, kind: str, share: float) -> bytes:
+    side = int(min(base.size) * share)
+    margin = int(min(base.size) * 0.03)
+    xy = (base.width - side - margin, base.height - side - margin)
+    return jpeg(_overlay(base, _shape(kind, side), xy, (255, 255, 255), 0.75), 85)
+
+
+@pytest.mark.parametrize("share", [0.03, 0.06])
+def test_geminis_sparkle_is_found_by_its_shape(share):
+    (f,) = _marks(_with_icon(samples.photo(1200, 900, seed=3), "sparkle", share))
+    assert f.signal == "visible_ai_icon" and f.strength == "supporting"
+    assert f.data["vendor"] == "Gemini" and f.data["position"] == "bottom-right corner"
+    assert f.data["shape_fit"] - f.data["other_shape_fit"] >= 0.08
+    assert "形状" in f.summary.zh  # says it is judged by shape alone
+
+
+@pytest.mark.parametrize("kind", ["circle", "diamond", "square", "starburst"])
+@pytest.mark.parametrize("share", [0.03, 0.06])
+def test_other_light_shapes_in_the_corner_are_not_the_sparkle(kind, share):
+    """A round highlight, a tag, a lens's thin starburst: light shapes a photo may hold."""
+    assert _marks(_with_icon(samples.photo(1200, 900, seed=3), kind, share)) == []

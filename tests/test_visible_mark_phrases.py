@@ -59,6 +59,8 @@ ORDINARY = [
     # screenshots
     "中国移动 4G 下午3:21",
     "12:34 5G 87%",
+    "A生成",  # without a vendor before it, a lost I is not assumed
+    "TYPE A生成日期 2026",
 ]
 
 MARKS = [
@@ -71,6 +73,7 @@ MARKS = [
     ("ＡＩ生成", None),  # full width
     ("豆包AI生成", "豆包 Doubao"),
     ("豆包 AI 生成", "豆包 Doubao"),
+    ("豆包A生成", "豆包 Doubao"),  # a faint mark's thin I lost, right after the vendor's name
     ("千问AI生成", "千问 Qwen"),
     ("元宝AI生成", "腾讯元宝 Yuanbao"),
     ("即梦AI", "即梦 Jimeng"),

@@ -16,25 +16,30 @@ from PIL import Image, ImageDraw
 
 from ..domain.cases import Finding, Photo
 from ..formats import visible_marks
-from ..imaging import pixels
+from ..imaging import local_contrast, pixels, sparkle
 from ..text import Text
 from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "visible_mark"
-VERSION = "2"  # 2: marks are phrases (formats/visible_marks.py), not similar characters
+VERSION = "3"  # 2: marks are phrases, not similar characters; 3: faint marks, Gemini's icon
 TITLE = Text("可见 AI 标识（OCR）", "Visible AI mark (OCR)")
 LIMITS = Text(
     "只能读出没有被裁掉或涂掉的文字标识；买家常把标识裁掉或涂掉，所以“未发现”不能说明什么。"
     "标识文字也可能被贴到任何图片上，或本来就是画面中的内容（如海报），因此是有力而非确定的证据。"
     "只认完整的标识短语（如“AI生成”“Made with AI”），包装上分开出现的“AI”和“合成”不算。"
-    "图标类标识（如 Gemini 星标）、字形被截断的标识、亮背景上读不出的白色标识目前识别不到。",
+    "Gemini 的四角星图标只按形状比对（右下角），是辅助证据；其他图标类标识识别不到。"
+    "亮背景上的白色标识和暗背景上的深色标识会在四个常用角落提高对比度再读一遍，但对比度只差几个灰度级"
+    "或背景纹理很密时仍会漏掉；字形被画面边缘截掉一半以上的标识读不出。",
     "Reads only text marks that were not cropped or painted out; buyers often remove them, so "
     "finding none proves nothing. Mark text can also be pasted onto any photo or be part of the "
     "scene (a poster), so a mark is strong, not decisive, evidence. Only whole mark phrases "
-    'count ("AI生成", "Made with AI"); "AI" and "合成" apart on packaging do not. Still '
-    "missed: icon-only marks (Gemini's sparkle), marks cut through their glyphs, and white marks "
-    "the OCR cannot read on a bright background.",
+    'count ("AI生成", "Made with AI"); "AI" and "合成" apart on packaging do not. Gemini\'s '
+    "sparkle is matched by shape only (bottom-right), as supporting evidence; other icon-only "
+    "marks are not recognised. White marks on bright corners and dark ones on dark corners are "
+    "read again with their contrast raised, but a mark a few grey levels from its background, "
+    "or on a dense texture, is still missed, and so is a mark cut through more than half its "
+    "glyph height by the frame edge.",
 )
 
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
@@ -132,15 +137,46 @@ def read_lines(image: Image.Image) -> list[Line]:
     for piece, (x, y) in _pieces(image):
         small, scale = pixels.downscaled(piece, FULL_SIDE)
         lines += _ocr(small, scale, (x, y))
-    found = any(classify(line.text, False) for line in lines)
-    if scale > TILE_ABOVE and not found:
-        tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
-        tw, th = min(tw, PIECE_ASPECT * th), min(th, PIECE_ASPECT * tw)  # corners, not strips
-        for fx, fy in TILE_CORNERS:
-            x, y = round(fx * (image.width - tw)), round(fy * (image.height - th))
-            tile, tscale = pixels.downscaled(image.crop((x, y, x + tw, y + th)), TILE_SIDE)
+    if scale > TILE_ABOVE and not _found(lines):
+        for tile, tscale, (x, y) in _corners(image):
             lines += _ocr(tile, tscale, (x, y))
+    if not _found(lines):
+        lines += _faint_lines(image)
     return _dedupe(lines)
+
+
+def _found(lines: list[Line]) -> bool:
+    return any(classify(line.text, False) for line in lines)
+
+
+def _corners(image: Image.Image) -> list[tuple[Image.Image, float, tuple[int, int]]]:
+    """The places apps put their marks, each at most TILE_SIDE: (tile, scale, offset)."""
+    tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
+    tw, th = min(tw, PIECE_ASPECT * th), min(th, PIECE_ASPECT * tw)  # corners, not strips
+    out = []
+    for fx, fy in TILE_CORNERS:
+        x, y = round(fx * (image.width - tw)), round(fy * (image.height - th))
+        tile, tscale = pixels.downscaled(image.crop((x, y, x + tw, y + th)), TILE_SIDE)
+        out.append((tile, tscale, (x, y)))
+    return out
+
+
+def _faint_lines(image: Image.Image) -> list[Line]:
+    """Light marks on bright corners and dark ones on dark corners, read again with their
+    contrast brought up (imaging/local_contrast.py); only corners that hold a row of
+    glyph-sized shapes are read, so a photo without one pays a few milliseconds."""
+    lines = []
+    for tile, tscale, offset in _corners(image):
+        grey = np.asarray(tile.convert("L"))
+        light = local_contrast.polarity(grey)
+        if light is None:
+            continue
+        short = min(image.size) / tscale
+        hat = local_contrast.stand_out(grey, light == "light", round(short))
+        if local_contrast.has_text_row(hat, round(short)):
+            flat = Image.fromarray(local_contrast.for_ocr(hat)).convert("RGB")
+            lines += _ocr(flat, tscale, offset)
+    return lines
 
 
 def _wordmark(text: str, position: str) -> dict[str, Any] | None:
@@ -223,6 +259,9 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             }
         )
     if not hits:
+        icon = _gemini_icon(image)
+        hits = [icon] if icon else []
+    if not hits:
         return [
             Finding(
                 NAME,
@@ -242,6 +281,36 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     return [_finding(hit, figure) for hit in hits]
 
 
+def _gemini_icon(image: Image.Image) -> dict[str, Any] | None:
+    """Gemini's sparkle, by its shape, in the bottom-right corner where Gemini puts it."""
+    tile, tscale, (x, y) = _corners(image)[0]  # TILE_CORNERS starts at the bottom-right
+    grey = np.asarray(tile.convert("L"))
+    short = round(min(image.size) / tscale)
+    hat = local_contrast.stand_out(grey, True, short, sparkle.WINDOW)
+    found = sparkle.find(hat, short)
+    if found is None:
+        return None
+    x0, y0, x1, y1 = found.box
+    box = (x + x0 * tscale, y + y0 * tscale, x + x1 * tscale, y + y1 * tscale)
+    w, h = image.size
+    zh_pos, en_pos = _position(box, w, h)
+    ratio = (box[3] - box[1]) / min(w, h)
+    return {
+        "kind": "icon",
+        "vendor": "Gemini",
+        "pattern": "sparkle",
+        "text": "✦",
+        "shape_fit": found.fit,
+        "other_shape_fit": found.runner_up,
+        "box": [round(v) for v in box],
+        "position": en_pos,
+        "position_zh": zh_pos,
+        "touches_edge": _touches_edge(box, w, h),
+        "height_ratio": round(ratio, 4),
+        "meets_5pct_rule": False,  # the rule asks for text; an icon alone does not meet it
+    }
+
+
 def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
     vendor = f"（{hit['vendor']}）" if hit["vendor"] else ""
     vendor_en = f" ({hit['vendor']})" if hit["vendor"] else ""
@@ -249,6 +318,22 @@ def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
     rule_en = "meets" if hit["meets_5pct_rule"] else "is below"
     pct = f"{hit['height_ratio'] * 100:.1f}%"
     data = {**hit, "figure": figure}
+    if hit["kind"] == "icon":
+        return Finding(
+            NAME,
+            "visible_ai_icon",
+            "supporting",
+            Text(
+                f"图片{hit['position_zh']}有一个形状与 Gemini 的四角星标识相符的亮色图标"
+                f"（形状吻合度 {hit['shape_fit']:.2f}，其他形状最高 {hit['other_shape_fit']:.2f}）。"
+                "只凭形状判断：贴纸、表情或画面里的光斑也可能是这个形状，所以只是辅助证据。",
+                f"A light icon at the {hit['position']} shaped like Gemini's four-pointed sparkle "
+                f"(shape fit {hit['shape_fit']:.2f}; any other shape at most "
+                f"{hit['other_shape_fit']:.2f}). Judged by shape alone: a sticker, an emoji or a "
+                "highlight in the scene can look the same, so it is supporting evidence only.",
+            ),
+            data,
+        )
     if hit["kind"] == "partial":
         return Finding(
             NAME,

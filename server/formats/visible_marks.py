@@ -68,6 +68,13 @@ VENDORS: tuple[Vendor, ...] = (
 )
 
 
+# A faint vendor mark often loses the thin "I" of its AI to the OCR ("豆包A生成"): right
+# after a vendor's name, that is still its mark; "A生成" alone is not.
+VENDOR_SLIP = re.compile(
+    "(?:" + "|".join(f"(?<={n})" for v in VENDORS for n in v.names) + rf")A{_MADE}"
+)
+
+
 @dataclass(frozen=True)
 class MarkText:
     kind: str  # "mark" or "partial"
@@ -92,7 +99,7 @@ def classify(text: str, touches_edge: bool) -> MarkText | None:
     """What a line of OCR text is: a mark (with its vendor when named), what is left of a
     vendor's mark cut by the frame edge, or None for ordinary text."""
     flat = squash(text)
-    found = CHINESE_PHRASE.search(flat)
+    found = CHINESE_PHRASE.search(flat) or VENDOR_SLIP.search(flat)
     if found:
         return MarkText("mark", _vendor_before(flat, found.start()), found.group())
     latin = _latin(words(text))
