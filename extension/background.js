@@ -157,18 +157,32 @@ async function makeReport(msg) {
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
 // the most buyer photos verifies them, with the top frame's facts and case. null when no
-// frame shows any.
+// frame shows any. Frames of the consoles say they are there when they load (executeScript
+// over all frames would fail outright in Chrome if any frame were on a host not permitted).
+async function rememberFrame(sender) {
+  if (sender.tab?.id === undefined || !sender.frameId) return;
+  const key = `frames:${sender.tab.id}`;
+  const known = (await chrome.storage.session.get(key))[key] || [];
+  if (!known.includes(sender.frameId)) {
+    await chrome.storage.session.set({ [key]: [...known, sender.frameId].slice(-50) });
+  }
+}
+
+chrome.tabs.onRemoved.addListener((tabId) => chrome.storage.session.remove([`frames:${tabId}`, `case:${tabId}`]));
+
 async function verifyInFrame(msg, sender) {
   const tabId = sender.tab?.id;
   if (tabId === undefined) return null;
-  const counts = await chrome.scripting.executeScript({
-    target: { tabId, allFrames: true },
-    func: () => globalThis.RP?.frameEvidence?.() || 0,
-  }).catch(() => []);
-  const best = counts.filter((r) => r.frameId !== 0 && r.result > 0).sort((a, b) => b.result - a.result)[0];
+  const key = `frames:${tabId}`;
+  const frames = (await chrome.storage.session.get(key))[key] || [];
+  const counts = await Promise.all(frames.map((frameId) =>
+    chrome.tabs.sendMessage(tabId, { type: "rp:frame-evidence" }, { frameId })
+      .then((r) => ({ frameId, count: r?.count || 0 }))
+      .catch(() => ({ frameId, count: 0 })))); // a frame since gone
+  const best = counts.filter((c) => c.count > 0).sort((a, b) => b.count - a.count)[0];
   if (!best) return null;
   await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
-  return { frameId: best.frameId, photos: best.result };
+  return best;
 }
 
 const HANDLERS = {
@@ -177,6 +191,7 @@ const HANDLERS = {
   "rp:fetch": (msg) => fetchImage(msg.url),
   "rp:verify": (msg, sender) => verifyCase(msg, sender),
   "rp:verify-in-frame": (msg, sender) => verifyInFrame(msg, sender),
+  "rp:frame-ready": (_msg, sender) => rememberFrame(sender),
   // a frame's panel calls, drawn by the top frame
   "rp:top": (msg, sender) =>
     chrome.tabs.sendMessage(sender.tab.id, { type: "rp:panel-call", call: msg.call, args: msg.args }, { frameId: 0 }),

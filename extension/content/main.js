@@ -86,6 +86,7 @@
   // picker, verify this page) is the top frame's, where the seller's button is.
   chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
     if (!RP.isTop) {
+      if (msg.type === "rp:frame-evidence") reply({ count: RP.frameEvidence() });
       if (msg.type === "rp:verify-frame") {
         const read = RP.readCase(RP.currentSite());
         RP.verify({ facts: { ...msg.facts, ...read.facts }, photos: read.photos }, msg.caseId);
@@ -127,7 +128,11 @@
   // apps (千牛 goes from the refund list to a detail without loading a page), so the button
   // follows the route: it appears, stays or goes whenever the address changes, and the
   // badges of the refund left behind are cleared.
-  if (!RP.isTop) return; // the button, and the route it follows, are the top frame's
+  if (!RP.isTop) {
+    // a frame of the console: the top frame's button may ask it for the refund's photos
+    RP.send({ type: "rp:frame-ready" }).catch(() => {});
+    return; // the button, and the route it follows, are the top frame's
+  }
   const syncButton = () => {
     const existing = document.getElementById("refundproof-verify");
     if (!RP.currentSite()) {
