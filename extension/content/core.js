@@ -179,17 +179,21 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     const h = site.history;
     const found = h && RP.findLabel(h.labels);
     if (!found) return [];
+    const imgs = RP.imagesNear(h.labels, [site.notEvidence || []]);
+    // the list that holds every entry: climbing past it would read another entry's words
+    let list = imgs.length > 1 ? imgs[0].parentElement : null;
+    while (list && !imgs.every((img) => list.contains(img))) list = list.parentElement;
     const whose = (img) => {
-      for (let el = img.parentElement; el && !el.contains(found.el); el = el.parentElement) {
+      for (let el = img.parentElement; el && el !== list && !el.contains(found.el); el = el.parentElement) {
         const who = leadingText(el);
         if (h.buyer.test(who) || (buyer && who.startsWith(buyer))) return "buyer";
         if (h.others.test(who)) return "other";
       }
       return "unknown";
     };
-    const imgs = RP.imagesNear(h.labels, [site.notEvidence || []]).map((img) => [img, whose(img)]);
-    const wanted = imgs.some(([, w]) => w === "buyer") ? "buyer" : "unknown";
-    return imgs.filter(([, w]) => w === wanted).map(([img]) => img);
+    const read = imgs.map((img) => [img, whose(img)]);
+    const wanted = read.some(([, w]) => w === "buyer") ? "buyer" : "unknown";
+    return read.filter(([, w]) => w === wanted).map(([img]) => img);
   };
 
   RP.readCase = (site) => {

@@ -26,7 +26,7 @@ RP.addSite({
   // the open API's names where they appear (refund_messages[].pic_urls)
   data: {
     keys: { order_id: ["bizOrderId"], refund_id: ["disputeId", "refundId"] },
-    images: ["pic_urls", "picUrls", "images", "proofPics"],
+    images: ["pic_urls", "picUrls", "proofPics"], // not a bare "images": the order's own pictures may be called so
   },
 });
 // Fixtures: tests/fixtures/consoles/taobao.html (refund2), the 千牛 SPA in tests/test_extension.py
