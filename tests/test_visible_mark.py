@@ -260,3 +260,54 @@ def test_geminis_sparkle_is_found_by_its_shape(share):
 def test_other_light_shapes_in_the_corner_are_not_the_sparkle(kind, share):
     """A round highlight, a tag, a lens's thin starburst: light shapes a photo may hold."""
     assert _marks(_with_icon(samples.photo(1200, 900, seed=3), kind, share)) == []
+
+
+# The real 豆包 download's mark: 321×69 px at x 1693, y 1938 of its 2048×2048 picture.
+DOUBAO_MARK_TOP, DOUBAO_MARK_BOTTOM = 1938, 2006
+
+
+def _cropped_through_the_mark(picture: Image.Image, keep: float) -> Image.Image:
+    """What a buyer sends after cropping the bottom strip: the frame's new bottom edge runs
+    through the mark's glyphs, `keep` of their height left."""
+    bottom = int(DOUBAO_MARK_TOP + keep * (DOUBAO_MARK_BOTTOM - DOUBAO_MARK_TOP))
+    return picture.crop((0, bottom - 1600, picture.width, bottom))
+
+
+@pytest.mark.parametrize("keep", [0.55, 0.35])
+@pytest.mark.parametrize("on_photo", [False, True])
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+def test_a_real_doubao_mark_cut_through_its_glyphs_is_found(real, keep, on_photo, scale):
+    """The real mark (on its black picture, or laid over a photo with its own light as the
+    blend), cropped through, resized and recompressed: the OCR reads nothing at this cut,
+    the glyph columns still match 豆包's."""
+    picture = Image.open(real / "doubao_black.png").convert("RGB")
+    if on_photo:
+        mark = picture.convert("L")
+        picture = samples.product_shot(*picture.size, seed=4)
+        picture.paste(Image.new("RGB", picture.size, (255, 255, 255)), (0, 0), mark)
+    sent = _cropped_through_the_mark(picture, keep)
+    sent = sent.resize((round(sent.width * scale), round(sent.height * scale)), Image.LANCZOS)
+    (f,) = _marks(jpeg(sent, 80))
+    assert f.signal == "cut_visible_mark" and f.strength == "supporting"
+    assert f.data["vendor"] == "豆包 Doubao"
+    assert abs(f.data["visible_share"] - keep) < 0.1
+    assert "字宽" in f.summary.zh  # says it judged by glyph widths, not by reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "华为AI音箱",
+        "人工智能音箱",
+        "生产日期 2026",
+        "合格证 检验员 01",
+        "ECONYL REGENERATED",
+        "豆包 AI 早餐",
+    ],
+)
+@pytest.mark.parametrize("keep", [0.6, 0.4])
+def test_ordinary_words_cut_by_the_bottom_edge_are_not_a_cut_mark(text, keep):
+    base = samples.product_shot(1200, 1000, seed=3)
+    marked, box = samples.draw_text(base, text, 40, "bottom-right")
+    bottom = int(box[1] + keep * (box[3] - box[1]))
+    assert _marks(jpeg(marked.crop((0, bottom - 900, 1200, bottom)), 85)) == []

@@ -16,13 +16,14 @@ from PIL import Image, ImageDraw
 
 from ..domain.cases import Finding, Photo
 from ..formats import visible_marks
-from ..imaging import local_contrast, pixels, sparkle
+from ..imaging import edge_fragments, local_contrast, pixels, sparkle
 from ..text import Text
 from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "visible_mark"
-VERSION = "3"  # 2: marks are phrases, not similar characters; 3: faint marks, Gemini's icon
+# 2: marks are phrases, not similar characters; 3: faint marks, Gemini's icon, cut 豆包 marks
+VERSION = "3"
 TITLE = Text("可见 AI 标识（OCR）", "Visible AI mark (OCR)")
 LIMITS = Text(
     "只能读出没有被裁掉或涂掉的文字标识；买家常把标识裁掉或涂掉，所以“未发现”不能说明什么。"
@@ -30,7 +31,8 @@ LIMITS = Text(
     "只认完整的标识短语（如“AI生成”“Made with AI”），包装上分开出现的“AI”和“合成”不算。"
     "Gemini 的四角星图标只按形状比对（右下角），是辅助证据；其他图标类标识识别不到。"
     "亮背景上的白色标识和暗背景上的深色标识会在四个常用角落提高对比度再读一遍，但对比度只差几个灰度级"
-    "或背景纹理很密时仍会漏掉；字形被画面边缘截掉一半以上的标识读不出。",
+    "或背景纹理很密时仍会漏掉。字形被画面底边截断、读不出的标识，目前只有豆包的能按字宽认出（辅助证据），"
+    "其他厂商的截断标识认不出。",
     "Reads only text marks that were not cropped or painted out; buyers often remove them, so "
     "finding none proves nothing. Mark text can also be pasted onto any photo or be part of the "
     "scene (a poster), so a mark is strong, not decisive, evidence. Only whole mark phrases "
@@ -38,8 +40,9 @@ LIMITS = Text(
     "sparkle is matched by shape only (bottom-right), as supporting evidence; other icon-only "
     "marks are not recognised. White marks on bright corners and dark ones on dark corners are "
     "read again with their contrast raised, but a mark a few grey levels from its background, "
-    "or on a dense texture, is still missed, and so is a mark cut through more than half its "
-    "glyph height by the frame edge.",
+    "or on a dense texture, is still missed. Of marks cut through their glyphs by the bottom "
+    "edge (too little left to read), only 豆包's is recognised, by its glyph widths "
+    "(supporting); other vendors' are missed.",
 )
 
 FULL_SIDE = 1024  # px: the whole photo; a 5%-tall mark is still ≥ 38 px here
@@ -52,7 +55,9 @@ TILE_FRACTION = 0.3  # of width and height, per corner
 TILE_CORNERS = ((1.0, 1.0), (0.0, 0.0), (0.0, 1.0), (0.5, 1.0))
 TILE_ABOVE = 2.5  # downscale factor beyond which small corner marks need the tiles (≥ ~6 MP)
 EDGE_MARGIN = 0.015  # a box this close to the frame counts as touching it
-MATCH = 0.8  # similarity to a known mark text (tolerates one OCR slip in five characters)
+# The bottom edge's strip where a cut vendor mark is looked for: (share of the width from
+# the right, share of the short side up from the bottom)
+CUT_STRIP = (0.5, 0.12)
 
 POSITIONS = {
     ("top", "left"): ("左上角", "top-left corner"),
@@ -238,7 +243,8 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     image = photo.rgb
     w, h = image.size
     hits = []
-    for line in read_lines(image):
+    lines = read_lines(image)
+    for line in lines:
         touches = _touches_edge(line.box, w, h)
         zh_pos, en_pos = _position(line.box, w, h)
         what = classify(line.text, touches) or _wordmark(line.text, en_pos)
@@ -259,8 +265,8 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             }
         )
     if not hits:
-        icon = _gemini_icon(image)
-        hits = [icon] if icon else []
+        other = _cut_vendor_mark(image, lines) or _gemini_icon(image)
+        hits = [other] if other else []
     if not hits:
         return [
             Finding(
@@ -279,6 +285,54 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         Text("红框：读出的 AI 标识文字", "Red boxes: the AI mark text that was read"),
     )
     return [_finding(hit, figure) for hit in hits]
+
+
+def _cut_vendor_mark(image: Image.Image, lines: list[Line]) -> dict[str, Any] | None:
+    """A vendor's mark cut through its glyphs by the bottom edge (the buyer cropped the
+    strip that held it): too little of each glyph for the OCR, but the columns of ink keep
+    the glyphs' widths (imaging/edge_fragments.py). What the OCR did read there overrules
+    the columns: ordinary words are not a mark because their glyphs are as wide."""
+    w, h = image.size
+    short = min(w, h)
+    x, y = round(w * (1 - CUT_STRIP[0])), round(h - short * CUT_STRIP[1])
+    grey = np.asarray(image.crop((x, y, w, h)).convert("L"))
+    hat = local_contrast.stand_out(grey, True, short)
+    for vendor in visible_marks.VENDORS:
+        if vendor.cut is None or vendor.corner != "bottom-right":
+            continue
+        found = edge_fragments.at_bottom_edge(hat, vendor.cut)
+        if found is None:
+            continue
+        box = (x + found.box[0], y + found.box[1], x + found.box[2], y + found.box[3])
+        mark = vendor.marks[0]
+        if any(_contradicts(line, box, mark) for line in lines):
+            continue
+        zh_pos, en_pos = _position(box, w, h)
+        return {
+            "kind": "cut",
+            "vendor": vendor.name,
+            "pattern": mark,
+            "text": mark,
+            "columns": list(found.widths),
+            "visible_share": round((box[3] - box[1]) / found.whole_height, 2),
+            "box": [round(v) for v in box],
+            "position": en_pos,
+            "position_zh": zh_pos,
+            "touches_edge": True,
+            "height_ratio": round(found.whole_height / short, 4),
+            "meets_5pct_rule": False,  # what is left of it does not
+        }
+    return None
+
+
+def _contradicts(line: Line, box: tuple[float, ...], mark: str) -> bool:
+    """An OCR line over the fragment that read two or more CJK characters, none of them
+    the mark's: the columns belong to other words."""
+    lx0, ly0, lx1, ly1 = line.box
+    if not (lx0 < box[2] and box[0] < lx1 and ly0 < box[3] and box[1] < ly1):
+        return False
+    cjk = [c for c in line.text if "\u4e00" <= c <= "\u9fff"]
+    return len(cjk) >= 2 and not any(c in mark for c in cjk)
 
 
 def _gemini_icon(image: Image.Image) -> dict[str, Any] | None:
@@ -331,6 +385,26 @@ def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
                 f"(shape fit {hit['shape_fit']:.2f}; any other shape at most "
                 f"{hit['other_shape_fit']:.2f}). Judged by shape alone: a sticker, an emoji or a "
                 "highlight in the scene can look the same, so it is supporting evidence only.",
+            ),
+            data,
+        )
+    if hit["kind"] == "cut":
+        share = f"{hit['visible_share'] * 100:.0f}%"
+        return Finding(
+            NAME,
+            "cut_visible_mark",
+            "supporting",
+            Text(
+                f"图片{hit['position_zh']}底边有一行被画面截断的亮色字形，只剩上部约 {share}；"
+                f"它的字宽和字距与{vendor.strip('（）')}标识「{hit['text']}」的每个字一一吻合"
+                "（按真实样本量得的字宽比对），像是把标识裁掉后剩下的部分。"
+                "文字本身没有读出，只凭字形宽度判断，所以只是辅助证据。",
+                f"At the {hit['position']}, a line of light glyphs is cut by the bottom edge, "
+                f"about {share} of their height left; the width of each glyph and the gaps "
+                f"match the {hit['vendor']} mark “{hit['text']}” glyph for glyph (widths "
+                "measured on a real download), what is left after cropping a mark away. The "
+                "text itself was not read; judged by glyph widths alone, so supporting "
+                "evidence only.",
             ),
             data,
         )

@@ -39,6 +39,29 @@ LATIN_PHRASES: tuple[tuple[str, ...], ...] = (
 
 
 @dataclass(frozen=True)
+class Columns:
+    """A mark's glyphs seen as columns of ink, left to right: what is left of it when the
+    frame's edge cuts through its glyphs (the tops of the glyphs keep their widths). Widths
+    and the whole span are in units of the median column's width; each column has a range."""
+
+    widths: tuple[tuple[float, float], ...]
+    span: tuple[float, float]
+    gaps: tuple[float, float]  # between neighbouring columns
+    height: float  # the whole mark's height, in median column widths
+
+
+# 豆包AI生成, measured on a real 豆包 download (2048×2048, the white mark at the bottom-right,
+# 321×69 px): columns 54, 49, 51, 13, 52, 56 px wide, gaps 8–12 px; cut through at 30–75 % of
+# its height the columns stay within a pixel or two, except "A", which narrows to its apex.
+DOUBAO_COLUMNS = Columns(
+    widths=((0.85, 1.15), (0.85, 1.15), (0.35, 1.15), (0.15, 0.4), (0.85, 1.15), (0.85, 1.15)),
+    span=(5.4, 7.2),
+    gaps=(0.1, 0.6),
+    height=1.35,
+)
+
+
+@dataclass(frozen=True)
 class Vendor:
     name: str
     names: tuple[str, ...]  # how its name appears in the mark, squashed and upper-cased
@@ -46,10 +69,11 @@ class Vendor:
     corner: str  # where it puts the mark (DOMAIN.md §3)
     wordmark: bool = False  # a logo that reads as the name alone ("即梦" under the star)
     latin: tuple[tuple[str, ...], ...] = ()  # its Latin phrases
+    cut: Columns | None = None  # its glyph columns, for a mark the frame cuts through
 
 
 VENDORS: tuple[Vendor, ...] = (
-    Vendor("豆包 Doubao", ("豆包",), ("豆包AI生成",), "bottom-right"),
+    Vendor("豆包 Doubao", ("豆包",), ("豆包AI生成",), "bottom-right", cut=DOUBAO_COLUMNS),
     Vendor("即梦 Jimeng", ("即梦",), ("即梦AI", "即梦AI生成"), "bottom-right", wordmark=True),
     Vendor("千问 Qwen", ("千问", "通义"), ("千问AI生成", "通义AI生成"), "bottom-right"),
     Vendor("可灵 Kling", ("可灵",), ("可灵AI", "可灵AI生成"), "bottom-right", wordmark=True),
