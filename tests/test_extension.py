@@ -87,8 +87,17 @@ const PHOTOS = { "D-1001": "crack", "D-2002": "plain" };
 const show = async (dispute) => {
   if (!dispute) { document.getElementById("app").innerHTML = "工作台"; return; }
   const params = JSON.stringify({ disputeId: dispute, type: "1", isQnNew: true });
-  await fetch("https://h5api.m.taobao.com/h5/mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputedetail/1.0/?data="
-    + encodeURIComponent(JSON.stringify({ params })), { credentials: "include" }).then((r) => r.json());
+  const url = "https://h5api.m.taobao.com/h5/mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputedetail/1.0/?data="
+    + encodeURIComponent(JSON.stringify({ params }));
+  // lib-mtop asks by fetch or by JSONP: refund 1 one way, refund 2 the other
+  if (dispute === "D-1001") await fetch(url, { credentials: "include" }).then((r) => r.json());
+  else await new Promise((done) => {
+    const name = "mtopjsonp" + Math.floor(Math.random() * 1e6);
+    window[name] = (answer) => { delete window[name]; done(answer); };
+    const script = document.createElement("script");
+    script.src = url + "&callback=" + name;
+    document.head.append(script);
+  });
   document.getElementById("app").innerHTML = detail(dispute, PHOTOS[dispute]);
 };
 const open = (dispute) => {
@@ -103,8 +112,8 @@ MTOP_DETAIL = "/h5/mtop.alibaba.refundface2.disputeservice.qianniu.pc.disputedet
 
 
 def _mtop_dispute(url: str) -> tuple[bytes, str]:
-    """mtop's answer for one dispute: Ultron rows ({title, value}); the order number and the
-    buyer are only here."""
+    """mtop's answer for one dispute, as JSON or JSONP: Ultron rows ({title, value}); the
+    order number and the buyer are only here."""
     data = json.loads(parse_qs(urlsplit(url).query)["data"][0])
     dispute = json.loads(data["params"])["disputeId"]
     order = {"D-1001": "O-1001", "D-2002": "O-2002"}[dispute]
@@ -113,7 +122,11 @@ def _mtop_dispute(url: str) -> tuple[bytes, str]:
         "nickRow4OrderDetail": {"fields": {"title": "买家", "value": "tb_buyer"}},
     }
     answer = {"api": "mtop...disputedetail", "ret": ["SUCCESS::调用成功"], "data": {"data": rows}}
-    return json.dumps(answer, ensure_ascii=False).encode(), "application/json;charset=UTF-8"
+    text = json.dumps(answer, ensure_ascii=False)
+    callback = parse_qs(urlsplit(url).query).get("callback")
+    if callback:  # JSONP, as lib-mtop also asks
+        return f"{callback[0]}({text})".encode(), "application/javascript;charset=UTF-8"
+    return text.encode(), "application/json;charset=UTF-8"
 
 
 @pytest.fixture(scope="module")

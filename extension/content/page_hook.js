@@ -1,7 +1,7 @@
 // Runs in the console page's own world (manifest: "world": "MAIN"), before its scripts: the
 // JSON answers of the page's requests about a refund (千牛 asks mtop …disputedetail, 拼多多
 // /mercury/…afterSales…) are handed to the extension's content script by postMessage. It
-// reads answers only; it never sends a request or changes one.
+// reads answers only (fetch, XHR and JSONP); it never sends a request or changes one.
 (() => {
   if (window.__refundproofHook) return;
   window.__refundproofHook = true;
@@ -36,6 +36,31 @@
       return promise;
     };
   }
+
+  // lib-mtop often asks by JSONP: a <script src="…&callback=mtopjsonp3"> and a global
+  // function of that name, defined before the script is added. The function is wrapped
+  // when the script is added, which is before the answer arrives and calls it.
+  const watch = (script) => {
+    const src = script.src || "";
+    if (!WANTED.test(src)) return;
+    let name = null;
+    try {
+      name = new URL(src, location.href).searchParams.get("callback");
+    } catch {}
+    const original = name && /^[\w$]+$/.test(name) ? window[name] : null;
+    if (typeof original !== "function" || original.__refundproof) return;
+    const wrapped = function (data) {
+      try {
+        pass(src, JSON.stringify(data));
+      } catch {}
+      return original.apply(this, arguments);
+    };
+    wrapped.__refundproof = true;
+    window[name] = wrapped;
+  };
+  new MutationObserver((records) => {
+    for (const r of records) for (const node of r.addedNodes) if (node.nodeName === "SCRIPT") watch(node);
+  }).observe(document, { childList: true, subtree: true });
 
   const open = XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.open = function (method, url) {
