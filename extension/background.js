@@ -168,18 +168,28 @@ async function rememberFrame(sender) {
   }
 }
 
+const FRAME_WAITS = 6; // × 0.5 s
+
 chrome.tabs.onRemoved.addListener((tabId) => chrome.storage.session.remove([`frames:${tabId}`, `case:${tabId}`]));
 
-async function verifyInFrame(msg, sender) {
-  const tabId = sender.tab?.id;
-  if (tabId === undefined) return null;
+async function bestFrame(tabId) {
   const key = `frames:${tabId}`;
   const frames = (await chrome.storage.session.get(key))[key] || [];
   const counts = await Promise.all(frames.map((frameId) =>
     chrome.tabs.sendMessage(tabId, { type: "rp:frame-evidence" }, { frameId })
       .then((r) => ({ frameId, count: r?.count || 0 }))
       .catch(() => ({ frameId, count: 0 })))); // a frame since gone
-  const best = counts.filter((c) => c.count > 0).sort((a, b) => b.count - a.count)[0];
+  return counts.filter((c) => c.count > 0).sort((a, b) => b.count - a.count)[0] || null;
+}
+
+async function verifyInFrame(msg, sender) {
+  const tabId = sender.tab?.id;
+  if (tabId === undefined) return null;
+  let best = await bestFrame(tabId);
+  for (let i = 0; !best && msg.wait && i < FRAME_WAITS; i++) {
+    await new Promise((done) => setTimeout(done, 500));
+    best = await bestFrame(tabId);
+  }
   if (!best) return null;
   await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
   return best;

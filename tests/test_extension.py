@@ -142,6 +142,7 @@ def rig(tmp_path_factory):
             "/refund/refused.htm": REFUSED,
             "/home.htm": QIANNIU_SPA,
             MTOP_DETAIL: _mtop_dispute,
+            "/jdm/trade/after-sale/late/detail": JD_LATE_FRAME,
         },
     )
     with playwright_api.sync_playwright() as p:
@@ -301,8 +302,12 @@ def _detail_frame(page, console: str):
     """Where the refund's detail renders: 京麦 draws it in an iframe inside its shell."""
     if console != "jd":
         return page.main_frame
-    page.wait_for_function("document.querySelector('iframe')?.contentWindow", timeout=10000)
-    return next(f for f in page.frames if "detail-frame" in f.url)
+    for _ in range(100):
+        frame = next((f for f in page.frames if "detail-frame" in f.url), None)
+        if frame:
+            return frame
+        page.wait_for_timeout(100)
+    raise AssertionError("the detail frame never loaded")
 
 
 @pytest.mark.parametrize("console", ["pinduoduo", "jd", "douyin", "kuaishou", "weixin"])
@@ -353,6 +358,31 @@ def test_each_console_adapter(rig, console):
         assert facts["reason"] == "商品破损"  # 抖店 says 申请原因
     if console == "jd":
         assert all("/imgzone/jfs/" in p["source"]["source_url"] for p in case["photos"])
+    page.close()
+
+
+# 京麦's shell adding its micro-frontend frame a moment after the page shows, as such shells
+# do: the seller may click before the frame is there.
+JD_LATE_FRAME = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>京麦</title>
+<nav>京麦工作台 · 售后</nav><div id="slot"></div><script>
+setTimeout(() => {
+  const frame = document.createElement("iframe");
+  frame.src = "https://shop.jd.com/jdm/micro/afs/detail-frame.html?afsServiceId=AFS-LATE";
+  frame.style.cssText = "border:0;width:100%;height:760px";
+  document.getElementById("slot").append(frame);
+}, 1200);
+</script></html>""".encode()
+
+
+def test_a_frame_that_comes_after_the_click_is_still_verified(rig):
+    page = rig["context"].new_page()
+    page.goto("https://shop.jd.com/jdm/trade/after-sale/late/detail?afsServiceId=AFS-LATE")
+    page.click("#refundproof-verify")  # before the frame is there
+    frame = _detail_frame(page, "jd")
+    frame.wait_for_function(f"{BADGES} >= 4", timeout=60000)
+    case = _case(rig, page.locator("#refundproof-root .case-id").text_content())
+    assert case["facts"]["order_id"] == "310987654321"
+    assert page.query_selector("#refundproof-picker") is None  # not sent to the picker
     page.close()
 
 

@@ -62,7 +62,10 @@
       // the buyer's photos verifies them, with this frame's facts and this refund's case
       if (RP.isTop && site) {
         const caseId = sessionStorage.getItem(caseKey()) || undefined;
-        const frame = await RP.send({ type: "rp:verify-in-frame", facts: read.facts, caseId }).catch(() => null);
+        // frames still loading (or a shell that adds its frame later, as 京麦's does) are
+        // waited for a moment
+        const wait = Boolean(site.frames) || document.getElementsByTagName("iframe").length > 0;
+        const frame = await RP.send({ type: "rp:verify-in-frame", facts: read.facts, caseId, wait }).catch(() => null);
         if (frame) {
           RP.lastRead = null; // a retry reads the frames again
           return { site: site.id, frame };

@@ -16,6 +16,7 @@ RP.addSite({
   },
   evidence: ["图片信息", "客户上传图片", "售后图片"],
   listing: ["商品图片"],
+  frames: true, // the shell adds the detail's frame after it shows: the button waits for it
   // the list rows' names (the detail API was not found public)
   data: {
     keys: { order_id: ["orderId"], refund_id: ["afsServiceId"], reason: ["afsReasons"], refund_requested_at: ["afsApplyTime"] },
