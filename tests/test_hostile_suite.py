@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 import httpx
 import psutil
@@ -29,14 +30,32 @@ HEALTH_MS = 100
 MEASURED: dict[str, dict[str, float | str]] = {}
 
 
-class Sampler:
+class Background:
+    """A loop on its own thread for the length of a `with` block."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class Sampler(Background):
     """Peak resident memory of a process and its children, sampled every 20 ms."""
 
     def __init__(self, pid: int) -> None:
+        super().__init__()
         self.process = psutil.Process(pid)
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -47,23 +66,14 @@ class Sampler:
                 pass
             time.sleep(0.02)
 
-    def __enter__(self) -> Sampler:
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-class HealthPoller:
+class HealthPoller(Background):
     """/api/health every 50 ms on its own connection; the answer times in ms."""
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
         self.times: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         with httpx.Client(base_url=self.url, timeout=5) as c:
@@ -72,14 +82,6 @@ class HealthPoller:
                 assert c.get("/api/health").status_code == 200
                 self.times.append((time.perf_counter() - t) * 1000)
                 time.sleep(0.05)
-
-    def __enter__(self) -> HealthPoller:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ marks cut by the frame edge. GB 45438 §5.2 wants the prompt on an edge or corne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import cv2
@@ -133,20 +134,25 @@ def _pieces(image: Image.Image) -> list[tuple[Image.Image, tuple[int, int]]]:
     return out
 
 
-def read_lines(image: Image.Image) -> list[Line]:
+Tile = tuple[Image.Image, float, tuple[int, int]]  # a corner, its scale, its offset
+
+
+def read_lines(image: Image.Image, corners: Callable[[], list[Tile]] | None = None) -> list[Line]:
     """The whole photo downscaled; for a large photo with no mark found that way, also the
-    corners where apps put their marks, at higher resolution, for marks under the 5% rule."""
+    corners where apps put their marks, at higher resolution, for marks under the 5% rule.
+    `corners` gives the corner tiles, cut once however many passes read them."""
     if min(image.size) < MIN_SIDE:
         return []
+    corners = corners or cache(partial(_corners, image))
     lines = []
     for piece, (x, y) in _pieces(image):
         small, scale = pixels.downscaled(piece, FULL_SIDE)
         lines += _ocr(small, scale, (x, y))
     if scale > TILE_ABOVE and not _found(lines):
-        for tile, tscale, (x, y) in _corners(image):
+        for tile, tscale, (x, y) in corners():
             lines += _ocr(tile, tscale, (x, y))
     if not _found(lines):
-        lines += _faint_lines(image)
+        lines += _faint_lines(image, corners())
     return _dedupe(lines)
 
 
@@ -154,7 +160,7 @@ def _found(lines: list[Line]) -> bool:
     return any(classify(line.text, False) for line in lines)
 
 
-def _corners(image: Image.Image) -> list[tuple[Image.Image, float, tuple[int, int]]]:
+def _corners(image: Image.Image) -> list[Tile]:
     """The places apps put their marks, each at most TILE_SIDE: (tile, scale, offset)."""
     tw, th = int(image.width * TILE_FRACTION), int(image.height * TILE_FRACTION)
     tw, th = min(tw, PIECE_ASPECT * th), min(th, PIECE_ASPECT * tw)  # corners, not strips
@@ -166,12 +172,12 @@ def _corners(image: Image.Image) -> list[tuple[Image.Image, float, tuple[int, in
     return out
 
 
-def _faint_lines(image: Image.Image) -> list[Line]:
+def _faint_lines(image: Image.Image, corners: list[Tile]) -> list[Line]:
     """Light marks on bright corners and dark ones on dark corners, read again with their
     contrast brought up (imaging/local_contrast.py); only corners that hold a row of
     glyph-sized shapes are read, so a photo without one pays a few milliseconds."""
     lines = []
-    for tile, tscale, offset in _corners(image):
+    for tile, tscale, offset in corners:
         grey = np.asarray(tile.convert("L"))
         light = local_contrast.polarity(grey)
         if light is None:
@@ -243,7 +249,8 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     image = photo.rgb
     w, h = image.size
     hits = []
-    lines = read_lines(image)
+    corners = cache(partial(_corners, image))
+    lines = read_lines(image, corners)
     for line in lines:
         touches = _touches_edge(line.box, w, h)
         zh_pos, en_pos = _position(line.box, w, h)
@@ -265,7 +272,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             }
         )
     if not hits:
-        other = _cut_vendor_mark(image, lines) or _gemini_icon(image)
+        other = _cut_vendor_mark(image, lines) or _gemini_icon(image, corners()[0])
         hits = [other] if other else []
     if not hits:
         return [
@@ -335,9 +342,10 @@ def _contradicts(line: Line, box: tuple[float, ...], mark: str) -> bool:
     return len(cjk) >= 2 and not any(c in mark for c in cjk)
 
 
-def _gemini_icon(image: Image.Image) -> dict[str, Any] | None:
-    """Gemini's sparkle, by its shape, in the bottom-right corner where Gemini puts it."""
-    tile, tscale, (x, y) = _corners(image)[0]  # TILE_CORNERS starts at the bottom-right
+def _gemini_icon(image: Image.Image, bottom_right: Tile) -> dict[str, Any] | None:
+    """Gemini's sparkle, by its shape, in the bottom-right corner where Gemini puts it
+    (TILE_CORNERS starts there)."""
+    tile, tscale, (x, y) = bottom_right
     grey = np.asarray(tile.convert("L"))
     short = round(min(image.size) / tscale)
     hat = local_contrast.stand_out(grey, True, short, sparkle.WINDOW)

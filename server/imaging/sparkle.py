@@ -20,6 +20,7 @@ MARGIN = 0.08  # … and better than any other shape by this much
 SIZE = (0.015, 0.12)  # of the photo's short side: the icon's width
 WINDOW = 0.16  # of the short side: the background around the icon, for local_contrast
 MIN_LIFT = 12.0  # grey levels the icon stands above its background, at least
+PAD = 0.15  # of a blob's size, kept around it: its soft edges are part of its shape
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,6 @@ class Sparkle:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the map's pixels
     fit: float  # correlation with the drawn sparkle
     runner_up: float  # … with the best-fitting other shape
-
-
-PAD = 0.15  # of a blob's size, kept around it: its soft edges are part of its shape
 
 
 @cache
