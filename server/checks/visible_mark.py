@@ -404,7 +404,7 @@ def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
             "supporting",
             Text(
                 f"图片{hit['position_zh']}底边有一行被画面截断的亮色字形，只剩上部约 {share}；"
-                f"它的字宽和字距与{vendor.strip('（）')}标识「{hit['text']}」的每个字一一吻合"
+                f"它的字宽和字距与 {hit['vendor']} 的标识「{hit['text']}」每个字一一吻合"
                 "（按真实样本量得的字宽比对），像是把标识裁掉后剩下的部分。"
                 "文字本身没有读出，只凭字形宽度判断，所以只是辅助证据。",
                 f"At the {hit['position']}, a line of light glyphs is cut by the bottom edge, "
