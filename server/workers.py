@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import psutil
 
@@ -31,6 +31,7 @@ RECYCLE_AFTER = 200  # jobs: a long-lived worker is replaced now and then (fragm
 RECYCLE_AT = 0.6  # of the memory cap: an idle worker holding more is replaced
 
 CheckPhotos = Callable[[PhotoJob, Callable[[str, str], None]], Iterator[CheckDone]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Runner(Protocol):
 
     def check(self, job: PhotoJob) -> Iterator[CheckDone]: ...
 
+    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T: ...
+
     def close(self) -> None: ...
 
 
@@ -56,6 +59,9 @@ class InProcess:
 
     def check(self, job: PhotoJob) -> Iterator[CheckDone]:
         return check_photos(job)
+
+    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
+        return fn(*args)
 
     def close(self) -> None:
         pass
@@ -102,6 +108,25 @@ class Workers:
         assert isinstance(reply, intake.Inspection)
         return reply
 
+    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
+        """fn(*args) in a worker under the memory cap and a time budget (`seconds`, else the
+        photo budget): heavy one-off work such as rendering a report or reading a PDF from
+        anyone. `fn` must be a module-level function; what it returns crosses processes."""
+        budget = self.budget if seconds is None else replace(self.budget, seconds=seconds)
+        try:
+            (reply,) = self._call(("call", (fn, args)), budget=budget)
+        except Stopped as e:
+            raise Problem(
+                "too_costly",
+                Text(
+                    f"这项工作被停止了（{_STOP_ZH[e.why]}）：文件可能经过特殊构造或异常巨大。",
+                    f"This work was stopped ({_STOP_EN[e.why]}): the file may be specially "
+                    "crafted or unusually large.",
+                ),
+                422,
+            ) from e
+        return reply  # type: ignore[no-any-return]
+
     def check(self, job: PhotoJob) -> Iterator[CheckDone]:
         """Each check's result as it arrives. A photo whose worker is stopped gets an error
         for the check it was on; its other checks go on in a fresh worker while its time
@@ -141,14 +166,19 @@ class Workers:
                     )
 
     def _call(
-        self, request: tuple[str, Any], spent: dict[str, float] | None = None
+        self,
+        request: tuple[str, Any],
+        spent: dict[str, float] | None = None,
+        budget: Budget | None = None,
     ) -> Iterator[Any]:
         """What one idle worker answers to the request, message by message."""
         with self._slots:
             worker = self._take()
             finished = False
             try:
-                yield from worker.converse(request, self.budget, {} if spent is None else spent)
+                yield from worker.converse(
+                    request, budget or self.budget, {} if spent is None else spent
+                )
                 finished = True
             finally:
                 self.peak_rss = max(self.peak_rss, worker.peak_rss)
@@ -275,6 +305,9 @@ def _serve(conn: Connection) -> None:
         try:
             if kind == "inspect":
                 conn.send(("result", intake.check_image(*body)))
+            elif kind == "call":
+                fn, args = body
+                conn.send(("result", fn(*args)))
             else:
                 check, job = body
                 for result in check(job, lambda sha, name: conn.send(("starting", (sha, name)))):

@@ -190,3 +190,25 @@ def test_one_worker_serves_upload_after_upload():
     finally:
         pool.close()
     assert len(pids) == 1
+
+
+def hoards(megabytes: int) -> int:
+    """One-off work that holds `megabytes` of touched memory (a report of huge photos)."""
+    hoard = bytearray(megabytes * 1024 * 1024)
+    hoard[::4096] = b"\x01" * (len(hoard) // 4096)
+    return len(hoard)
+
+
+def test_one_off_work_runs_in_a_worker_under_its_cap():
+    pool = Workers(Budget(seconds=20, memory=400 * 1024 * 1024, workers=1))
+    try:
+        assert pool.call(hoards, 10) == 10 * 1024 * 1024
+        with pytest.raises(Problem) as stopped:
+            pool.call(hoards, 1500)
+        assert stopped.value.code == "too_costly" and stopped.value.status == 422
+        with pytest.raises(Problem) as slow:
+            pool.call(time.sleep, 5, seconds=0.5)
+        assert slow.value.code == "too_costly"
+        assert pool.call(hoards, 1) == 1024 * 1024  # the pool goes on after both stops
+    finally:
+        pool.close()
