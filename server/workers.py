@@ -125,7 +125,7 @@ class Workers:
                 ),
                 422,
             ) from e
-        return reply  # type: ignore[no-any-return]
+        return reply
 
     def check(self, job: PhotoJob) -> Iterator[CheckDone]:
         """Each check's result as it arrives. A photo whose worker is stopped gets an error
