@@ -7,7 +7,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pillow_heif
 from PIL import Image
@@ -16,7 +16,7 @@ from .domain.cases import METHOD_NAMES, ROLES, Photo, Source
 from .domain.limits import DECODE_BUDGET, Limits
 from .errors import Problem
 from .files import now_iso
-from .formats import containers
+from .formats import containers, repair
 from .imaging import pixels
 from .text import Text
 
@@ -48,14 +48,18 @@ class Inspection:
     height: int
     phash: str  # "" when the pixels do not decode
     pixels_error: str | None  # why the pixels do not decode; the file is kept all the same
+    # what had to be mended before the pixels decoded (server/formats/repair.py), if anything
+    repairs: tuple[str, ...] = ()
 
 
 def check_image(data: bytes, limits: Limits) -> Inspection:
     """Validate the bytes as an image within the limits. Only a small copy of the first frame
     is decoded, for the perceptual hash (a JPEG straight at 1/8 scale): the pixel checks decode
-    what they need later, in a worker. A file that announces an image format but whose pixels
-    do not decode (truncated, damaged, a HEIC holding only metadata) is accepted: its metadata
-    is evidence, and the pixel checks say they could not run."""
+    what they need later, in a worker. Pixels that a strict decoder refuses but every viewer
+    shows (a JPEG without its end marker, a PNG with a text chunk past Pillow's limit) are
+    read from a mended copy, and the repair is recorded. A file that announces an image format
+    but whose pixels still do not decode (truncated, damaged, a HEIC holding only metadata) is
+    accepted: its metadata is evidence, and the pixel checks say they could not run."""
     if not data:
         raise Problem("empty", Text("文件是空的（0 字节）。", "The file is empty (0 bytes)."))
     if len(data) > limits.max_bytes:
@@ -68,6 +72,17 @@ def check_image(data: bytes, limits: Limits) -> Inspection:
             413,
         )
     sniffed = containers.sniff(data)
+    seen = _inspect(data, limits, sniffed)
+    if seen.pixels_error is None or seen.pixels_error.startswith(DECODE_BUDGET):
+        return seen
+    mended, repairs = repair.decodable(data, seen.format)
+    if not repairs:
+        return seen
+    again = _inspect(mended, limits, sniffed)
+    return replace(again, repairs=repairs) if again.pixels_error is None else seen
+
+
+def _inspect(data: bytes, limits: Limits, sniffed: str | None) -> Inspection:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -135,6 +150,22 @@ def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> Problem:
 # What may come with an uploaded photo, and how long each text may be.
 META_TEXT = {"source_url": 4096, "page_url": 4096, "fetched_at": 64, "file_name": 255}
 MAX_HEADERS, MAX_HEADER = 64, 4096
+
+
+def file_name(name: str) -> str:
+    """A file's name as a person reads it, within META_TEXT's cap. Bytes the system could not
+    decode (the GBK names a zip made on Chinese Windows extracts to, which Python keeps as
+    lone surrogates) are read as GB 18030; whatever still cannot be written as UTF-8 becomes
+    U+FFFD; a name over the cap keeps its end (the extension)."""
+    if any("\udc80" <= c <= "\udcff" for c in name):
+        raw = name.encode("utf-8", "surrogateescape")
+        try:
+            name = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            name = raw.decode("utf-8", "replace")
+    name = name.encode("utf-8", "replace").decode("utf-8")
+    most = META_TEXT["file_name"]
+    return name if len(name) <= most else "…" + name[-(most - 1) :]
 
 
 def _meta_problem(field: str, zh: str, en: str) -> Problem:
@@ -224,4 +255,5 @@ def receive(
         received_at=now_iso(),
         phash=seen.phash,
         pixels_error=seen.pixels_error,
+        pixels_repairs=list(seen.repairs),
     )

@@ -51,23 +51,23 @@ class PhotoPool:
         if not phash or not self._entries:
             return []
         distance = np.bitwise_count(self._hashes ^ np.uint64(int(phash, 16)))
-        out = []
-        for i in np.nonzero((distance <= within) & self._known)[0].tolist():
-            case_id, sha, other_hash, received_at, facts = self._entries[i]
-            out.append(
-                (
-                    int(distance[i]),
-                    OtherPhoto(
-                        sha,
-                        case_id,
-                        other_hash,
-                        {k: facts.get(k) for k in OTHER_FACTS},
-                        received_at,
-                        self._loader(case_id, sha),
-                    ),
-                )
-            )
-        return out
+        found = np.nonzero((distance <= within) & self._known)[0].tolist()
+        return [(int(distance[i]), self._other(i)) for i in found]
+
+    def identical(self, sha256: str) -> list[tuple[int, OtherPhoto]]:
+        """The same bytes, found by hash: for a photo whose pixels gave no perceptual hash."""
+        return [(0, self._other(i)) for i, e in enumerate(self._entries) if e[1] == sha256]
+
+    def _other(self, i: int) -> OtherPhoto:
+        case_id, sha, other_hash, received_at, facts = self._entries[i]
+        return OtherPhoto(
+            sha,
+            case_id,
+            other_hash,
+            {k: facts.get(k) for k in OTHER_FACTS},
+            received_at,
+            self._loader(case_id, sha),
+        )
 
     def _loader(self, case_id: str, sha256: str) -> Callable[[], PhotoData]:
         load = self._load

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from math import ceil, sqrt
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
 
 from ..domain.cases import Photo
 from ..domain.limits import Limits
-from ..formats import containers, xmp
+from ..formats import containers, repair, xmp
 from ..imaging import alignment, pixels
 from ..text import Text
 
 # The pixel checks work on at most this many pixels: a 48 MP phone photo decodes at 1/4 scale,
 # keeping one verification's memory within budget (noise, OCR and alignment gain nothing more).
 WORK_PIXELS = 16_000_000
+T = TypeVar("T")
 
 
 class PixelsUnavailable(Exception):
@@ -63,6 +65,8 @@ class PhotoData:
         self.photo = photo
         self.limits = limits
         self.figures: list[Figure] = []  # made by this run's checks; the caller stores them
+        # what had to be mended before the pixels decoded (server/formats/repair.py)
+        self.mended: tuple[str, ...] = tuple(photo.pixels_repairs)
 
     def add_figure(self, image: Image.Image, caption: Text) -> dict[str, Any]:
         data = pixels.figure_bytes(image)
@@ -85,22 +89,21 @@ class PhotoData:
         JPEG decodes straight at 1/2 or 1/4 scale; other formats are reduced right after
         decoding, so one full-size copy exists only for a moment. Raises PixelsUnavailable
         when the pixels do not decode."""
+        return self._tolerantly(_decode_within)
+
+    def _tolerantly(self, decode: Callable[[bytes], T]) -> T:
+        """decode(the file), else decode(a mended copy) as viewers would show it (noted in
+        `mended`); PixelsUnavailable when neither decodes."""
         if self.photo.pixels_error:
             raise PixelsUnavailable(self.photo.pixels_error)
-        opened = Image.open(io.BytesIO(self.data))
-        opened.seek(0)
-        factor = _reduction(opened.size)
-        if factor > 1:  # JPEG: libjpeg scales by 1/2, 1/4 or 1/8 as it decodes
-            opened.draft(None, (ceil(opened.width / factor), ceil(opened.height / factor)))
-        opened.load()
-        im: Image.Image = opened
-        factor = _reduction(im.size)
-        if factor > 1:
-            im = pixels.eight_bit(im)  # reduce() knows only the 8-bit modes
-            if im.mode not in ("RGB", "RGBA", "L", "LA"):
-                im = im.convert("RGB")  # CMYK, palette
-            im = im.reduce(factor)  # keeps info: the EXIF orientation still applies
-        return im
+        try:
+            out, repairs = repair.tolerantly(self.data, self.photo.format, decode)
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise PixelsUnavailable(f"{type(e).__name__}: {e}"[:300]) from e
+        self.mended = self.mended or repairs
+        return out
 
     @cached_property
     def rgb(self) -> Image.Image:
@@ -117,11 +120,7 @@ class PhotoData:
     def luma(self) -> np.ndarray:
         """A JPEG's full-size luma in stored orientation, for analyses of its 8×8 grid (one
         byte per pixel: 89 MB at the pixel limit)."""
-        if self.photo.pixels_error:
-            raise PixelsUnavailable(self.photo.pixels_error)
-        im = Image.open(io.BytesIO(self.data))
-        im.draft("L", im.size)  # libjpeg decodes only the luma plane
-        return np.asarray(im.convert("L"))
+        return self._tolerantly(_luma)
 
     @cached_property
     def features(self) -> alignment.Features:
@@ -162,6 +161,30 @@ class PhotoData:
 
     def texts(self) -> list[containers.Block]:
         return [b for b in self.blocks if b.kind in ("text", "comment")]
+
+
+def _luma(data: bytes) -> np.ndarray:
+    im = Image.open(io.BytesIO(data))
+    im.draft("L", im.size)  # libjpeg decodes only the luma plane
+    return np.asarray(im.convert("L"))
+
+
+def _decode_within(data: bytes) -> Image.Image:
+    """The first frame, reduced to at most WORK_PIXELS (see PhotoData.stored)."""
+    opened = Image.open(io.BytesIO(data))
+    opened.seek(0)
+    factor = _reduction(opened.size)
+    if factor > 1:  # JPEG: libjpeg scales by 1/2, 1/4 or 1/8 as it decodes
+        opened.draft(None, (ceil(opened.width / factor), ceil(opened.height / factor)))
+    opened.load()
+    im: Image.Image = opened
+    factor = _reduction(im.size)
+    if factor > 1:
+        im = pixels.eight_bit(im)  # reduce() knows only the 8-bit modes
+        if im.mode not in ("RGB", "RGBA", "L", "LA"):
+            im = im.convert("RGB")  # CMYK, palette
+        im = im.reduce(factor)  # keeps info: the EXIF orientation still applies
+    return im
 
 
 def _reduction(size: tuple[int, int]) -> int:

@@ -19,7 +19,8 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
-VERSION = "4"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
+# 5: an unconfirmable candidate is named, not an error; photos without pixels by their bytes
+VERSION = "5"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -34,11 +35,13 @@ CONFIRM_AT_MOST = 5  # closest look-alike candidates checked geometrically
 
 
 def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
-    """The closest photos by perceptual hash, closest first (this photo itself excluded)."""
+    """The closest photos by perceptual hash, closest first (this photo itself excluded);
+    for a photo whose pixels gave no hash, the same bytes elsewhere."""
+    found = (
+        ctx.others.near(photo.phash, NEAR) if photo.phash else ctx.others.identical(photo.sha256)
+    )
     close = [
-        (d, o)
-        for d, o in ctx.others.near(photo.phash, NEAR)
-        if not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
+        (d, o) for d, o in found if not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
     ]
     # the same file, however many refunds it was in: free to confirm, each one named
     same = [c for c in close if c[1].sha256 == photo.sha256]
@@ -60,11 +63,15 @@ def context_key(ctx: CheckContext, photo: Photo) -> str:
 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
-    if photo.photo.role != "evidence" or not photo.photo.phash:
+    if photo.photo.role != "evidence":
         return []
-    same_case, same_refund, unnamed, others = [], [], [], []
+    same_case, same_refund, unnamed, others, unconfirmed = [], [], [], [], []
     for distance, other in near(photo.photo, ctx):
-        confirmed = _confirm(photo, other)
+        try:
+            confirmed = _confirm(photo, other)
+        except Exception as e:  # one candidate's pixels (or this photo's) do not decode
+            unconfirmed.append(_unconfirmed(other, distance, e))
+            continue
         if confirmed is None:
             continue
         entry = _entry(other, distance, confirmed)
@@ -85,6 +92,8 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         findings.append(_unnamed(unnamed))
     if same_case:
         findings.append(_twice_in_case(same_case))
+    if unconfirmed:
+        findings.append(_could_not_confirm(unconfirmed))
     return findings or [
         Finding(
             NAME,
@@ -129,6 +138,30 @@ def _entry(other: OtherPhoto, distance: int, confirmed: dict[str, Any]) -> dict[
         "hash_distance": distance,
         **confirmed,
     }
+
+
+def _unconfirmed(other: OtherPhoto, distance: int, e: Exception) -> dict[str, Any]:
+    return {
+        **_entry(other, distance, {"identical_bytes": False}),
+        "error": f"{type(e).__name__}: {e}"[:300],
+    }
+
+
+def _could_not_confirm(entries: list[dict[str, Any]]) -> Finding:
+    cases = [e["other_case"] for e in entries]
+    return Finding(
+        NAME,
+        "near_copy_unconfirmed",
+        "none",
+        Text(
+            f"案件 {'、'.join(cases)} 中有感知哈希几乎相同的图片，但其中一张的画面无法解码，"
+            "无法逐点确认是否为同一张照片（请人工对比）。",
+            f"Case {', '.join(cases)} holds a photo with a nearly identical perceptual hash, "
+            "but one of the two pictures does not decode, so it could not be confirmed point "
+            "by point (compare them by eye).",
+        ),
+        _data(entries),
+    )
 
 
 def _data(entries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -169,6 +169,9 @@ class Photo:
     phash: str = ""  # 64-bit perceptual hash (hex) of the picture as shown, for reuse checks
     # why the pixels could not be decoded (the file is kept: its metadata is evidence)
     pixels_error: str | None = None
+    # what was mended before the pixels decoded (a JPEG's missing end marker, …): the codes
+    # of server/formats/repair.py; the file itself is kept as it came
+    pixels_repairs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypedDict
 Strength = Literal["decisive", "strong", "supporting", "counter", "none", "error"]
 Role = Literal["evidence", "listing", "page_capture"]
 # What a piece of evidence shows (domain/verdict.py names them)
-Kind = Literal["ai", "listing_copy", "reused", "tampered", "other"]
+Kind = Literal["ai", "listing_copy", "reused", "tampered", "undecodable", "other"]
 
 
 class FindingJSON(TypedDict):

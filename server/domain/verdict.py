@@ -21,6 +21,7 @@ KIND_NAMES: dict[Kind, Text] = {
     "listing_copy": Text("改自卖家的商品图", "an edited copy of the seller's listing photo"),
     "reused": Text("与另一笔退款中的图片相同", "the same photo as in another refund"),
     "tampered": Text("内容凭证签名后被改动", "changed after its content credentials were signed"),
+    "undecodable": Text("文件的画面无法显示", "a file whose picture no viewer can show"),
     "other": Text("存在可疑之处", "something does not add up"),
 }
 # Which evidence an AI finding rests on, by check.
@@ -53,6 +54,8 @@ def kind_of(f: Finding) -> Kind:
         return "reused"
     if f.check == "c2pa" and f.signal == "c2pa_changed_after_signing":
         return "tampered"
+    if f.check == "decoding" and f.signal == "pixels_undecodable":
+        return "undecodable"
     if f.check in AI_EVIDENCE and f.signal != "editing_software":
         return "ai"
     return "other"
