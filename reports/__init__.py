@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from server.domain.contract import VerificationJSON
-    from server.store import Store
 
     from .sign import ReportCheck
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 # this package, so the modules that need them are imported only when a report is made or
 # checked.
 
-__all__ = ["VARIANTS", "TimestampUnavailable", "build", "check"]
+__all__ = ["VARIANTS", "TimestampUnavailable", "check", "make"]
 
 VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
@@ -45,8 +44,7 @@ class TimestampUnavailable(Problem):
         self.cause = f"{type(cause).__name__}: {cause}"
 
 
-def build(
-    store: Store,
+def make(
     home: Path,
     case_id: str,
     verification: VerificationJSON,
@@ -55,10 +53,15 @@ def build(
     tsa_urls: Sequence[str] = (),
     operator: str | None = None,
     shop: str | None = None,
-) -> dict[str, Any]:
-    """Render, sign and keep one report; returns its record (files under reports/<id>/)."""
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Render and sign one report: its record and its files, for the caller to keep. Reads
+    the data folder, writes nothing: in the server it runs in a check worker (the photos are
+    decoded there for their thumbnails, under the worker's memory cap)."""
+    from server.store import Store
+
     from . import keys, render, sign, snapshot
 
+    store = Store(home)
     key = keys.load_or_create(home)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
     # The time source is printed in the report, so it is settled before rendering: the first
@@ -96,8 +99,7 @@ def build(
         "audit_head": snap.data["audit_head"],
         "files": sorted(files),
     }
-    store.save_report(record, files)
-    return record
+    return record, files
 
 
 def check(pdf: bytes, home: Path, extra_trust: Sequence[x509.Certificate] = ()) -> ReportCheck:

@@ -21,6 +21,7 @@ from PIL import Image, ImageFile
 from weasyprint import HTML, Attachment
 
 from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
+from server.formats import repair
 from server.imaging import pixels
 from server.text import JSON_KEYS, Text
 
@@ -74,12 +75,23 @@ def _when(iso: str | None) -> str:
     return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
 
 
-def _thumb(data: bytes) -> str:
-    """A display copy (first frame, 8-bit RGB, EXIF orientation applied) as a data URI."""
+def _thumb(data: bytes, fmt: str) -> str | None:
+    """A display copy (first frame, 8-bit RGB, EXIF orientation applied) as a data URI, read
+    the way viewers read it; None when the picture does not decode (the report then names the
+    attached original instead). Runs where the report is made: a check worker in the server."""
+    try:
+        jpeg, _ = repair.tolerantly(data, fmt, _display_jpeg)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def _display_jpeg(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as im:
         im.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at a reduced scale
-        jpeg = pixels.figure_bytes(pixels.viewable(im), THUMB_EDGE)
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+        return pixels.figure_bytes(pixels.viewable(im), THUMB_EDGE)
 
 
 def _request(level: str, t: Any) -> str:
@@ -264,7 +276,11 @@ def html(snap: Snapshot) -> str:
             page_label_after=t(" 页", ""),
         )
     )
-    thumbs = {sha: _thumb(snap.originals[name]) for sha, name in ctx["attachment_names"].items()}
+    formats = {p.sha256: p.format for p in snap.photos()}
+    thumbs = {
+        sha: _thumb(snap.originals[name], formats[sha])
+        for sha, name in ctx["attachment_names"].items()
+    }
     figures = {
         sha: "data:image/jpeg;base64," + base64.b64encode(snap.originals[figure_name(sha)]).decode()
         for sha in figure_hashes(snap.data["verification"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 CHECKPOINT = "audit.checkpoint.json"
 
 
+# A report's own budget in a worker: layout, signature, time stamp and page images of up to
+# 60 photos; WeasyPrint with the CJK fonts alone takes about 500 MB.
+REPORT_SECONDS = 300.0
+REPORT_MEMORY = 1536 * 1024 * 1024
+
+
 class Service:
     def __init__(
         self, home: Path, limits: Limits | None = None, runner: Runner | None = None
@@ -41,6 +48,8 @@ class Service:
         self.limits = limits or Limits()
         # where photos are decoded and checked: worker processes in the server, else here
         self.runner = runner or InProcess()
+        # one report at a time: a report holds WeasyPrint, fonts and its photos' pixels
+        self._reporting = threading.Lock()
         self.store = Store(home)
         if migrate.needed(home):
             migrate.from_v1(self.store)
@@ -193,17 +202,21 @@ class Service:
             verification = self.store.latest_verification(case_id)
         assert verification is not None
         config = self.config
-        record = reports.build(
-            self.store,
-            self.home,
-            case_id,
-            verification,
-            variant,
-            lang,
-            tsa_urls=config.time_stamp_services,
-            operator=config.operator,
-            shop=config.shop,
-        )
+        with self._reporting:
+            record, files = self.runner.call(
+                reports.make,
+                self.home,
+                case_id,
+                verification,
+                variant,
+                lang,
+                config.time_stamp_services,
+                config.operator,
+                config.shop,
+                seconds=REPORT_SECONDS,
+                memory=REPORT_MEMORY,
+            )
+        self.store.save_report(record, files)
         self._checkpoint()
         return record
 

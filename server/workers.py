@@ -21,7 +21,7 @@ import psutil
 
 from . import intake
 from .checking import CheckDone, PhotoJob, check_photos, not_started, stopped
-from .checks import REGISTRY
+from .checks import REGISTRY, time_until
 from .domain.limits import Limits
 from .errors import Problem
 from .text import Text
@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Budget:
-    seconds: float = 30.0  # per photo, all its checks together
+    seconds: float = 30.0  # per photo, all its checks together, shared as TIME_SHARES says
     memory: int = 800 * 1024 * 1024  # resident bytes per worker
     workers: int = field(default_factory=lambda: min(4, max(2, (os.cpu_count() or 2) // 2)))
 
@@ -46,7 +46,9 @@ class Runner(Protocol):
 
     def check(self, job: PhotoJob) -> Iterator[CheckDone]: ...
 
-    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T: ...
+    def call(
+        self, fn: Callable[..., T], *args: Any, seconds: float | None = None, memory: int = 0
+    ) -> T: ...
 
     def close(self) -> None: ...
 
@@ -60,7 +62,9 @@ class InProcess:
     def check(self, job: PhotoJob) -> Iterator[CheckDone]:
         return check_photos(job)
 
-    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
+    def call(
+        self, fn: Callable[..., T], *args: Any, seconds: float | None = None, memory: int = 0
+    ) -> T:
         return fn(*args)
 
     def close(self) -> None:
@@ -108,11 +112,18 @@ class Workers:
         assert isinstance(reply, intake.Inspection)
         return reply
 
-    def call(self, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
-        """fn(*args) in a worker under the memory cap and a time budget (`seconds`, else the
-        photo budget): heavy one-off work such as rendering a report or reading a PDF from
-        anyone. `fn` must be a module-level function; what it returns crosses processes."""
-        budget = self.budget if seconds is None else replace(self.budget, seconds=seconds)
+    def call(
+        self, fn: Callable[..., T], *args: Any, seconds: float | None = None, memory: int = 0
+    ) -> T:
+        """fn(*args) in a worker under a memory cap (`memory`, else the workers' cap) and a time
+        budget (`seconds`, else the photo budget): heavy one-off work such as rendering a
+        report or reading a PDF from anyone. `fn` must be a module-level function; what it
+        returns crosses processes."""
+        budget = replace(
+            self.budget,
+            seconds=self.budget.seconds if seconds is None else seconds,
+            memory=memory or self.budget.memory,
+        )
         try:
             (reply,) = self._call(("call", (fn, args)), budget=budget)
         except Stopped as e:
@@ -129,8 +140,9 @@ class Workers:
 
     def check(self, job: PhotoJob) -> Iterator[CheckDone]:
         """Each check's result as it arrives. A photo whose worker is stopped gets an error
-        for the check it was on; its other checks go on in a fresh worker while its time
-        lasts, then the job goes on with the next photo."""
+        for the check it was on; its other checks go on in a fresh worker, each within its own
+        share of the photo's time (checks.TIME_SHARES), then the job goes on with the next
+        photo."""
         spent: dict[str, float] = {}  # seconds each photo has used, across restarts
         while job.photos:
             done: dict[str, list[str]] = {}
@@ -152,14 +164,16 @@ class Workers:
                     ) from e
                 sha, check = e.at
                 yield stopped(sha, check, e.why)
+                if e.why == "time":  # it had its share up to its deadline: the rest keep theirs
+                    spent[sha] = max(spent.get(sha, 0.0), self.budget.seconds * time_until(check))
                 again = check in job.stopped.get(sha, ())  # it ran a check it was told to skip
                 skip = {*done.get(sha, []), check, *job.stopped.get(sha, ())}
-                if e.why == "time" or again or len(skip) == len(REGISTRY):
+                if again or len(skip) == len(REGISTRY):
                     for c in REGISTRY:
                         if c.NAME not in skip:
                             yield not_started(sha, c.NAME, check)
                     job = job.rest(after=sha)
-                else:  # the photo's other checks may be fine: go on without this one
+                else:  # the photo's other checks go on in a fresh worker, each with its share
                     index = [p.sha256 for p in job.photos].index(sha)
                     job = replace(
                         job, photos=job.photos[index:], stopped={**job.stopped, sha: tuple(skip)}
@@ -276,7 +290,9 @@ class _Worker:
         if rss > budget.memory:
             self.stop()
             raise Stopped("memory", at)
-        if before + time.monotonic() - clock > budget.seconds:
+        # before any check starts (decoding an upload, one-off work): the whole budget
+        limit = budget.seconds * (time_until(at[1]) if at and _is_check(at[1]) else 1.0)
+        if before + time.monotonic() - clock > limit:
             self.stop()
             raise Stopped("time", at)
 
@@ -293,6 +309,10 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
         self.conn.close()
+
+
+def _is_check(name: str) -> bool:
+    return any(name == c.NAME for c in REGISTRY)
 
 
 def _serve(conn: Connection) -> None:

@@ -1,6 +1,7 @@
 """Every kind in hostile_files.py through the real server (uvicorn, check workers) and through
 the CLI: each ends within 30 s with a result or a clear bilingual error, memory is measured,
-and /api/health keeps answering while the heaviest run. The measurements are written to
+and /api/health keeps answering while the heaviest run; every kept file also gets its appeal
+report through the API. The measurements are written to
 tests/artifacts/hostile.json (README's hardening table comes from there)."""
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def files(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
+    cfg = Config.load(home)
+    cfg.tsa_urls = []  # the reports below: no time-stamp service to wait for
+    cfg.save(home)
     server = ServerProcess(home).start()
     token = Config.load(home).token
     with httpx.Client(
@@ -135,6 +139,9 @@ def _api_one(api, data: bytes, name: str) -> str:
     assert v.status_code == 200, v.text[:300]
     photo = v.json()["photos"][0]
     assert photo["checks"]
+    # whatever was kept gets its appeal report (an undecodable photo shows as a placeholder)
+    report = api.post(f"/api/cases/{case_id}/reports", json={"variant": "appeal"})
+    assert report.status_code == 201, report.text[:300]
     return KEPT
 
 
