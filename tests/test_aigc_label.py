@@ -156,3 +156,34 @@ def test_no_label_is_inconclusive_not_authentic(service):
 def test_uscc_checksum():
     assert uscc_valid("91110102MACQD9K640")
     assert not uscc_valid("91110102MACQD9K641")
+
+
+def _nested_then_long() -> bytes:
+    """A 250 KB PNG whose AIGC value opens 1,000 nested objects, then a string that never
+    closes: trying each "{" in turn re-read the whole value (52 s in the CLI on one photo)."""
+    value = ('{"AIGC":' * 1000 + '"' + "a" * 240_000).encode()
+    return samples.png(_img(), before_idat=[samples.png_text_chunk("AIGC", value)])
+
+
+def test_a_crafted_label_value_costs_seconds_and_every_check_runs(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    photo = tmp_path / "label.png"
+    photo.write_bytes(_nested_then_long())
+    assert photo.stat().st_size > 240_000
+    env = {**__import__("os").environ, "REFUNDPROOF_HOME": str(tmp_path / "home")}
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify", str(photo), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    seconds = time.monotonic() - started
+    assert out.returncode == 0, out.stderr[-500:]
+    checks = json.loads(out.stdout)["photos"][0]["checks"]
+    assert {c["check"]: c["status"] for c in checks if c["status"] != "ok"} == {}
+    assert seconds < 10

@@ -31,6 +31,9 @@ LIMITS = Text(
 LABEL_SIGNALS = ("gb45438_label", "aigc_label_nonstandard")
 
 
+MAX_CANDIDATES = 64  # values read per photo: a real file has one label, a crafted one thousands
+
+
 def context_key(ctx: CheckContext, photo: Photo) -> str:
     return ""
 
@@ -78,7 +81,7 @@ def _candidates(photo: PhotoData) -> list[tuple[dict[str, Any], str]]:
             )
     if not out:
         out = _raw_scan(photo.data)
-    return out
+    return out[:MAX_CANDIDATES]
 
 
 def _raw_scan(data: bytes) -> list[tuple[dict[str, Any], str]]:

@@ -68,17 +68,27 @@ def decode_party(code: str) -> dict[str, Any]:
     return out
 
 
+# A real label is a few hundred characters. Reading is bounded so that a crafted value costs
+# at most MAX_STARTS passes over MAX_VALUE characters: trying every "{" of a long nested value
+# was quadratic (a 250 KB PNG took 52 s).
+MAX_VALUE = 64 * 1024
+MAX_STARTS = 32
+
+
 def parse_value(text: str) -> tuple[dict[str, Any], str] | None:
     """Find the label JSON in a metadata value: bare, or wrapped as {"AIGC": {...}}; HTML
     entities and a JSON-encoded string inside are tolerated. Returns (fields, form)."""
+    text = text[:MAX_VALUE]
     if "&quot;" in text or "&#" in text:
         text = html.unescape(text)
     decoder = json.JSONDecoder()
     start = text.find("{")
-    while start >= 0:
+    for _ in range(MAX_STARTS):
+        if start < 0:
+            break
         try:
             obj, _ = decoder.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             start = text.find("{", start + 1)
             continue
         if not isinstance(obj, dict):
