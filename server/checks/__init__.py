@@ -15,6 +15,7 @@ from . import (
     ai_metadata,
     aigc_label,
     content_credentials,
+    decoding,
     exif_context,
     forensics,
     listing_match,
@@ -33,7 +34,32 @@ REGISTRY: tuple[Check, ...] = (
     reuse,
     exif_context,
     forensics,
+    decoding,
 )
+
+# Each check's share of a photo's time budget, relative: the checks that read the whole picture
+# weigh most. A check is stopped once the photo's clock passes the shares up to and including
+# its own, so one that overruns takes no time from the checks after it, and what an earlier
+# check left unused carries forward.
+TIME_SHARES = {
+    "c2pa": 2,
+    "aigc_label": 1,
+    "ai_metadata": 1,
+    "visible_mark": 5,
+    "listing_match": 8,
+    "reuse": 3,
+    "exif_context": 1,
+    "forensics": 4,
+    "decoding": 1,
+}
+
+
+def time_until(name: str) -> float:
+    """The fraction of a photo's time budget that may be spent when check `name` is done."""
+    names = [c.NAME for c in REGISTRY]
+    total = sum(TIME_SHARES[n] for n in names)
+    return sum(TIME_SHARES[n] for n in names[: names.index(name) + 1]) / total
+
 
 __all__ = ["REGISTRY", "CheckContext", "CheckRun", "TrustInfo", "run_checks"]
 
