@@ -9,20 +9,22 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import reports
 from reports import VARIANTS
 
-from . import __version__, trust
+from . import __version__, intake, trust
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, data_home
 from .text import JSON_KEYS, Lang, Text, neutral
-from .workers import Workers
+from .workers import Budget, Workers
 
 MARK = {
     "decisive": "■■■",
@@ -137,7 +139,8 @@ def _add_file(service: Service, case_id: str, role: str, path: Path) -> None:
             "unreadable",
             Text(f"无法读取文件：{e.strerror}。", f"Cannot read the file: {e.strerror}."),
         ) from e
-    service.add_photo(case_id, data, role, Source(method="cli_file", file_name=path.name))
+    name = intake.file_name(path.name)
+    service.add_photo(case_id, data, role, Source(method="cli_file", file_name=name))
 
 
 def _say_refused(refused: list[tuple[str, Problem]], lang: Lang) -> None:
@@ -145,10 +148,22 @@ def _say_refused(refused: list[tuple[str, Problem]], lang: Lang) -> None:
         print(f"✗ {neutral(name)}: {problem.text.get(lang)}", file=sys.stderr)
 
 
+@contextmanager
+def _budgeted() -> Iterator[Service]:
+    """The service with its checks and reports in one worker process, under the server's
+    budgets (each check's share of the photo's time, the memory cap): a crafted file costs
+    the command line what it costs the server."""
+    workers = Workers(Budget(workers=1))
+    try:
+        yield Service(data_home(), runner=workers)
+    finally:
+        workers.close()
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    service = Service(data_home())
-    case_id, refused = _case_with_files(service, args, args.files)
-    result = service.verify(case_id, args.lang)
+    with _budgeted() as service:
+        case_id, refused = _case_with_files(service, args, args.files)
+        result = service.verify(case_id, args.lang)
     if args.json:
         out: dict[str, Any] = {**result}
         out["refused"] = [{"file": neutral(n), **p.to_json()} for n, p in refused]
@@ -160,7 +175,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    service = Service(data_home())
+    with _budgeted() as service:
+        return _report(service, args)
+
+
+def _report(service: Service, args: argparse.Namespace) -> int:
     case_id, refused = _case_with_files(service, args, args.photo or [])
     if refused:  # a report must hold every photo the seller named: none is made without one
         _say_refused(refused, args.lang)

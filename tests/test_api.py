@@ -167,3 +167,30 @@ def test_figures_are_served(api):
     assert hashlib.sha256(figure.content).hexdigest() == shas[0]
     assert api.get("/api/figures/" + "0" * 64).status_code == 404
     assert api.get("/api/figures/not-a-hash").status_code == 404
+
+
+def test_half_a_character_and_a_long_part_name_are_answered_plainly(api):
+    """A lone surrogate in JSON is a 400 in words (it used to be a 500); a multipart part's own
+    file name is held to the 255-character cap like the meta's."""
+    r = api.post(
+        "/api/cases",
+        content=b'{"buyer": "\\ud800x"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400 and "代理项" in r.json()["message"]
+    case_id = api.post("/api/cases", json={"order_id": "long-name"}).json()["id"]
+    meta_surrogate = api.post(
+        f"/api/cases/{case_id}/photos",
+        files={"file": ("p.png", samples.png(samples.photo(32, 24)))},
+        data={"meta": '{"file_name": "\\udcd6x.png"}'},
+    )
+    assert meta_surrogate.status_code == 400
+    long_name = "图" * 400 + ".png"
+    r = api.post(
+        f"/api/cases/{case_id}/photos",
+        files={"file": (long_name, samples.png(samples.photo(32, 24)))},
+    )
+    assert r.status_code == 201, r.text
+    kept = r.json()["photo"]["source"]["file_name"]
+    assert len(kept) <= 255 and kept.endswith(".png")
+    assert api.get(f"/api/cases/{case_id}").status_code == 200

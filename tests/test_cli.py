@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from server.demo import samples
+from server.store import Store
 
 from .conftest import TRUST
 from .server_proc import run_cli
@@ -83,3 +85,23 @@ def test_demo_builds_a_case(home):
     assert "buyer_doubao.png" in r.stdout
     assert "有力证据" in r.stdout
     assert "对买家有利" in r.stdout
+
+
+def test_a_gbk_file_name_from_a_chinese_windows_zip_verifies(home, tmp_path):
+    """Unzipped on Linux, a zip made on Chinese Windows leaves GBK bytes in the name; verify
+    must read the photo, keep no half-made case and print the name as a person reads it."""
+    folder = os.fsencode(tmp_path)
+    raw = os.path.join(folder, "退款照片.jpg".encode("gbk"))
+    with open(raw, "wb") as f:
+        f.write(samples.jpeg(samples.photo(64, 48)))
+    r = run_cli(home, "verify", os.fsdecode(raw), "--json")
+    assert r.returncode == 0, r.stderr[-800:]
+    assert "Traceback" not in r.stderr
+    result = json.loads(r.stdout)
+    store = Store(home)
+    (case_id,) = store.case_ids()
+    assert result["case"]["id"] == case_id
+    (photo,) = store.case_photos(case_id)
+    assert photo.source.file_name == "退款照片.jpg"
+    r = run_cli(home, "check")
+    assert r.returncode == 0, r.stdout + r.stderr

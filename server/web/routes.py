@@ -35,11 +35,27 @@ def _lang(request: Request) -> Lang:
 
 async def _json_body(request: Request) -> Any:
     try:
-        return await request.json()
+        return _whole_text(await request.json())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise Problem(
             "json", Text("请求体不是有效的 JSON。", "The request body is not valid JSON.")
         ) from e
+
+
+def _whole_text(value: Any) -> Any:
+    """JSON may escape half a character (a lone surrogate, "\\ud800"); no text holding one can
+    be stored or printed, so it is refused here rather than failing later."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise Problem(
+            "json",
+            Text(
+                "请求中的文本含有无效字符（不成对的 Unicode 代理项）。",
+                "The request's text holds an invalid character (an unpaired Unicode surrogate).",
+            ),
+        ) from e
+    return value
 
 
 async def health(request: Request) -> Response:
@@ -96,7 +112,8 @@ async def add_photo(request: Request) -> Response:
             )
         data = await upload.read(service.limits.max_bytes + 1)
         role, source, client_sha256 = intake.photo_meta(_meta(form.get("meta")))
-    source.file_name = source.file_name or upload.filename
+    # the part's own name is the client's too: held to the same cap and made readable
+    source.file_name = source.file_name or (upload.filename and intake.file_name(upload.filename))
     photo, added = await run_in_threadpool(
         service.add_photo, request.path_params["case_id"], data, role, source, client_sha256
     )
@@ -216,7 +233,7 @@ def _meta(raw: Any) -> dict[str, Any]:
         raise Problem(
             "meta", Text("meta 字段必须是 JSON 对象。", "The meta field must be a JSON object.")
         )
-    return meta
+    return _whole_text(meta)
 
 
 ROUTES = [
