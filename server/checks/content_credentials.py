@@ -342,10 +342,10 @@ def _ai_declaration(
         names = [str(t.get("name", "?")) for t in facts["trust_lists"] if t.get("kind") in kinds]
         where, note = _trust_words(source), _expired_note(facts)
         text = said + Text(
-            f"，凭证与图片字节的绑定完好，签发者{where.zh}（{'、'.join(names)}）{note.zh}"
+            f"，凭证与图片字节的绑定完好，签发者在{where.zh}中（已导入：{'、'.join(names)}）{note.zh}"
             "：这一声明在密码学上与这张图片绑定，且签发者身份可查。",
-            f", the binding to the image bytes is intact and the signer is {where.en} "
-            f"({', '.join(names)}){note.en}: the declaration is cryptographically bound to "
+            f", the binding to the image bytes is intact and the signer is on {where.en} "
+            f"(imported: {', '.join(names)}){note.en}: the declaration is cryptographically bound to "
             "this picture by an identified signer.",
         )
         if source in _LEGACY_SOURCES:
@@ -456,28 +456,30 @@ def _in_words(codes: list[str]) -> Text:
 
 
 _LEGACY_SOURCES = ("legacy_cai_anchors", "legacy_cai_allowed")
+# the list that trusted a signer, as "在…中" / "on …"
 _TRUST_WORDS = {
-    "c2pa_trust_list": Text("在 C2PA 官方信任列表中", "on the official C2PA trust list"),
+    "c2pa_trust_list": Text("C2PA 官方信任列表", "the official C2PA trust list"),
     "legacy_cai_anchors": Text(
-        "在旧版 CAI 临时列表中（CAI 临时信任根）",
-        "on the legacy CAI list (the CAI interim anchors)",
+        "旧版 CAI 临时列表（临时信任根）", "the legacy CAI list (interim anchors)"
     ),
     "legacy_cai_allowed": Text(
-        "在旧版 CAI 临时列表中（CAI 临时已知证书列表）",
-        "on the legacy CAI list (the CAI interim allow-list of known certificates)",
+        "旧版 CAI 临时列表（已知证书）", "the legacy CAI list (interim known certificates)"
     ),
 }
 
 
 def _trust_words(source: str | None) -> Text:
-    if source is None:
-        return Text("不在已导入的信任列表中", "not on the imported trust list")
-    return _TRUST_WORDS.get(source, Text("受信任（列表不明）", "trusted (list not known)"))
+    return _TRUST_WORDS.get(
+        source or "", Text("信任列表（来源不明）", "a trust list (not known which)")
+    )
 
 
 def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:
-    words = _trust_words(facts["trust_source"])
-    trust_zh, trust_en = words.zh, words.en
+    if facts["trust_source"] is None:
+        trust_zh, trust_en = "不在已导入的信任列表中", "not on the imported trust list"
+    else:
+        words = _trust_words(facts["trust_source"])
+        trust_zh, trust_en = f"在{words.zh}中", f"on {words.en}"
     valid_zh = (
         "证书有效"
         if facts["credential_validity"] == "valid"
