@@ -20,6 +20,7 @@ from reports import VARIANTS
 from . import __version__, intake, trust
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
+from .domain.trust_lists import KINDS
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, data_home
@@ -378,8 +379,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
     _print_pairing_code(service)
-    if not trust.listed(home):  # first start: fetch the official lists, without holding it up
-        threading.Thread(target=_fetch_trust_lists, args=(home,), daemon=True).start()
+    todo = trust.missing(home)
+    if todo:  # first start: fetch the lists not loaded yet, without holding the server up
+        threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
     try:
         uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
     finally:
@@ -387,14 +389,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fetch_trust_lists(home: Path) -> None:
-    try:
-        entries = trust.update(home, timeout=10)
-    except Problem as e:
-        print(f"提示 / note: {e.text.both()}", file=sys.stderr)
-        return
-    names = "、".join(f"{e['name']} ({e['certificates']})" for e in entries)
-    print(f"已下载 C2PA 信任列表 / fetched the C2PA trust lists: {names}", file=sys.stderr)
+def _fetch_trust_lists(home: Path, names: list[str]) -> None:
+    entries, failed = trust.update(home, names, timeout=10)
+    for problem in failed:
+        print(f"提示 / note: {problem.both()}", file=sys.stderr)
+    if entries:
+        got = ", ".join(f"{e['name']} ({_count(e)})" for e in entries)
+        print(f"已下载 C2PA 信任列表 / fetched the C2PA trust lists: {got}", file=sys.stderr)
+
+
+def _count(entry: dict[str, Any]) -> str:
+    if "certificates" in entry:
+        return f"{entry['certificates']} certs"
+    return (
+        f"{entry.get('entries', '?')} {'hashes' if entry['kind'] == 'legacy_allowed' else 'EKUs'}"
+    )
 
 
 def _print_pairing_code(service: Service) -> None:
@@ -448,22 +457,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_trust(args: argparse.Namespace) -> int:
     home = data_home()
+    failed: list[Text] = []
     if args.action == "import":
         if not args.file:
             raise Problem("usage", Text("请给出信任列表文件。", "Give the trust list file."))
-        entries = [trust.import_file(home, Path(args.file), "tsa" if args.tsa else None)]
+        kind = "tsa" if args.tsa else args.kind
+        entries = [trust.import_file(home, Path(args.file), kind)]
     elif args.action == "update":
-        entries = trust.update(home)
+        entries, failed = trust.update(home)
+        for problem in failed:
+            print(f"✗ {problem.get(args.lang)}", file=sys.stderr)
     else:
         entries = trust.listed(home)
         if not entries:
             print("尚未导入信任列表。 / No trust list imported.")
     for e in entries:
         print(
-            f"{e['name']}  [{e['kind']}]  {e['certificates']} certs  {e['imported_at']}  "
+            f"{e['name']}  [{e['kind']}]  {_count(e)}  {e['imported_at']}  "
             f"sha256 {e['sha256']}  ({e['source']})"
         )
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -523,6 +536,12 @@ def _verify_and_server_commands(sub: Any) -> None:
     tr.add_argument("action", choices=["import", "update", "list"])
     tr.add_argument("file", nargs="?")
     tr.add_argument("--tsa", action="store_true", help="时间戳机构列表 / a TSA list")
+    tr.add_argument(
+        "--kind",
+        choices=list(KINDS),
+        help="列表种类（默认按内容识别）/ the list's kind (default: read from its content)",
+    )
+    tr.add_argument("--lang", choices=["zh", "en"], default="zh")
     tr.set_defaults(func=cmd_trust)
 
 

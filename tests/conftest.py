@@ -80,9 +80,10 @@ def _key_usage(**on: bool) -> x509.KeyUsage:
 
 
 class C2paTestSigner:
-    """A test CA and an end-entity certificate with the profile c2pa-rs requires."""
+    """A test CA and an end-entity certificate with the profile c2pa-rs requires; `eku` is
+    the signing certificate's extended key usage."""
 
-    def __init__(self) -> None:
+    def __init__(self, eku: x509.ObjectIdentifier = ExtendedKeyUsageOID.EMAIL_PROTECTION) -> None:
         now = datetime.datetime.now(datetime.UTC)
         ca_key = ec.generate_private_key(ec.SECP256R1())
         self.ca = (
@@ -111,9 +112,7 @@ class C2paTestSigner:
             .not_valid_after(now + datetime.timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(digital_signature=True), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-            )
+            .add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
             .add_extension(
                 x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
             )
@@ -126,6 +125,7 @@ class C2paTestSigner:
         pem = serialization.Encoding.PEM
         self.ca_pem = self.ca.public_bytes(pem)
         self.chain = ee.public_bytes(pem) + self.ca_pem
+        self.leaf_der = ee.public_bytes(serialization.Encoding.DER)
         self.key = key.private_bytes(
             pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
@@ -140,7 +140,12 @@ class C2paTestSigner:
             alg=b"es256", sign_cert=self.chain, private_key=self.key, ta_url=None
         )
         out = io.BytesIO()
-        with c2pa.Signer.from_info(info) as signer, c2pa.Builder(json.dumps(manifest)) as b:
+        # no check after signing: a test EKU the SDK's defaults refuse must still be signable
+        ctx = c2pa.Context.from_dict({"verify": {"verify_after_sign": False}})
+        with (
+            c2pa.Signer.from_info(info) as signer,
+            c2pa.Builder(json.dumps(manifest), ctx) as b,
+        ):
             b.sign(signer, "image/jpeg", io.BytesIO(jpeg), out)
         return out.getvalue()
 

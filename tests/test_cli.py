@@ -73,6 +73,11 @@ def test_trust_import_list_and_token(home, real):
     assert "C2PA-TRUST-LIST" in r.stdout
     assert "30 certs" in r.stdout
     assert "C2PA-TRUST-LIST" in run_cli(home, "trust", "list").stdout
+    r = run_cli(home, "trust", "import", str(TRUST / "CAI-INTERIM-ALLOWED.sha256.txt"))
+    assert "CAI-INTERIM-ALLOWED  [legacy_allowed]  114 hashes" in r.stdout
+    r = run_cli(home, "trust", "import", str(TRUST / "CAI-INTERIM-STORE.cfg"), "--kind", "eku")
+    assert "[eku]  6 EKUs" in r.stdout
+    assert run_cli(home, "trust", "list").stdout.count("sha256 ") == 3
     token = run_cli(home, "token").stdout.strip()
     assert len(token) > 20
     assert run_cli(home, "token").stdout.strip() == token

@@ -88,3 +88,27 @@ def test_c2pa_no_manifest_none_found(service, real: Path):
     found = signals(photo, "c2pa")
     assert list(found) == ["no_c2pa"]
     assert found["no_c2pa"]["strength"] == "none"
+
+
+def test_chatgpt_with_all_five_inputs_chains_to_a_legacy_root_but_reads_untrusted(
+    service, real: Path
+):
+    """OpenAI's certificate here is issued by Truepic, whose RootCA is on the CAI interim
+    anchors; it expired on 2026-04-15 and the claim has no time stamp, so the SDK cannot
+    build a chain valid now: still untrusted, still strong, every list named."""
+    for name in (
+        "C2PA-TRUST-LIST.pem",
+        "C2PA-TSA-TRUST-LIST.pem",
+        "CAI-INTERIM-ANCHORS.pem",
+        "CAI-INTERIM-ALLOWED.sha256.txt",
+        "CAI-INTERIM-STORE.cfg",
+    ):
+        trust.import_file(service.home, TRUST / name)
+    for file, state in (("chatgpt.png", "Invalid"), ("c2pa_CA.jpg", "Valid")):
+        photo = verify_bytes(service, (real / file).read_bytes())
+        m = signals(photo, "c2pa")["c2pa_manifest"]["data"]
+        assert (m["sdk_state"], m["signer_trust"], m["trust_source"]) == (state, "untrusted", None)
+        assert len(m["trust_lists"]) == 5
+    decl = signals(photo := verify_bytes(service, (real / "chatgpt.png").read_bytes()), "c2pa")
+    assert decl["c2pa_ai_declaration"]["strength"] == "strong"
+    assert photo["verdict"]["level"] == "strong"

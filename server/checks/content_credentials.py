@@ -5,6 +5,10 @@ still bound to these bytes (binding), is the signer on the imported trust list (
 the signing certificate valid, unexpired, unrevoked (validity). An AI declaration bound to
 the bytes is decisive whatever the signer's trust or the certificate's expiry.
 
+Trust is read with the five inputs Content Credentials Verify uses (domain/trust_lists.py);
+a signer known only through the frozen CAI interim lists is labelled "legacy CAI list" and,
+as Verify treats it as a known signer, counts as identified for the decisive rule.
+
 Limits: any re-encode (screenshot, platform transcode) strips the manifest, so its absence
 proves nothing. Remote manifests are not fetched unless the seller enables it; without
 imported trust lists every signer reads as untrusted.
@@ -21,20 +25,28 @@ import c2pa
 
 from ..domain.cases import Finding, Photo
 from ..domain.contract import Strength
+from ..domain.trust_lists import LEGACY_KINDS, LEGACY_URI, OFFICIAL_URI, TrustInfo, signer_lists
 from ..formats import source_types
 from ..text import Text
 from .base import CheckContext
 from .parsed import PhotoData
 
 NAME = "c2pa"
-VERSION = "2"  # 2: decisive only for a trusted signer (trust list loaded), else strong with why
+# 2: decisive only for a trusted signer (trust list loaded), else strong with why
+# 3: the CAI interim anchors, allow-list and EKU configuration; the trust source is named
+VERSION = "3"
 TITLE = Text("内容凭证（C2PA）", "Content credentials (C2PA)")
 LIMITS = Text(
     "任何重新编码（截图、平台转码）都会去掉内容凭证，所以没有凭证不能说明什么。远程凭证默认不下载；"
-    "未导入信任列表时，所有签名者都显示为“不受信任”。",
+    "未导入信任列表时，所有签名者都显示为“不受信任”。只在旧版 CAI 临时列表（已冻结）中的签名者，"
+    "按 Content Credentials Verify 的做法视为已知签名者，并注明“旧版 CAI 临时列表”，"
+    "不等于在 C2PA 官方信任列表中。C2PA 时间戳机构列表只记录，不用于判断签名者。",
     "Any re-encode (screenshot, platform transcode) strips content credentials, so their absence "
     "proves nothing. Remote manifests are not fetched by default; without an imported trust "
-    "list every signer reads as untrusted.",
+    "list every signer reads as untrusted. A signer known only through the frozen CAI interim "
+    "lists counts as a known signer, as Content Credentials Verify treats it, and is labelled "
+    '"legacy CAI list": that is not the official C2PA trust list. The C2PA time-stamping '
+    "authority list is recorded, not used to judge signers.",
 )
 _URL = re.compile(r"https?://\S+")
 _VALIDITY = (
@@ -50,13 +62,53 @@ def context_key(ctx: CheckContext, photo: Photo) -> str:
     return f"{ctx.trust.key}|remote={ctx.remote_manifest_fetch}"
 
 
+def trust_settings(t: TrustInfo) -> dict[str, Any]:
+    """The SDK's `trust` settings. c2pa-rs 0.91 (c2pa-python 0.38) reads anchors and the
+    allow-list from `trust.anchors[]` entries and silently ignores a top-level
+    `trust.allowed_list`; EKUs take effect only as top-level `trust.trust_config`. Each entry's
+    `trust_uri` comes back as `trustListUri`, which tells which list trusted a signer."""
+    out: dict[str, Any] = {}
+    anchors = []
+    if t.anchors_pem:
+        anchors.append(_entry(t.anchors_pem, OFFICIAL_URI))
+    if t.legacy_anchors_pem or t.allowed_list:
+        legacy = _entry(t.legacy_anchors_pem, LEGACY_URI)
+        if t.allowed_list:
+            legacy["allowed_list"] = t.allowed_list
+        anchors.append(legacy)
+    if anchors:
+        out["anchors"] = anchors
+    if t.ekus:
+        out["trust_config"] = t.ekus
+    return out
+
+
+def _entry(pem: str, uri: str) -> dict[str, Any]:
+    # "manifest", never "tsa": 0.91.3 also trusts content signers chaining to a "tsa" entry
+    return {"trust_anchors": pem, "trust_kind": "manifest", "trust_uri": uri}
+
+
 def _context(ctx: CheckContext) -> c2pa.Context:
     settings: dict[str, Any] = {
         "verify": {"remote_manifest_fetch": ctx.remote_manifest_fetch, "ocsp_fetch": False}
     }
-    if ctx.trust.anchors_pem:
-        settings["trust"] = {"trust_anchors": ctx.trust.anchors_pem}
+    trust = trust_settings(ctx.trust)
+    if trust:
+        settings["trust"] = trust
     return c2pa.Context.from_dict(settings)
+
+
+def trust_source(trusted: bool, results: dict[str, Any], t: TrustInfo) -> str | None:
+    """Which list trusted the signer: the official C2PA list, the CAI interim anchors, or the
+    interim allow-list (the SDK checks it first and reports no list URI for it)."""
+    if not trusted:
+        return None
+    uri = results.get("trustListUri") or ""
+    if uri == OFFICIAL_URI:
+        return "c2pa_trust_list"
+    if uri == LEGACY_URI:
+        return "legacy_cai_anchors"
+    return "legacy_cai_allowed" if not uri and t.allowed_list else "unknown"
 
 
 def _codes(results: dict[str, Any], kind: str) -> list[str]:
@@ -225,9 +277,12 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     label = store.get("active_manifest")
     active = store.get("manifests", {}).get(label, {})
     checks = assess(state, results)
+    source = trust_source(checks["signer_trust"] == "trusted", results, ctx.trust)
     facts = {
         **_manifest_facts(active),
         **checks,
+        "trust_source": source,
+        "trust_list_uri": results.get("trustListUri"),
         "active_manifest": label,
         "remote_url": remote_url,
         "trust_lists": list(ctx.trust.lists),
@@ -282,15 +337,24 @@ def _ai_declaration(
     )
     doubts = _doubts(facts, intact)
     if not doubts:
-        names = [str(t.get("name", "?")) for t in facts["trust_lists"]]
-        lists = "、".join(names)
+        source = facts["trust_source"]
+        kinds = LEGACY_KINDS if source in _LEGACY_SOURCES else ("signer",)
+        names = [str(t.get("name", "?")) for t in facts["trust_lists"] if t.get("kind") in kinds]
+        where, note = _trust_words(source), _expired_note(facts)
         text = said + Text(
-            f"，凭证与图片字节的绑定完好，签发者在已导入的 C2PA 信任列表（{lists}）中"
-            f"{_expired_note(facts).zh}：这一声明在密码学上与这张图片绑定，且签发者身份可查。",
-            f", the binding to the image bytes is intact and the signer is on the imported C2PA "
-            f"trust list ({', '.join(names)}){_expired_note(facts).en}: the "
-            "declaration is cryptographically bound to this picture by an identified signer.",
+            f"，凭证与图片字节的绑定完好，签发者在{where.zh}中（已导入：{'、'.join(names)}）{note.zh}"
+            "：这一声明在密码学上与这张图片绑定，且签发者身份可查。",
+            f", the binding to the image bytes is intact and the signer is on {where.en} "
+            f"(imported: {', '.join(names)}){note.en}: the declaration is cryptographically bound to "
+            "this picture by an identified signer.",
         )
+        if source in _LEGACY_SOURCES:
+            text = text + Text(
+                "旧版 CAI 临时列表已冻结，Content Credentials Verify 仍视其中的签名者为已知签名者；"
+                "它不是 C2PA 官方信任列表。",
+                " The legacy CAI list is frozen; Content Credentials Verify still treats its "
+                "signers as known signers. It is not the official C2PA trust list.",
+            )
         return Finding(NAME, "c2pa_ai_declaration", "decisive", text, data)
     text = said + Text(
         "；但" + "；".join(t.zh for t in doubts) + "。因此是有力证据，不是确定证据。",
@@ -310,7 +374,7 @@ def _doubts(facts: dict[str, Any], intact: bool) -> list[Text]:
                 "these bytes",
             )
         )
-    if not facts["trust_lists"]:
+    if not signer_lists(facts["trust_lists"]):
         doubts.append(
             Text(
                 "尚未导入 C2PA 信任列表，无法确认签发者身份（运行 `refundproof trust update` 后重新核验）",
@@ -391,13 +455,31 @@ def _in_words(codes: list[str]) -> Text:
     return Text("|".join(dict.fromkeys(w.zh for w in words)), "|".join(w.en for w in words))
 
 
-def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:
-    trust_zh = "在信任列表中" if facts["signer_trust"] == "trusted" else "不在已导入的信任列表中"
-    trust_en = (
-        "on the trust list"
-        if facts["signer_trust"] == "trusted"
-        else "not on the imported trust list"
+_LEGACY_SOURCES = ("legacy_cai_anchors", "legacy_cai_allowed")
+# the list that trusted a signer, as "在…中" / "on …"
+_TRUST_WORDS = {
+    "c2pa_trust_list": Text("C2PA 官方信任列表", "the official C2PA trust list"),
+    "legacy_cai_anchors": Text(
+        "旧版 CAI 临时列表（临时信任根）", "the legacy CAI list (interim anchors)"
+    ),
+    "legacy_cai_allowed": Text(
+        "旧版 CAI 临时列表（已知证书）", "the legacy CAI list (interim known certificates)"
+    ),
+}
+
+
+def _trust_words(source: str | None) -> Text:
+    return _TRUST_WORDS.get(
+        source or "", Text("信任列表（来源不明）", "a trust list (not known which)")
     )
+
+
+def _summary_finding(facts: dict[str, Any], issuer: str, intact: bool) -> Finding:
+    if facts["trust_source"] is None:
+        trust_zh, trust_en = "不在已导入的信任列表中", "not on the imported trust list"
+    else:
+        words = _trust_words(facts["trust_source"])
+        trust_zh, trust_en = f"在{words.zh}中", f"on {words.en}"
     valid_zh = (
         "证书有效"
         if facts["credential_validity"] == "valid"
