@@ -178,6 +178,7 @@ FIELD_GUIDE: dict[str, tuple[str, str, str, str]] = {
     "coverage": ("对齐比例", "Aligned share", "画面中与商品图对齐一致的比例", "share of the picture aligned with the listing photo"),
     "regions": ("改动区域", "Changed regions", "与商品图不同的区域（像素坐标）", "regions that differ from the listing photo (pixel boxes)"),
     "other_case": ("另一案件", "Other case", "同一张图片所在的另一案件", "the other case holding the same photo"),
+    "others": ("其他退款", "Other refunds", "同一张图片所在的其他退款（平台、订单号、退款编号、买家、收到日期）；申诉材料不列出这些", "the other refunds holding the same photo (platform, order, refund number, buyer, date received); appeals leave these out"),
     "identical_bytes": ("字节相同", "Same bytes", "两个文件是否逐字节相同", "whether the two files are byte for byte the same"),
     "hash_distance": ("感知哈希差", "Hash distance", "64 位感知哈希不同的位数", "bits of the 64-bit perceptual hash that differ"),
     "capture_time": ("拍摄时间", "Capture time", "EXIF 记录的拍摄时间", "the capture time EXIF records"),
@@ -198,6 +199,14 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     return out
 
 
+def _other_refund(entry: dict[str, Any]) -> str:
+    facts = entry["other_facts"]
+    named = " ".join(
+        str(facts[k]) for k in ("platform", "order_id", "refund_id", "buyer") if facts.get(k)
+    )
+    return f"{named} ({str(entry.get('other_received_at', ''))[:10]})"
+
+
 def _plain(value: Any, lang: Lang) -> str:
     if isinstance(value, bool):
         return (Text("是", "yes") if value else Text("否", "no")).get(lang)
@@ -210,6 +219,12 @@ def _plain(value: Any, lang: Lang) -> str:
             at = value.get("offset")
             return f"{value['where']}" + (f" @ {at}" if at is not None else "")
         return "; ".join(f"{k}={v}" for k, v in list(value.items())[:4])
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and "other_facts" in v for v in value)
+    ):  # the other refunds a reused photo was in: named in full for the police
+        return "; ".join(_other_refund(v) for v in value[:12]) + (" …" if len(value) > 12 else "")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value[:6]) + (" …" if len(value) > 6 else "")
     return str(value)[:200]

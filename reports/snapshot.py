@@ -95,6 +95,33 @@ def figure_hashes(verification: VerificationJSON) -> set[str]:
     }
 
 
+# What an appeal may say of another refund: a platform reviewer cannot check another
+# platform's order, and the seller must not hand it another customer's data (PIPL).
+SHAREABLE_OTHER_FACTS = ("platform",)
+
+
+def without_other_refunds(verification: VerificationJSON) -> VerificationJSON:
+    """The verification with other refunds' orders, refund numbers and buyers left out of
+    every finding's data (the reuse check's `other_facts`, in each entry of `others` too)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: (
+                    {f: v.get(f) for f in SHAREABLE_OTHER_FACTS}
+                    if k == "other_facts" and isinstance(v, dict)
+                    else clean(v)
+                )
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    out: VerificationJSON = clean(verification)
+    return out
+
+
 def attachment_name(photo: Photo) -> str:
     return f"{photo.sha256}.{EXTENSIONS.get(photo.mime, 'bin')}"
 
@@ -110,7 +137,10 @@ def take(
     operator: str | None,
     shop: str | None = None,
 ) -> Snapshot:
-    """Read the case once; every original is re-hashed (EvidenceTampered if changed)."""
+    """Read the case once; every original is re-hashed (EvidenceTampered if changed). An
+    appeal's snapshot names no other refund's order, refund number or buyer."""
+    if variant == "appeal":
+        verification = without_other_refunds(verification)
     case = store.get_case(case_id)
     photos = store.case_photos(case_id)
     originals = {attachment_name(p): store.evidence.get(p.sha256) for p in photos}

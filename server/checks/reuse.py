@@ -19,8 +19,9 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
+# 6: the sentence names other refunds by platform and date only (their data keeps the rest)
 # 5: an unconfirmable candidate is named, not an error; photos without pixels by their bytes
-VERSION = "5"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
+VERSION = "6"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -170,25 +171,20 @@ def _data(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _named(entry: dict[str, Any]) -> Text:
-    f = entry["other_facts"]
-    who = "、".join(
-        str(v)
-        for v in (f.get("platform"), f.get("order_id"), f.get("refund_id"), f.get("buyer"))
-        if v
+    """Another refund as a sentence may name it to anyone: its platform and when it arrived.
+    Its order, refund number and buyer stay in the data, for the seller and the police: an
+    appeal must not hand a platform another customer's personal data (PIPL)."""
+    platform = entry["other_facts"].get("platform")
+    where = (
+        Text(str(platform), str(platform)) if platform else Text("未注明平台", "platform not named")
     )
     how = (
         Text("字节完全相同", "byte for byte the same file")
         if entry["identical_bytes"]
-        else Text(
-            "近似副本：同一张照片经缩放、裁剪或重新压缩",
-            "a near copy: the same photo resized, cropped or recompressed",
-        )
+        else Text("近似副本", "a near copy")
     )
     when = entry["other_received_at"][:10]
-    return Text(
-        f"案件 {entry['other_case']}（{who or '无订单信息'}，{when} 收到，{how.zh}）",
-        f"case {entry['other_case']} ({who or 'no order details'}, received {when}, {how.en})",
-    )
+    return Text(f"{where.zh} {when}，{how.zh}", f"{where.en} {when}, {how.en}")
 
 
 def _reused(entries: list[dict[str, Any]]) -> Finding:
@@ -199,9 +195,11 @@ def _reused(entries: list[dict[str, Any]]) -> Finding:
         "reused_in_other_refund",
         "decisive",
         Text(
-            f"这张图片已在另外 {n} 笔退款中使用过：{listed.zh}。同一张照片不可能拍的是这次收到的包裹。",
-            f"This photo was already used in {n} other refund{'s' if n > 1 else ''}: "
-            f"{listed.en}. One photo cannot show the parcel of this refund as well.",
+            f"这张图片已在另外 {n} 笔退款中提交过（{listed.zh}）。同一张照片不可能拍的是这次收到的"
+            "包裹。近似副本指同一张照片经缩放、裁剪或重新压缩。",
+            f"This photo was already submitted in {n} other refund{'s' if n > 1 else ''} "
+            f"({listed.en}). One photo cannot show the parcel of this refund as well. A near "
+            "copy is the same photo resized, cropped or recompressed.",
         ),
         _data(entries),
     )
