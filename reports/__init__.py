@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.errors import Problem
-from server.text import Lang, Text
+from server.text import Text
+
+from .input import ReportInput
 
 if TYPE_CHECKING:
     from cryptography import x509
-
-    from server.domain.contract import VerificationJSON
 
     from .sign import ReportCheck
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # this package, so the modules that need them are imported only when a report is made or
 # checked.
 
-__all__ = ["VARIANTS", "TimestampUnavailable", "check", "make"]
+__all__ = ["VARIANTS", "ReportInput", "TimestampUnavailable", "check", "make"]
 
 VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
@@ -44,41 +44,25 @@ class TimestampUnavailable(Problem):
         self.cause = f"{type(cause).__name__}: {cause}"
 
 
-def make(
-    home: Path,
-    case_id: str,
-    verification: VerificationJSON,
-    variant: str,
-    lang: Lang,
-    tsa_urls: Sequence[str] = (),
-    operator: str | None = None,
-    shop: str | None = None,
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Render and sign one report: its record and its files, for the caller to keep. Reads
-    the data folder, writes nothing: in the server it runs in a check worker (the photos are
-    decoded there for their thumbnails, under the worker's memory cap)."""
-    from server.store import Store
-
+def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Render and sign one report from its one input: its record and its files, for the
+    caller to keep. In the server it runs in a check worker (the photos are decoded there for
+    their thumbnails, under the worker's memory cap)."""
     from . import keys, render, sign, snapshot
 
-    store = Store(home)
-    key = keys.load_or_create(home)
+    key = keys.load_or_create(inp.home)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
     # The time source is printed in the report, so it is settled before rendering: the first
     # service that answers a test request; when none does, the local clock, and the report
     # names the services that did not answer.
-    url, silent = sign.first_answering(tsa_urls)
+    url, silent = sign.first_answering(inp.tsa_urls)
     time_source = snapshot.time_source(url, silent)
-    snap = snapshot.take(
-        store, case_id, verification, variant, lang, key, time_source, operator, shop
-    )
+    snap = snapshot.take(inp, key, time_source)
     try:
         signed = sign.sign(render.pdf(snap), key, reason, url)
     except TimestampUnavailable:  # it answered the test a moment ago, then stopped
         time_source = snapshot.time_source(None, [*silent, url or ""])
-        snap = snapshot.take(
-            store, case_id, verification, variant, lang, key, time_source, operator, shop
-        )
+        snap = snapshot.take(inp, key, time_source)
         signed = sign.sign(render.pdf(snap), key, reason, None)
     pdf_sha256 = hashlib.sha256(signed).hexdigest()
     pages = render.page_images(signed)
@@ -86,9 +70,9 @@ def make(
     files |= {f"page-{i:02d}.png": png for i, png in enumerate(pages, 1)}
     record = {
         "id": snap.report_id,
-        "case_id": case_id,
-        "variant": variant,
-        "lang": lang,
+        "case_id": inp.case["id"],
+        "variant": inp.variant,
+        "lang": inp.lang,
         "created_at": snap.data["report"]["created_at"],
         "sha256": pdf_sha256,
         "bytes": len(signed),

@@ -12,15 +12,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from server import TOOL_NAME, __version__
 from server.domain import result
 from server.domain.cases import Photo, Source
 from server.domain.contract import ResultJSON, VerificationJSON
-from server.store import Store
+from server.errors import EvidenceTampered
 from server.text import Lang, lang_of
 
+from .input import ReportInput, figure_hashes
 from .keys import SigningKey, fingerprint
 from .sign import FINDINGS_NAME
 
@@ -86,15 +88,6 @@ def figure_name(sha256: str) -> str:
     return f"figure-{sha256}.jpg"
 
 
-def figure_hashes(verification: VerificationJSON) -> set[str]:
-    return {
-        f["data"]["figure"]["sha256"]
-        for p in verification["photos"]
-        for f in p["findings"]
-        if isinstance(f.get("data", {}).get("figure"), dict)
-    }
-
-
 # What an appeal may say of another refund: a platform reviewer cannot check another
 # platform's order, and the seller must not hand it another customer's data (PIPL).
 SHAREABLE_OTHER_FACTS = ("platform",)
@@ -126,49 +119,39 @@ def attachment_name(photo: Photo) -> str:
     return f"{photo.sha256}.{EXTENSIONS.get(photo.mime, 'bin')}"
 
 
-def take(
-    store: Store,
-    case_id: str,
-    verification: VerificationJSON,
-    variant: str,
-    lang: Lang,
-    key: SigningKey,
-    time_source: dict[str, Any],
-    operator: str | None,
-    shop: str | None = None,
-) -> Snapshot:
-    """Read the case once; every original is re-hashed (EvidenceTampered if changed). An
-    appeal's snapshot names no other refund's order, refund number or buyer."""
-    if variant == "appeal":
+def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snapshot:
+    """Freeze the input; every original and figure is re-hashed as it is read (EvidenceTampered
+    if one changed). An appeal's snapshot names no other refund's order, refund number or
+    buyer."""
+    verification = inp.verification
+    if inp.variant == "appeal":
         verification = without_other_refunds(verification)
-    case = store.get_case(case_id)
-    photos = store.case_photos(case_id)
-    originals = {attachment_name(p): store.evidence.get(p.sha256) for p in photos}
+    originals = {attachment_name(p): _read(inp.evidence[p.sha256], p.sha256) for p in inp.photos}
     # the figures the findings show (boxes drawn, heat maps) travel with the report too
     for sha in sorted(figure_hashes(verification)):
-        originals[figure_name(sha)] = store.figures.get(sha)
+        originals[figure_name(sha)] = _read(inp.figures[sha], sha)
     # the audit-log lines about this case, each still carrying its own hash and its
     # predecessor's, so a reader can check them against the signed head
     originals[AUDIT_NAME] = b"".join(
         json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
-        for line in store.audit_log.lines_about(case_id)
+        for line in inp.audit_lines
     )
     now = datetime.now(UTC)
     data: dict[str, Any] = {
         "report": {
             "id": f"RPT{now:%Y%m%d%H%M%S}-{secrets.token_hex(3).upper()}",
-            "variant": variant,
-            "lang": lang,
+            "variant": inp.variant,
+            "lang": inp.lang,
             "created_at": now.isoformat(timespec="seconds"),
             "time_source": time_source,
         },
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "operator": operator,
-        "shop": shop,
-        "case": {k: case[k] for k in ("id", "created_at", "facts")},
-        "photos": [p.to_json() for p in photos],
+        "operator": inp.operator,
+        "shop": inp.shop,
+        "case": {k: inp.case[k] for k in ("id", "created_at", "facts")},
+        "photos": [p.to_json() for p in inp.photos],
         "verification": verification,
-        "audit_head": store.audit_log.head(),
+        "audit_head": inp.audit_head,
         "signer": {
             "subject": key.subject,
             "fingerprint": key.fingerprint,
@@ -182,3 +165,11 @@ def take(
         for name, blob in originals.items()
     ] + [{"name": FINDINGS_NAME, "sha256": hashlib.sha256(snap.findings_json()).hexdigest()}]
     return snap
+
+
+def _read(path: Path, sha256: str) -> bytes:
+    """A write-once file, re-hashed: EvidenceTampered when it changed on disk."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise EvidenceTampered(sha256)
+    return data

@@ -12,6 +12,7 @@ from typing import Any
 
 import reports
 from reports import keys as report_keys
+from reports.input import figure_hashes
 
 from . import intake, pairing, trust
 from .checking import PhotoJob, pool_entries
@@ -201,24 +202,37 @@ class Service:
             self.verify(case_id, lang)
             verification = self.store.latest_verification(case_id)
         assert verification is not None
-        config = self.config
         with self._reporting:
+            inp = self._report_input(case_id, verification, variant, lang)
             record, files = self.runner.call(
-                reports.make,
-                self.home,
-                case_id,
-                verification,
-                variant,
-                lang,
-                config.time_stamp_services,
-                config.operator,
-                config.shop,
-                seconds=REPORT_SECONDS,
-                memory=REPORT_MEMORY,
+                reports.make, inp, seconds=REPORT_SECONDS, memory=REPORT_MEMORY
             )
         self.store.save_report(record, files)
         self._checkpoint()
         return record
+
+    def _report_input(
+        self, case_id: str, verification: VerificationJSON, variant: str, lang: Lang
+    ) -> reports.ReportInput:
+        """Everything the report rests on, read once from the store."""
+        case = self.store.get_case(case_id)
+        photos = tuple(self.store.case_photos(case_id))
+        config = self.config
+        return reports.ReportInput(
+            case={k: case[k] for k in ("id", "created_at", "facts")},
+            photos=photos,
+            verification=verification,
+            variant=variant,
+            lang=lang,
+            evidence={p.sha256: self.store.evidence.path(p.sha256) for p in photos},
+            figures={sha: self.store.figures.path(sha) for sha in figure_hashes(verification)},
+            audit_lines=tuple(self.store.audit_log.lines_about(case_id)),
+            audit_head=self.store.audit_log.head(),
+            home=self.home,
+            tsa_urls=tuple(config.time_stamp_services),
+            operator=config.operator,
+            shop=config.shop,
+        )
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:
         self.store.get_case(case_id)

@@ -85,6 +85,18 @@ def _imports(module: str, path: Path) -> list[tuple[int, str]]:
     return out
 
 
+def test_reports_read_one_frozen_input_never_the_store():
+    """The service is the only door to the store: reports are made from a ReportInput."""
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for module, path in _modules().items()
+        if module.split(".")[0] == "reports"
+        for line, target in _imports(module, path)
+        if target.startswith("server.store")
+    ]
+    assert wrong == []
+
+
 def test_every_import_points_down_or_sideways_within_its_own_package():
     wrong = []
     for module, path in _modules().items():

@@ -365,16 +365,8 @@ def test_same_snapshot_renders_the_same_pdf(case):
     service, case_id, _, _ = case
     from reports import keys, snapshot
 
-    snap = snapshot.take(
-        service.store,
-        case_id,
-        service.store.latest_verification(case_id),
-        "appeal",
-        "zh",
-        keys.load_or_create(service.home),
-        snapshot.time_source(None, []),
-        "tester",
-    )
+    inp = service._report_input(case_id, service.store.latest_verification(case_id), "appeal", "zh")
+    snap = snapshot.take(inp, keys.load_or_create(service.home), snapshot.time_source(None, []))
     assert render.pdf(snap) == render.pdf(snap)
 
 
