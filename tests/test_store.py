@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import threading
 
@@ -377,3 +378,51 @@ def test_facts_added_later_name_the_refund(service):
     again = service.create_case({"platform": "京东", "order_id": "310987654321"})
     assert again["id"] == case["id"]
     assert not again["no_facts"]
+
+
+def test_a_case_id_drawn_twice_keeps_both_cases(service, monkeypatch):
+    """The random part of a case id forced to repeat once: the second case is drawn again."""
+    import secrets
+    import types
+
+    import server.store
+
+    forced = iter([5, 5])  # whatever the generator asks for, its first two draws are the same
+    fake = types.SimpleNamespace(
+        randbits=lambda bits: next(forced, None) or secrets.randbits(bits),
+        token_hex=lambda n: f"{next(forced, None) or secrets.randbits(24):06X}",
+    )
+    monkeypatch.setattr(server.store, "secrets", fake)
+    first = service.create_case(FACTS)
+    second = service.create_case({**FACTS, "refund_id": "RF-2"})
+    assert first["id"] != second["id"]
+    listed = {c["id"]: c["refund_id"] for c in service.list_cases()["cases"]}
+    assert listed == {first["id"]: "RF-1", second["id"]: "RF-2"}
+    assert service.get_case(first["id"])["facts"]["refund_id"] == "RF-1"
+    assert service.check().problems == []
+    # ids are short, readable and carry at least 64 random bits
+    assert re.fullmatch(r"RP\d{8}-[0-9A-HJKMNP-TV-Z]{13}", service.create_case({})["id"])
+
+
+def test_check_names_duplicate_index_rows_orphans_and_leftover_files(service, home):
+    case = _verified_case(service, 1)
+    assert service.check().problems == []
+    month = next((home / "index").glob("*.json"))
+    index = json.loads(month.read_text())
+    rows = index["cases"]
+    rows[str(len(rows) + 1)] = dict(rows["1"])  # the same case listed twice
+    rows[str(len(rows) + 1)] = {**rows["1"], "id": "RP20260101-ABCDEF"}  # a row without a file
+    month.write_text(json.dumps(index))
+    orphan = _photo(99)
+    sha = hashlib.sha256(orphan).hexdigest()
+    (home / "evidence" / sha[:2]).mkdir(exist_ok=True)
+    (home / "evidence" / sha[:2] / sha).write_bytes(orphan)  # evidence no case refers to
+    leftover = home / "cases" / f".{case['id']}.json.k2j4x9.tmp"
+    leftover.write_bytes(b'{"format": 2, "id"')  # what a kill during an atomic write leaves
+    (home / "reports" / "RPT20260101101010-ABCDEF").mkdir(parents=True)  # a report cut short
+    problems = [p.en for p in service.check().problems]
+    assert any(case["id"] in p and "2 times" in p for p in problems), problems
+    assert any("RP20260101-ABCDEF" in p and "no case file" in p for p in problems), problems
+    assert any(sha in p and "belongs to no case" in p for p in problems), problems
+    assert any(leftover.name in p and "temporary" in p for p in problems), problems
+    assert any("RPT20260101101010-ABCDEF" in p for p in problems), problems

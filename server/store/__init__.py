@@ -24,7 +24,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -46,7 +46,10 @@ from .lock import DataLock
 __all__ = ["FORMAT", "Store", "StoreCorrupt", "case_key"]
 
 FORMAT = 2  # of the data folder; 1 was a single db.json
-CASE_ID = re.compile(r"RP\d{8}-[0-9A-F]{6}")
+# RP<date>-<13 base32 characters>: 65 random bits, so ids drawn for years of refunds do not
+# meet (ids before 0.3 carried 6 hex digits, 24 bits, and stay valid)
+CASE_ID = re.compile(r"RP\d{8}-(?:[0-9A-F]{6}|[0-9A-HJKMNP-TV-Z]{13})")
+ID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U to misread
 REPORT_ID = re.compile(r"RPT\d{14}-[0-9A-F]{6}")
 SEARCHABLE = ("platform", "order_id", "refund_id", "buyer")
 
@@ -90,6 +93,15 @@ class Store:
         except OSError as e:  # the lock file itself, or any write under it
             raise _write_problem(e, self.home) from e
 
+    @contextmanager
+    def still(self) -> Iterator[None]:
+        """Hold the lock when it can be had, so a reader sees no write half done; a folder that
+        cannot be locked (read-only) has no writer to wait for."""
+        with ExitStack() as held:
+            with suppress(OSError):
+                held.enter_context(self.lock.held())
+            yield
+
     # cases
 
     def open_case(self, facts: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -97,18 +109,17 @@ class Store:
         facts it did not have; facts it has are kept."""
         key = case_key(facts)
         with self.writing():
-            found = self._find_key(key) if key else None
+            rows = list(self.index.rows())
+            found = _find_key(rows, key) if key else None
             if found is not None:
                 case = self.get_case(found)
                 new = {k: v for k, v in facts.items() if v and not case["facts"].get(k)}
                 if new:
                     case = self._update(case, new)
                 return case, False
-            now = datetime.now(UTC)
-            case_id = f"RP{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
             case = {
                 "format": FORMAT,
-                "id": case_id,
+                "id": "",
                 "key": key,
                 "no_facts": not any(facts.values()),
                 "created_at": now_iso(),
@@ -117,15 +128,26 @@ class Store:
                 "verifications": [],
                 "reports": [],
             }
-            self._save_case(case)
+            self._create_case(case, {r["id"] for r in rows})
             with self.index.db(_month(case)) as db:
                 db.table("cases").insert(_row(case))
-            self.audit_log.append("case.created", {"case": case_id, "facts": facts}, now_iso())
+            self.audit_log.append("case.created", {"case": case["id"], "facts": facts}, now_iso())
         return case, True
 
-    def _find_key(self, key: str) -> str | None:
-        rows = [r for r in self.index.rows() if r["key"] == key]
-        return min(rows, key=lambda r: r["created_at"])["id"] if rows else None
+    def _create_case(self, case: dict[str, Any], taken: set[str]) -> None:
+        """Write a new case's file under an id drawn for it, drawn again when it was ever used:
+        the file is created exclusively, so a drawn-twice id can never replace a case."""
+        (self.home / "cases").mkdir(exist_ok=True, mode=0o700)
+        for _ in range(8):  # one collision in 2**65 per draw: a second draw always suffices
+            case["id"] = new_case_id(datetime.now(UTC))
+            if case["id"] in taken:
+                continue
+            try:
+                jsonfile.create(self._case_path(case["id"]), case)
+                return
+            except FileExistsError:
+                continue
+        raise RuntimeError("no unused case id in 8 draws: the random source is broken")
 
     def get_case(self, case_id: str) -> dict[str, Any]:
         if not CASE_ID.fullmatch(case_id):
@@ -367,6 +389,16 @@ class CacheFolder:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             jsonfile.write(path, {"key": key, "findings": findings})
+
+
+def new_case_id(now: datetime) -> str:
+    n = secrets.randbits(65)
+    return f"RP{now:%Y%m%d}-" + "".join(ID_CHARS[(n >> (5 * i)) & 31] for i in range(13))
+
+
+def _find_key(rows: list[dict[str, Any]], key: str) -> str | None:
+    own = [r for r in rows if r["key"] == key]
+    return min(own, key=lambda r: r["created_at"])["id"] if own else None
 
 
 def _row(case: dict[str, Any]) -> dict[str, Any]:
