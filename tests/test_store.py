@@ -426,3 +426,83 @@ def test_check_names_duplicate_index_rows_orphans_and_leftover_files(service, ho
     assert any(sha in p and "belongs to no case" in p for p in problems), problems
     assert any(leftover.name in p and "temporary" in p for p in problems), problems
     assert any("RPT20260101101010-ABCDEF" in p for p in problems), problems
+
+
+def _files(home):
+    return {p: p.read_bytes() for p in home.rglob("*") if p.is_file() and "keys" not in p.parts}
+
+
+@pytest.mark.parametrize("garbage", [b"garbage\n", b"[1]\n", b'{"seq": "x", "data": {}}\n'])
+def test_a_broken_audit_line_stops_the_write_before_anything_is_written(service, home, garbage):
+    case = _verified_case(service, 1)
+    with (home / "audit.jsonl").open("ab") as f:
+        f.write(garbage)
+    before = _files(home)
+    with pytest.raises(Problem) as e:
+        service.create_case({**FACTS, "refund_id": "RF-2"})
+    assert e.value.code == "store_corrupt"
+    assert "audit.jsonl" in e.value.text.zh and "audit.jsonl" in e.value.text.en
+    with pytest.raises(Problem):
+        service.add_photo(case["id"], _photo(7), "evidence", Source())
+    assert _files(home) == before  # no case, no index row, no evidence, no audit line
+    assert service.list_cases()["total"] == 1  # reading still works
+    report = service.check()  # names the line, never crashes
+    assert any("audit log" in p.en and "line 4" in p.en for p in report.problems), report.problems
+
+
+def test_lines_cut_after_the_last_checkpoint_are_caught(service, home):
+    _verified_case(service, 1)
+    later = service.create_case({**FACTS, "refund_id": "RF-2"})  # after the last verification
+    service.add_photo(later["id"], _photo(5), "evidence", Source())
+    log = home / "audit.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:-2]))  # this case's lines cut; the chain still whole
+    assert service.store.audit_log.verify()[0]
+    problems = [p.en for p in service.check().problems]
+    assert any("cut" in p for p in problems), problems
+    assert any(later["id"] in p and "no audit line" in p for p in problems), problems
+    assert Service(home).quick_check() != []
+    with pytest.raises(Problem) as e:
+        service.create_case({**FACTS, "refund_id": "RF-3"})
+    assert e.value.code == "store_corrupt"
+
+
+def test_a_rewritten_tail_with_the_checkpoint_deleted_is_caught(service, home):
+    from server.store.audit import _line_hash
+
+    _verified_case(service, 1)
+    service.create_case({**FACTS, "refund_id": "RF-2", "buyer": "tb_李"})
+    log = home / "audit.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    entries[-1]["data"]["facts"]["buyer"] = "someone else"  # after every anchor but the checkpoint
+    entries[-1]["hash"] = _line_hash(entries[-1])
+    log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
+    (home / "audit.checkpoint.json").unlink()
+    assert service.store.audit_log.verify()[0]
+    problems = [p.en for p in service.check().problems]
+    assert any("checkpoint" in p and "missing" in p for p in problems), problems
+    # the next write seals a new checkpoint, and the log itself keeps that one was missing
+    service.create_case({**FACTS, "refund_id": "RF-3"})
+    problems = [p.en for p in service.check().problems]
+    assert any("checkpoint was missing" in p for p in problems), problems
+
+
+def test_check_names_a_case_deleted_with_its_index_row(service, home):
+    case = _verified_case(service, 1)
+    other = service.create_case({**FACTS, "refund_id": "RF-2"})
+    (home / "cases" / f"{other['id']}.json").unlink()
+    service.rebuild_index()  # its index row gone too: only the audit log remembers it
+    assert service.list_cases()["total"] == 1
+    problems = [p.en for p in service.check().problems]
+    assert problems and all(other["id"] in p for p in problems), problems
+    assert not any(case["id"] in p for p in problems)
+
+
+def test_check_never_crashes_on_hostile_files(service, home):
+    _verified_case(service, 1)
+    (home / "audit.checkpoint.json").write_text('{"body": []}')
+    month = next((home / "index").glob("*.json"))
+    month.write_text('{"cases": {"1": {"no id": true}}}')
+    report = service.check()
+    assert not report.ok
+    assert any("checkpoint" in p.en for p in report.problems), report.problems

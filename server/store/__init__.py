@@ -9,7 +9,8 @@
     evidence/ab/<sha>     original bytes, written once, read-only
     figures/ab/<sha>      figures the checks made
     reports/<id>/         a report's files and its record.json
-    audit.jsonl           the hash-chained audit log (audit.checkpoint.json: its signed head)
+    audit.jsonl           the hash-chained audit log (audit.checkpoint.json: its signed head,
+                          sealed after every write; the log is validated from it before one)
 
 Every write happens under one lock across processes and reads what is on disk now; nothing
 a process remembers can be made stale by another.
@@ -37,7 +38,7 @@ from ..errors import NotFound, Problem
 from ..files import now_iso, write_atomic
 from ..text import Text
 from . import jsonfile
-from .audit import AuditLog
+from .audit import AuditLog, Seal
 from .evidence import EvidenceFolder
 from .index import Index
 from .jsonfile import StoreCorrupt
@@ -66,13 +67,15 @@ def case_key(facts: dict[str, Any]) -> str | None:
 
 
 class Store:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, seal: Seal | None = None) -> None:
+        """`seal` signs the audit checkpoint (the Service passes the report key's signature);
+        a Store without one writes no checkpoint."""
         self.home = home
         self._ensure_folder()
         self.index = Index(home / "index")
         self.evidence = EvidenceFolder(home / "evidence")
         self.figures = EvidenceFolder(home / "figures")  # made by checks, named by hash
-        self.audit_log = AuditLog(home / "audit.jsonl")
+        self.audit_log = AuditLog(home / "audit.jsonl", seal)
         self.lock = DataLock(home)
 
     def _ensure_folder(self) -> None:
@@ -94,6 +97,17 @@ class Store:
             raise _write_problem(e, self.home) from e
 
     @contextmanager
+    def audited(self) -> Iterator[None]:
+        """A write that logs: under the lock, the audit log validated first (a broken one stops
+        the write before anything is written) and its checkpoint sealed after."""
+        with self.writing():
+            self.audit_log.ready(now_iso())
+            try:
+                yield
+            finally:
+                self.audit_log.seal(now_iso())
+
+    @contextmanager
     def still(self) -> Iterator[None]:
         """Hold the lock when it can be had, so a reader sees no write half done; a folder that
         cannot be locked (read-only) has no writer to wait for."""
@@ -108,7 +122,7 @@ class Store:
         """The case of this refund, made if new: (case, created). A case found again gains the
         facts it did not have; facts it has are kept."""
         key = case_key(facts)
-        with self.writing():
+        with self.audited():
             rows = list(self.index.rows())
             found = _find_key(rows, key) if key else None
             if found is not None:
@@ -183,7 +197,7 @@ class Store:
         return page, len(hits)
 
     def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
-        with self.writing():
+        with self.audited():
             return self._update(self.get_case(case_id), facts)
 
     def _update(self, case: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +227,7 @@ class Store:
     def add_photo(self, case_id: str, data: bytes, photo: Photo, max_photos: int) -> bool:
         """Store bytes and record; False when this case already holds the same photo. The
         limit is counted under the same lock as the insert."""
-        with self.writing():
+        with self.audited():
             case = self.get_case(case_id)
             if any(p["sha256"] == photo.sha256 for p in case["photos"]):
                 return False
@@ -276,7 +290,7 @@ class Store:
         return sha
 
     def save_verification(self, case_id: str, verification: VerificationJSON, level: str) -> None:
-        with self.writing():
+        with self.audited():
             sha = self.save_verification_file(verification)
             case = self.get_case(case_id)
             case["verifications"].append(
@@ -314,7 +328,7 @@ class Store:
     def save_report(self, record: dict[str, Any], files: dict[str, bytes]) -> None:
         """Files first, then the record, then the case: a crash leaves no record without files."""
         folder = self.report_folder(record["id"])
-        with self.writing():
+        with self.audited():
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             for name, data in files.items():
                 write_atomic(folder / name, data)
@@ -356,7 +370,7 @@ class Store:
 
     def rebuild_index(self) -> int:
         """The index again from the case documents (after a damaged index file)."""
-        with self.writing():  # read under the lock too: no case written meanwhile is missed
+        with self.audited():  # read under the lock too: no case written meanwhile is missed
             rows = [_row(self.get_case(c)) for c in self.case_ids()]
             self.index.replace_all(rows)
             self.audit_log.append("index.rebuilt", {"cases": len(rows)}, now_iso())

@@ -45,6 +45,7 @@ class _Seen:
     results: list[str] = field(default_factory=list)
     report_folders: list[str] = field(default_factory=list)
     partial: list[Path] = field(default_factory=list)
+    audit_end: int = 0  # the audit log's size: lines written after the look are not judged
 
 
 def check_store(store: Store, anchors: list[tuple[str, int, str]]) -> StoreReport:
@@ -59,6 +60,7 @@ def check_store(store: Store, anchors: list[tuple[str, int, str]]) -> StoreRepor
     _step(out, Text("索引", "the index"), _index, seen, out)
     _step(out, Text("残留文件", "leftover files"), _orphans, store, seen, out)
     _step(out, Text("审计日志", "the audit log"), _audit, store, anchors, out)
+    _step(out, Text("审计记录", "the audit trail"), _trail, store, seen, out)
     return out
 
 
@@ -78,6 +80,7 @@ def _step(out: StoreReport, what: Text, run: Callable[..., None], *args: Any) ->
 
 
 def _look(store: Store, seen: _Seen, out: StoreReport) -> None:
+    seen.audit_end = store.audit_log.size()
     seen.case_files = store.case_ids()
     for case_id in seen.case_files:
         try:
@@ -215,16 +218,15 @@ def _audit(store: Store, anchors: list[tuple[str, int, str]], out: StoreReport) 
                 f"The audit log's hash chain breaks at {where}.",
             )
         )
-    head = store.audit_log.head()
-    out.counts["audit_lines"] = head["seq"]
+    lines = out.counts["audit_lines"] = store.audit_log.count()
     for source, seq, digest in anchors:
         found = store.audit_log.hash_at(seq)
         if found is None:
             out.problems.append(
                 Text(
-                    f"审计日志被截短：{source}记录的第 {seq} 行已不存在（现在只有 {head['seq']} 行）。",
+                    f"审计日志被截短：{source}记录的第 {seq} 行已不存在（现在只有 {lines} 行）。",
                     f"The audit log was cut: line {seq}, recorded by {source}, is gone (it now "
-                    f"has {head['seq']} lines).",
+                    f"has {lines} lines).",
                 )
             )
         elif found != digest:
@@ -234,3 +236,109 @@ def _audit(store: Store, anchors: list[tuple[str, int, str]], out: StoreReport) 
                     f"The audit log was rewritten: line {seq} differs from the hash {source} recorded.",
                 )
             )
+
+
+def _trail(store: Store, seen: _Seen, out: StoreReport) -> None:
+    """Every case, photo, verification and report has the audit line that recorded it, and
+    every such line names something still stored: a case deleted with its index row, a photo
+    taken out of its case, a report replaced with a PDF and record that agree are caught."""
+    cases: set[str] = set()
+    photos: set[tuple[str, str]] = set()
+    verified: set[tuple[str, str]] = set()
+    reports: dict[str, tuple[str, str]] = {}
+    migrated = ""  # what a 0.1 folder held was converted then, without lines of its own
+    for entry in store.audit_log.lines(end=seen.audit_end):
+        d, event = entry["data"], entry.get("event")
+        if event == "case.created":
+            cases.add(str(d.get("case")))
+        elif event == "photo.received":
+            photos.add((str(d.get("case")), str(d.get("sha256"))))
+        elif event == "case.verified":
+            verified.add((str(d.get("case")), str(d.get("results"))))
+        elif event == "report.created":
+            reports[str(d.get("report"))] = (str(d.get("case")), str(d.get("sha256")))
+        elif event == "store.migrated":
+            migrated = max(migrated, str(entry.get("at")))
+        elif event == "audit.checkpoint_missing":
+            out.problems.append(
+                Text(
+                    f"写入审计日志第 {entry.get('seq')} 行时签名检查点不见了（被删除？）：之前的 "
+                    f"{d.get('lines')} 行可能被截短或改写过。",
+                    f"When audit line {entry.get('seq')} was written the signed checkpoint was "
+                    f"missing (deleted?): the {d.get('lines')} lines before it may have been cut "
+                    "or rewritten.",
+                )
+            )
+
+    def unrecorded(what: Text, made_at: str) -> None:
+        if made_at > migrated:
+            out.problems.append(
+                Text(
+                    f"{what.zh}没有对应的审计记录（写入被中断，或记录被删除）。",
+                    f"{what.en} has no audit line (a write interrupted, or the line removed).",
+                )
+            )
+
+    def gone(what: Text) -> None:
+        out.problems.append(
+            Text(
+                f"审计日志记录了{what.zh}，但它已不在数据中（被删除？）。",
+                f"The audit log records {what.en}, which is no longer stored (deleted?).",
+            )
+        )
+
+    for case_id, case in seen.cases.items():
+        if case_id not in cases:
+            unrecorded(Text(f"案件 {case_id}", f"Case {case_id}"), case["created_at"])
+        held = {p["sha256"] for p in case["photos"]}
+        for photo in case["photos"]:
+            if (case_id, photo["sha256"]) not in photos:
+                what = Text(
+                    f"案件 {case_id} 的图片 {photo['sha256']}",
+                    f"Photo {photo['sha256']} of case {case_id}",
+                )
+                unrecorded(what, photo["received_at"])
+        done = {v["results"] for v in case["verifications"]}
+        for v in case["verifications"]:
+            if (case_id, v["results"]) not in verified:
+                what = Text(
+                    f"案件 {case_id} 的核验 {v['results']}",
+                    f"Verification {v['results']} of case {case_id}",
+                )
+                unrecorded(what, v["verified_at"])
+        for report_id in case["reports"]:
+            try:
+                record = store.get_report(report_id)
+            except Problem:
+                continue  # named with the case's other files
+            if report_id not in reports:
+                unrecorded(Text(f"报告 {report_id}", f"Report {report_id}"), record["created_at"])
+            elif reports[report_id][1] != record.get("sha256"):
+                out.problems.append(
+                    Text(
+                        f"报告 {report_id} 的登记与审计日志记录的 SHA-256 不同：报告被替换过。",
+                        f"Report {report_id}'s record differs from the SHA-256 its audit line "
+                        "holds: the report was replaced.",
+                    )
+                )
+        for c, sha in sorted(photos):
+            if c == case_id and sha not in held:
+                gone(Text(f"案件 {case_id} 的图片 {sha}", f"photo {sha} of case {case_id}"))
+        for c, results in sorted(verified):
+            if c == case_id and results not in done:
+                gone(
+                    Text(
+                        f"案件 {case_id} 的核验 {results}",
+                        f"verification {results} of case {case_id}",
+                    )
+                )
+        for report_id, (c, _) in sorted(reports.items()):
+            if c == case_id and report_id not in case["reports"]:
+                gone(
+                    Text(
+                        f"案件 {case_id} 的报告 {report_id}",
+                        f"report {report_id} of case {case_id}",
+                    )
+                )
+    for case_id in sorted(cases - set(seen.case_files)):
+        gone(Text(f"案件 {case_id}", f"case {case_id}"))
