@@ -506,3 +506,71 @@ def test_check_never_crashes_on_hostile_files(service, home):
     report = service.check()
     assert not report.ok
     assert any("checkpoint" in p.en for p in report.problems), report.problems
+
+
+def _ask(app, method, path, token, **kwargs):
+    """One request to the app in this process (httpx's ASGI transport)."""
+    import asyncio
+
+    import httpx
+
+    async def go():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            auth = {"Authorization": f"Bearer {token}"}
+            return await c.request(method, path, headers=auth, **kwargs)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"token": 5}', b"[]"])
+def test_a_damaged_settings_file_is_said_on_every_route_and_named_by_check(
+    service, home, monkeypatch, capsys, damage
+):
+    from server import cli
+    from server.web.app import create_app
+
+    token = service.config.token
+    _verified_case(service, 1)
+    (home / "config.json").write_bytes(damage)
+    app = create_app(service)
+    for path in ("/api/health", "/api/cases"):
+        r = _ask(app, "GET", path, token)
+        assert r.status_code == 503, r.text
+        body = r.json()
+        assert body["error"] == "config_corrupt"
+        assert "config.json" in body["message"] and "config.json" in body["message_en"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
+    assert cli.main(["check", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "config.json is damaged" in out and "intact" not in out
+
+
+def test_a_read_only_data_folder_serves_its_cases(service, home, monkeypatch, capsys):
+    """As on a backup disk: no lock file, no new file can be made; the server still starts."""
+    case = _verified_case(service, 1)
+    token = service.config.token
+    import uvicorn
+
+    import server.files
+    from server import cli
+    from server.store import lock
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(home))
+
+    monkeypatch.setattr(lock.FileLock, "acquire", read_only)
+    monkeypatch.setattr(server.files.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(cli, "_fetch_trust_lists", lambda home: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    assert cli.main(["serve"]) == 0
+    assert "Read-only" in capsys.readouterr().err  # the pairing code could not be written
+    (app,) = served
+    r = _ask(app, "GET", f"/api/cases/{case['id']}", token)
+    assert r.status_code == 200 and r.json()["id"] == case["id"]
+    assert _ask(app, "GET", "/api/cases", token).json()["total"] == 1
+    r = _ask(app, "POST", "/api/cases", token, json={"order_id": "77"})
+    assert (r.status_code, r.json()["error"]) == (503, "read_only")
+    assert cli.main(["check"]) == 0  # and check reads it without a lock
