@@ -378,7 +378,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for problem in quick:
         print(f"警告 / warning: {problem.both()}", file=sys.stderr)
     print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
-    _print_pairing_code(service)
+    try:
+        _print_pairing_code(service)
+    except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
+        print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
     todo = trust.missing(home)
     if todo:  # first start: fetch the lists not loaded yet, without holding the server up
         threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()

@@ -1,5 +1,6 @@
 """The few things every layer may need from the outside world: the clock and atomic file
-writes. Plain functions, no state; they work the same on Windows, macOS and Linux."""
+writes (replacing, or creating only). Plain functions, no state; they work the same on
+Windows, macOS and Linux."""
 
 from __future__ import annotations
 
@@ -27,6 +28,18 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Create `path` holding `data`, flushed to disk; FileExistsError, and nothing written, when
+    it exists already (open's "x" is O_CREAT | O_EXCL, on Windows too): nothing is ever
+    written over a file this way. A crash mid-write leaves a short file, named by the caller's
+    own check."""
+    with open(path, "xb", opener=lambda p, flags: os.open(p, flags, mode)) as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
     _sync_folder(path.parent)
 
 

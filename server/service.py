@@ -3,7 +3,6 @@ and it is the only door to the store."""
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
@@ -22,9 +21,9 @@ from .domain.cases import CASE_FACTS, Photo, Source
 from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
-from .files import now_iso, write_atomic
+from .files import now_iso
 from .settings import Config
-from .store import Store, migrate
+from .store import Store, StoreCorrupt, migrate
 from .store.check import StoreReport, check_store
 from .text import Lang, Text, neutral
 from .workers import InProcess, Runner
@@ -32,7 +31,6 @@ from .workers import InProcess, Runner
 __all__ = ["Service"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-CHECKPOINT = "audit.checkpoint.json"
 
 
 # A report's own budget in a worker: layout, signature, time stamp and page images of up to
@@ -51,7 +49,8 @@ class Service:
         self.runner = runner or InProcess()
         # one report at a time: a report holds WeasyPrint, fonts and its photos' pixels
         self._reporting = threading.Lock()
-        self.store = Store(home)
+        # the audit log's checkpoint is signed with the report key after every write
+        self.store = Store(home, seal=lambda body: report_keys.sign_json(home, body))
         if migrate.needed(home):
             migrate.from_v1(self.store)
         if not (home / "config.json").exists():
@@ -169,7 +168,6 @@ class Service:
         }
         out = result.build(case, photos, verification, lang)
         self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
-        self._checkpoint()
         return out
 
     def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
@@ -208,7 +206,6 @@ class Service:
                 reports.make, inp, seconds=REPORT_SECONDS, memory=REPORT_MEMORY
             )
         self.store.save_report(record, files)
-        self._checkpoint()
         return record
 
     def _report_input(
@@ -252,40 +249,40 @@ class Service:
 
     # the store as a whole
 
-    def _checkpoint(self) -> None:
-        """The audit log's head, signed with the report key: a later cut or rewrite of the
-        log no longer matches it."""
-        with self.store.writing():
-            head = self.store.audit_log.head()
-            body = {"seq": head["seq"], "hash": head["hash"], "at": now_iso()}
-            signed = report_keys.sign_json(self.home, body)
-            write_atomic(self.home / CHECKPOINT, json.dumps(signed, indent=1).encode("utf-8"))
-
     def quick_check(self) -> list[Text]:
-        """At every server start: the index reads (a damaged one refuses to start: StoreCorrupt)
-        and the audit log still holds the head its signed checkpoint recorded."""
+        """At every server start: the index reads (a damaged one refuses to start: StoreCorrupt),
+        the checkpoint is signed, and the audit log still holds the line it recorded."""
         self.store.search_cases(limit=1)
-        anchors, problems = self._anchors(with_reports=False)
-        for source, seq, digest in anchors:
-            if self.store.audit_log.hash_at(seq) != digest:
-                problems.append(
-                    Text(
-                        f"审计日志与{source}不符（第 {seq} 行）：日志被截短或改写。运行 `refundproof check`。",
-                        f"The audit log disagrees with {source} (line {seq}): it was cut or "
-                        "rewritten. Run `refundproof check`.",
-                    )
-                )
+        _, problems = self._anchors(with_reports=False)
+        try:
+            self.store.audit_log.tail()
+        except StoreCorrupt as e:
+            problems.append(e.text)
         return problems
 
     def _anchors(self, with_reports: bool = True) -> tuple[list[tuple[str, int, str]], list[Text]]:
         """Where the audit log's past heads were recorded: the checkpoint and every report."""
-        anchors, problems = [], []
-        path = self.home / CHECKPOINT
-        if path.exists():
+        anchors: list[tuple[str, int, str]] = []
+        problems: list[Text] = []
+        log = self.store.audit_log
+        path = log.checkpoint_path
+        try:
+            signed = log.checkpoint()
+        except StoreCorrupt as e:
+            signed, problems = None, [e.text]
+        if signed is None and not problems and log.size():
+            problems.append(
+                Text(
+                    f"审计检查点 {path} 不见了，而审计日志不是空的：删掉它可以掩盖日志被截短或改写。",
+                    f"The audit checkpoint {path} is missing although the audit log is not "
+                    "empty: deleting it can hide that the log was cut or rewritten.",
+                )
+            )
+        if signed is not None:
             try:
-                body = report_keys.verify_json(self.home, json.loads(path.read_bytes()))
+                body = report_keys.verify_json(self.home, signed)
                 anchors.append(("签名检查点 / the signed checkpoint", body["seq"], body["hash"]))
-            except (ValueError, KeyError) as e:
+            except (ValueError, KeyError, TypeError) as e:
                 problems.append(
                     Text(
                         f"审计检查点 {path} 的签名无效（{type(e).__name__}）：它被改动过。",
@@ -301,19 +298,35 @@ class Service:
             for report_id in report_ids:
                 try:
                     head = self.store.get_report(report_id).get("audit_head")
-                except Problem:
-                    continue  # a missing report: check() names it
-                if head:
-                    anchors.append(
-                        (f"报告 {report_id} / report {report_id}", head["seq"], head["hash"])
-                    )
+                    if head:
+                        anchors.append(
+                            (f"报告 {report_id} / report {report_id}", head["seq"], head["hash"])
+                        )
+                except (Problem, LookupError, TypeError, AttributeError):
+                    continue  # a missing or damaged report: check() names it
         return anchors, problems
 
     def check(self) -> StoreReport:
-        """Everything in the data folder verified (`refundproof check`)."""
-        anchors, problems = self._anchors()
+        """Everything in the data folder verified (`refundproof check`), the settings too."""
+        problems: list[Text] = []
+        try:
+            Config.load(self.home)
+        except Problem as e:
+            problems.append(e.text)
+        try:
+            anchors, more = self._anchors()
+        except Exception as e:  # check names what it cannot read, it never stops half-way
+            anchors, more = (
+                [],
+                [
+                    Text(
+                        f"读取审计日志的锚点时出错（{type(e).__name__}: {e}）。",
+                        f"Reading the audit log's anchors failed ({type(e).__name__}: {e}).",
+                    )
+                ],
+            )
         report = check_store(self.store, anchors)
-        report.problems[:0] = problems
+        report.problems[:0] = problems + more
         return report
 
     def rebuild_index(self) -> int:

@@ -31,6 +31,10 @@ DEFAULT_TSA_URLS = (
 )
 
 
+class _Wrong(TypeError):
+    """Settings of the wrong type (their names)."""
+
+
 @dataclass
 class Config:
     token: str
@@ -60,18 +64,39 @@ class Config:
             if "tsa_url" in fields:  # one optional service, as versions before 0.2 kept it
                 url = fields.pop("tsa_url")
                 fields.setdefault("tsa_urls", [url] if url else None)
-            return cls(**fields)
+            return cls(**fields)._checked()
         except (ValueError, TypeError) as e:
+            why = f"{type(e).__name__}: {e}" if isinstance(e, _Wrong) else type(e).__name__
             raise Problem(
                 "config_corrupt",
                 Text(
-                    f"设置文件 {path} 已损坏（{type(e).__name__}）。删除它会生成新的配对令牌，"
+                    f"设置文件 {path} 已损坏（{why}）。删除它会生成新的配对令牌，"
                     "扩展需要重新配对。",
-                    f"The settings file {path} is damaged ({type(e).__name__}). Deleting it makes "
+                    f"The settings file {path} is damaged ({why}). Deleting it makes "
                     "a new pairing token; the extension then pairs again.",
                 ),
                 503,
             ) from e
+
+    def _checked(self) -> Config:
+        """Each setting of the type it must have: a hand-edited file fails here, by name, not
+        later in whichever request first uses it."""
+        strings = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+        wrong = [
+            name
+            for name, ok in (
+                ("token", isinstance(self.token, str) and bool(self.token)),
+                ("allowed_origins", strings(self.allowed_origins)),
+                ("remote_manifest_fetch", isinstance(self.remote_manifest_fetch, bool)),
+                ("tsa_urls", self.tsa_urls is None or strings(self.tsa_urls)),
+                ("shop", self.shop is None or isinstance(self.shop, str)),
+                ("operator", self.operator is None or isinstance(self.operator, str)),
+            )
+            if not ok
+        ]
+        if wrong:
+            raise _Wrong(", ".join(wrong))
+        return self
 
     @property
     def time_stamp_services(self) -> list[str]:

@@ -5,7 +5,6 @@ platform's evidence upload."""
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import pytest

@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import threading
 
@@ -377,3 +378,199 @@ def test_facts_added_later_name_the_refund(service):
     again = service.create_case({"platform": "京东", "order_id": "310987654321"})
     assert again["id"] == case["id"]
     assert not again["no_facts"]
+
+
+def test_a_case_id_drawn_twice_keeps_both_cases(service, monkeypatch):
+    """The random part of a case id forced to repeat once: the second case is drawn again."""
+    import secrets
+    import types
+
+    import server.store
+
+    forced = iter([5, 5])  # whatever the generator asks for, its first two draws are the same
+    fake = types.SimpleNamespace(
+        randbits=lambda bits: next(forced, None) or secrets.randbits(bits),
+        token_hex=lambda n: f"{next(forced, None) or secrets.randbits(24):06X}",
+    )
+    monkeypatch.setattr(server.store, "secrets", fake)
+    first = service.create_case(FACTS)
+    second = service.create_case({**FACTS, "refund_id": "RF-2"})
+    assert first["id"] != second["id"]
+    listed = {c["id"]: c["refund_id"] for c in service.list_cases()["cases"]}
+    assert listed == {first["id"]: "RF-1", second["id"]: "RF-2"}
+    assert service.get_case(first["id"])["facts"]["refund_id"] == "RF-1"
+    assert service.check().problems == []
+    # ids are short, readable and carry at least 64 random bits
+    assert re.fullmatch(r"RP\d{8}-[0-9A-HJKMNP-TV-Z]{13}", service.create_case({})["id"])
+
+
+def test_check_names_duplicate_index_rows_orphans_and_leftover_files(service, home):
+    case = _verified_case(service, 1)
+    assert service.check().problems == []
+    month = next((home / "index").glob("*.json"))
+    index = json.loads(month.read_text())
+    rows = index["cases"]
+    rows[str(len(rows) + 1)] = dict(rows["1"])  # the same case listed twice
+    rows[str(len(rows) + 1)] = {**rows["1"], "id": "RP20260101-ABCDEF"}  # a row without a file
+    month.write_text(json.dumps(index))
+    orphan = _photo(99)
+    sha = hashlib.sha256(orphan).hexdigest()
+    (home / "evidence" / sha[:2]).mkdir(exist_ok=True)
+    (home / "evidence" / sha[:2] / sha).write_bytes(orphan)  # evidence no case refers to
+    leftover = home / "cases" / f".{case['id']}.json.k2j4x9.tmp"
+    leftover.write_bytes(b'{"format": 2, "id"')  # what a kill during an atomic write leaves
+    (home / "reports" / "RPT20260101101010-ABCDEF").mkdir(parents=True)  # a report cut short
+    problems = [p.en for p in service.check().problems]
+    assert any(case["id"] in p and "2 times" in p for p in problems), problems
+    assert any("RP20260101-ABCDEF" in p and "no case file" in p for p in problems), problems
+    assert any(sha in p and "belongs to no case" in p for p in problems), problems
+    assert any(leftover.name in p and "temporary" in p for p in problems), problems
+    assert any("RPT20260101101010-ABCDEF" in p for p in problems), problems
+
+
+def _files(home):
+    return {p: p.read_bytes() for p in home.rglob("*") if p.is_file() and "keys" not in p.parts}
+
+
+@pytest.mark.parametrize("garbage", [b"garbage\n", b"[1]\n", b'{"seq": "x", "data": {}}\n'])
+def test_a_broken_audit_line_stops_the_write_before_anything_is_written(service, home, garbage):
+    case = _verified_case(service, 1)
+    with (home / "audit.jsonl").open("ab") as f:
+        f.write(garbage)
+    before = _files(home)
+    with pytest.raises(Problem) as e:
+        service.create_case({**FACTS, "refund_id": "RF-2"})
+    assert e.value.code == "store_corrupt"
+    assert "audit.jsonl" in e.value.text.zh and "audit.jsonl" in e.value.text.en
+    with pytest.raises(Problem):
+        service.add_photo(case["id"], _photo(7), "evidence", Source())
+    assert _files(home) == before  # no case, no index row, no evidence, no audit line
+    assert service.list_cases()["total"] == 1  # reading still works
+    report = service.check()  # names the line, never crashes
+    assert any("audit log" in p.en and "line 4" in p.en for p in report.problems), report.problems
+
+
+def test_lines_cut_after_the_last_checkpoint_are_caught(service, home):
+    _verified_case(service, 1)
+    later = service.create_case({**FACTS, "refund_id": "RF-2"})  # after the last verification
+    service.add_photo(later["id"], _photo(5), "evidence", Source())
+    log = home / "audit.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:-2]))  # this case's lines cut; the chain still whole
+    assert service.store.audit_log.verify()[0]
+    problems = [p.en for p in service.check().problems]
+    assert any("cut" in p for p in problems), problems
+    assert any(later["id"] in p and "no audit line" in p for p in problems), problems
+    assert Service(home).quick_check() != []
+    with pytest.raises(Problem) as e:
+        service.create_case({**FACTS, "refund_id": "RF-3"})
+    assert e.value.code == "store_corrupt"
+
+
+def test_a_rewritten_tail_with_the_checkpoint_deleted_is_caught(service, home):
+    from server.store.audit import _line_hash
+
+    _verified_case(service, 1)
+    service.create_case({**FACTS, "refund_id": "RF-2", "buyer": "tb_李"})
+    log = home / "audit.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    entries[-1]["data"]["facts"]["buyer"] = "someone else"  # after every anchor but the checkpoint
+    entries[-1]["hash"] = _line_hash(entries[-1])
+    log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
+    (home / "audit.checkpoint.json").unlink()
+    assert service.store.audit_log.verify()[0]
+    problems = [p.en for p in service.check().problems]
+    assert any("checkpoint" in p and "missing" in p for p in problems), problems
+    # the next write seals a new checkpoint, and the log itself keeps that one was missing
+    service.create_case({**FACTS, "refund_id": "RF-3"})
+    problems = [p.en for p in service.check().problems]
+    assert any("checkpoint was missing" in p for p in problems), problems
+
+
+def test_check_names_a_case_deleted_with_its_index_row(service, home):
+    case = _verified_case(service, 1)
+    other = service.create_case({**FACTS, "refund_id": "RF-2"})
+    (home / "cases" / f"{other['id']}.json").unlink()
+    service.rebuild_index()  # its index row gone too: only the audit log remembers it
+    assert service.list_cases()["total"] == 1
+    problems = [p.en for p in service.check().problems]
+    assert problems and all(other["id"] in p for p in problems), problems
+    assert not any(case["id"] in p for p in problems)
+
+
+def test_check_never_crashes_on_hostile_files(service, home):
+    _verified_case(service, 1)
+    (home / "audit.checkpoint.json").write_text('{"body": []}')
+    month = next((home / "index").glob("*.json"))
+    month.write_text('{"cases": {"1": {"no id": true}}}')
+    report = service.check()
+    assert not report.ok
+    assert any("checkpoint" in p.en for p in report.problems), report.problems
+
+
+def _ask(app, method, path, token, **kwargs):
+    """One request to the app in this process (httpx's ASGI transport)."""
+    import asyncio
+
+    import httpx
+
+    async def go():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            auth = {"Authorization": f"Bearer {token}"}
+            return await c.request(method, path, headers=auth, **kwargs)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"token": 5}', b"[]"])
+def test_a_damaged_settings_file_is_said_on_every_route_and_named_by_check(
+    service, home, monkeypatch, capsys, damage
+):
+    from server import cli
+    from server.web.app import create_app
+
+    token = service.config.token
+    _verified_case(service, 1)
+    (home / "config.json").write_bytes(damage)
+    app = create_app(service)
+    for path in ("/api/health", "/api/cases"):
+        r = _ask(app, "GET", path, token)
+        assert r.status_code == 503, r.text
+        body = r.json()
+        assert body["error"] == "config_corrupt"
+        assert "config.json" in body["message"] and "config.json" in body["message_en"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
+    assert cli.main(["check", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "config.json is damaged" in out and "intact" not in out
+
+
+def test_a_read_only_data_folder_serves_its_cases(service, home, monkeypatch, capsys):
+    """As on a backup disk: no lock file, no new file can be made; the server still starts."""
+    case = _verified_case(service, 1)
+    token = service.config.token
+    import uvicorn
+
+    import server.files
+    from server import cli
+    from server.store import lock
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(home))
+
+    monkeypatch.setattr(lock.FileLock, "acquire", read_only)
+    monkeypatch.setattr(server.files.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(cli, "_fetch_trust_lists", lambda home: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    assert cli.main(["serve"]) == 0
+    assert "Read-only" in capsys.readouterr().err  # the pairing code could not be written
+    (app,) = served
+    r = _ask(app, "GET", f"/api/cases/{case['id']}", token)
+    assert r.status_code == 200 and r.json()["id"] == case["id"]
+    assert _ask(app, "GET", "/api/cases", token).json()["total"] == 1
+    r = _ask(app, "POST", "/api/cases", token, json={"order_id": "77"})
+    assert (r.status_code, r.json()["error"]) == (503, "read_only")
+    assert cli.main(["check"]) == 0  # and check reads it without a lock

@@ -9,7 +9,8 @@
     evidence/ab/<sha>     original bytes, written once, read-only
     figures/ab/<sha>      figures the checks made
     reports/<id>/         a report's files and its record.json
-    audit.jsonl           the hash-chained audit log (audit.checkpoint.json: its signed head)
+    audit.jsonl           the hash-chained audit log (audit.checkpoint.json: its signed head,
+                          sealed after every write; the log is validated from it before one)
 
 Every write happens under one lock across processes and reads what is on disk now; nothing
 a process remembers can be made stale by another.
@@ -24,7 +25,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -37,7 +38,7 @@ from ..errors import NotFound, Problem
 from ..files import now_iso, write_atomic
 from ..text import Text
 from . import jsonfile
-from .audit import AuditLog
+from .audit import AuditLog, Seal
 from .evidence import EvidenceFolder
 from .index import Index
 from .jsonfile import StoreCorrupt
@@ -46,7 +47,10 @@ from .lock import DataLock
 __all__ = ["FORMAT", "Store", "StoreCorrupt", "case_key"]
 
 FORMAT = 2  # of the data folder; 1 was a single db.json
-CASE_ID = re.compile(r"RP\d{8}-[0-9A-F]{6}")
+# RP<date>-<13 base32 characters>: 65 random bits, so ids drawn for years of refunds do not
+# meet (ids before 0.3 carried 6 hex digits, 24 bits, and stay valid)
+CASE_ID = re.compile(r"RP\d{8}-(?:[0-9A-F]{6}|[0-9A-HJKMNP-TV-Z]{13})")
+ID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U to misread
 REPORT_ID = re.compile(r"RPT\d{14}-[0-9A-F]{6}")
 SEARCHABLE = ("platform", "order_id", "refund_id", "buyer")
 
@@ -63,13 +67,15 @@ def case_key(facts: dict[str, Any]) -> str | None:
 
 
 class Store:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, seal: Seal | None = None) -> None:
+        """`seal` signs the audit checkpoint (the Service passes the report key's signature);
+        a Store without one writes no checkpoint."""
         self.home = home
         self._ensure_folder()
         self.index = Index(home / "index")
         self.evidence = EvidenceFolder(home / "evidence")
         self.figures = EvidenceFolder(home / "figures")  # made by checks, named by hash
-        self.audit_log = AuditLog(home / "audit.jsonl")
+        self.audit_log = AuditLog(home / "audit.jsonl", seal)
         self.lock = DataLock(home)
 
     def _ensure_folder(self) -> None:
@@ -90,25 +96,44 @@ class Store:
         except OSError as e:  # the lock file itself, or any write under it
             raise _write_problem(e, self.home) from e
 
+    @contextmanager
+    def audited(self) -> Iterator[None]:
+        """A write that logs: under the lock, the audit log validated first (a broken one stops
+        the write before anything is written) and its checkpoint sealed after."""
+        with self.writing():
+            self.audit_log.ready(now_iso())
+            try:
+                yield
+            finally:
+                self.audit_log.seal(now_iso())
+
+    @contextmanager
+    def still(self) -> Iterator[None]:
+        """Hold the lock when it can be had, so a reader sees no write half done; a folder that
+        cannot be locked (read-only) has no writer to wait for."""
+        with ExitStack() as held:
+            with suppress(OSError):
+                held.enter_context(self.lock.held())
+            yield
+
     # cases
 
     def open_case(self, facts: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """The case of this refund, made if new: (case, created). A case found again gains the
         facts it did not have; facts it has are kept."""
         key = case_key(facts)
-        with self.writing():
-            found = self._find_key(key) if key else None
+        with self.audited():
+            rows = list(self.index.rows())
+            found = _find_key(rows, key) if key else None
             if found is not None:
                 case = self.get_case(found)
                 new = {k: v for k, v in facts.items() if v and not case["facts"].get(k)}
                 if new:
                     case = self._update(case, new)
                 return case, False
-            now = datetime.now(UTC)
-            case_id = f"RP{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
             case = {
                 "format": FORMAT,
-                "id": case_id,
+                "id": "",
                 "key": key,
                 "no_facts": not any(facts.values()),
                 "created_at": now_iso(),
@@ -117,15 +142,26 @@ class Store:
                 "verifications": [],
                 "reports": [],
             }
-            self._save_case(case)
+            self._create_case(case, {r["id"] for r in rows})
             with self.index.db(_month(case)) as db:
                 db.table("cases").insert(_row(case))
-            self.audit_log.append("case.created", {"case": case_id, "facts": facts}, now_iso())
+            self.audit_log.append("case.created", {"case": case["id"], "facts": facts}, now_iso())
         return case, True
 
-    def _find_key(self, key: str) -> str | None:
-        rows = [r for r in self.index.rows() if r["key"] == key]
-        return min(rows, key=lambda r: r["created_at"])["id"] if rows else None
+    def _create_case(self, case: dict[str, Any], taken: set[str]) -> None:
+        """Write a new case's file under an id drawn for it, drawn again when it was ever used:
+        the file is created exclusively, so a drawn-twice id can never replace a case."""
+        (self.home / "cases").mkdir(exist_ok=True, mode=0o700)
+        for _ in range(8):  # one collision in 2**65 per draw: a second draw always suffices
+            case["id"] = new_case_id(datetime.now(UTC))
+            if case["id"] in taken:
+                continue
+            try:
+                jsonfile.create(self._case_path(case["id"]), case)
+                return
+            except FileExistsError:
+                continue
+        raise RuntimeError("no unused case id in 8 draws: the random source is broken")
 
     def get_case(self, case_id: str) -> dict[str, Any]:
         if not CASE_ID.fullmatch(case_id):
@@ -161,7 +197,7 @@ class Store:
         return page, len(hits)
 
     def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
-        with self.writing():
+        with self.audited():
             return self._update(self.get_case(case_id), facts)
 
     def _update(self, case: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +227,7 @@ class Store:
     def add_photo(self, case_id: str, data: bytes, photo: Photo, max_photos: int) -> bool:
         """Store bytes and record; False when this case already holds the same photo. The
         limit is counted under the same lock as the insert."""
-        with self.writing():
+        with self.audited():
             case = self.get_case(case_id)
             if any(p["sha256"] == photo.sha256 for p in case["photos"]):
                 return False
@@ -254,7 +290,7 @@ class Store:
         return sha
 
     def save_verification(self, case_id: str, verification: VerificationJSON, level: str) -> None:
-        with self.writing():
+        with self.audited():
             sha = self.save_verification_file(verification)
             case = self.get_case(case_id)
             case["verifications"].append(
@@ -292,7 +328,7 @@ class Store:
     def save_report(self, record: dict[str, Any], files: dict[str, bytes]) -> None:
         """Files first, then the record, then the case: a crash leaves no record without files."""
         folder = self.report_folder(record["id"])
-        with self.writing():
+        with self.audited():
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             for name, data in files.items():
                 write_atomic(folder / name, data)
@@ -334,7 +370,7 @@ class Store:
 
     def rebuild_index(self) -> int:
         """The index again from the case documents (after a damaged index file)."""
-        with self.writing():  # read under the lock too: no case written meanwhile is missed
+        with self.audited():  # read under the lock too: no case written meanwhile is missed
             rows = [_row(self.get_case(c)) for c in self.case_ids()]
             self.index.replace_all(rows)
             self.audit_log.append("index.rebuilt", {"cases": len(rows)}, now_iso())
@@ -367,6 +403,16 @@ class CacheFolder:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             jsonfile.write(path, {"key": key, "findings": findings})
+
+
+def new_case_id(now: datetime) -> str:
+    n = secrets.randbits(65)
+    return f"RP{now:%Y%m%d}-" + "".join(ID_CHARS[(n >> (5 * i)) & 31] for i in range(13))
+
+
+def _find_key(rows: list[dict[str, Any]], key: str) -> str | None:
+    own = [r for r in rows if r["key"] == key]
+    return min(own, key=lambda r: r["created_at"])["id"] if own else None
 
 
 def _row(case: dict[str, Any]) -> dict[str, Any]:

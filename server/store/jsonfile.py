@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..files import write_atomic
+from ..files import write_atomic, write_new
 from ..text import Text
 
 
@@ -73,8 +73,17 @@ def read(path: Path) -> Any:
     return parse(path, raw)
 
 
+def _encode(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
 def write(path: Path, data: Any) -> None:
-    write_atomic(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    write_atomic(path, _encode(data))
+
+
+def create(path: Path, data: Any) -> None:
+    """A new file; FileExistsError, and nothing written, when `path` exists."""
+    write_new(path, _encode(data))
 
 
 class CachedJSON:

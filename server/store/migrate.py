@@ -22,7 +22,7 @@ def from_v1(store: Store) -> dict[str, int]:
     old = jsonfile.read(home / "db.json")  # StoreCorrupt if it is damaged: nothing is touched
     tables: dict[str, dict[str, Any]] = old or {}
     backup = home / "db.json.v1-backup"
-    with store.writing():
+    with store.audited():
         if not backup.exists():
             shutil.copy2(home / "db.json", backup)
         photos = _by_case(tables.get("photos", {}).values())

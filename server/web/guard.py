@@ -64,7 +64,10 @@ class LocalGuard:
                     400,
                 )
             )
-        config = self.config()
+        try:
+            config = self.config()
+        except Problem as e:  # a damaged settings file: said on every route, in both languages
+            return problem_response(e)
         origin = headers.get("origin")
         # An unpaired extension may ask whether the server runs and pair; a web page may not.
         unpaired_ok = path in OPEN_PATHS and is_extension(origin)
