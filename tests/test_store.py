@@ -561,7 +561,7 @@ def test_a_read_only_data_folder_serves_its_cases(service, home, monkeypatch, ca
 
     monkeypatch.setattr(lock.FileLock, "acquire", read_only)
     monkeypatch.setattr(server.files.tempfile, "mkstemp", read_only)
-    monkeypatch.setattr(cli, "_fetch_trust_lists", lambda home: None)
+    monkeypatch.setattr(cli, "_fetch_trust_lists", lambda home, names: None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
     served = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
