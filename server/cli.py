@@ -195,17 +195,25 @@ def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
 
 
 def cmd_verify_report(args: argparse.Namespace) -> int:
+    """Exit 0: intact; 1: altered, damaged, not a report, or unreadable; 2: bad arguments.
+    The file may come from anyone: every failure is a sentence, never a traceback."""
+    from .web.bodies import REPORT_BYTES
+
     try:
-        pdf = Path(args.file).read_bytes()
+        with open(args.file, "rb") as f:
+            pdf = f.read(REPORT_BYTES + 1)  # never more than the cap into memory
         extra = [c for name in args.trust or [] for c in _certs(Path(name))]
     except OSError as e:
+        raise _unreadable(e) from e
+    if len(pdf) > REPORT_BYTES:
+        mb = REPORT_BYTES // (1024 * 1024)
         raise Problem(
-            "unreadable",
+            "too_large",
             Text(
-                f"无法读取文件：{e.strerror}（{e.filename}）。",
-                f"Cannot read {e.filename}: {e.strerror}.",
+                f"文件超过 {mb} MB，不是 RefundProof 的报告。",
+                f"The file is over {mb} MB: not a RefundProof report.",
             ),
-        ) from e
+        )
     # straight to reports.check, not through Service: checking a report someone sent must not
     # create a data folder on their computer
     check = reports.check(pdf, data_home(), extra)
@@ -215,6 +223,23 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
     for line in _report_check_lines(check):
         print(line.get(args.lang))
     return 0 if check.ok else 1
+
+
+def _unreadable(e: OSError) -> Problem:
+    """Why a file cannot be read, in the reader's words rather than the system's English."""
+    why = (
+        Text("文件不存在", "no such file")
+        if isinstance(e, FileNotFoundError)
+        else Text("这是一个文件夹", "it is a folder")
+        if isinstance(e, IsADirectoryError)
+        else Text("没有读取权限", "permission denied")
+        if isinstance(e, PermissionError)
+        else Text(f"系统错误 {e.strerror}", str(e.strerror))
+    )
+    name = neutral(str(e.filename))
+    return Problem(
+        "unreadable", Text(f"无法读取 {name}：{why.zh}。", f"Cannot read {name}: {why.en}.")
+    )
 
 
 def _report_check_lines(check: ReportCheck) -> list[Text]:

@@ -31,6 +31,7 @@ __all__ = ["Service"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 CHECKPOINT = "audit.checkpoint.json"
+CHECK_REPORT_SECONDS = 60.0  # a 256 MB report with every attachment hashed takes a few
 
 
 class Service:
@@ -221,7 +222,8 @@ class Service:
         return self.store.report_folder(report_id) / name
 
     def check_report(self, pdf: bytes) -> reports.sign.ReportCheck:
-        return reports.check(pdf, self.home)
+        """A PDF from anyone: in the server, read in a worker under the memory cap."""
+        return self.runner.call(reports.check, pdf, self.home, seconds=CHECK_REPORT_SECONDS)
 
     # the store as a whole
 
