@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 # this package, so the modules that need them are imported only when a report is made or
 # checked.
 
-__all__ = ["VARIANTS", "TimestampUnavailable", "build", "check"]
+__all__ = ["VARIANTS", "TimeStamping", "TimestampUnavailable", "build", "check"]
 
 VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
@@ -45,6 +46,16 @@ class TimestampUnavailable(Problem):
         self.cause = f"{type(cause).__name__}: {cause}"
 
 
+@dataclass(frozen=True)
+class TimeStamping:
+    """Which RFC 3161 services a report asks. The caller sorts them from what it remembers;
+    this package keeps no memory and returns what it found in the record's `time_source`."""
+
+    first: str | None = None  # answered last time: asked alone, first
+    others: tuple[str, ...] = ()  # asked together when `first` is unset or does not answer
+    skipped: tuple[str, ...] = ()  # did not answer lately: not asked, named in the report
+
+
 def build(
     store: Store,
     home: Path,
@@ -52,27 +63,29 @@ def build(
     verification: VerificationJSON,
     variant: str,
     lang: Lang,
-    tsa_urls: Sequence[str] = (),
+    tsa: TimeStamping = TimeStamping(),
     operator: str | None = None,
     shop: str | None = None,
 ) -> dict[str, Any]:
-    """Render, sign and keep one report; returns its record (files under reports/<id>/)."""
+    """Render, sign and keep one report; returns its record (files under reports/<id>/),
+    its `time_stamping` saying which service it asked answered and which did not."""
     from . import keys, render, sign, snapshot
 
     key = keys.load_or_create(home)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
-    # The time source is printed in the report, so it is settled before rendering: the first
-    # service that answers a test request; when none does, the local clock, and the report
-    # names the services that did not answer.
-    url, silent = sign.first_answering(tsa_urls)
-    time_source = snapshot.time_source(url, silent)
+    # The time source is printed in the report, so it is settled before rendering: a service
+    # that answers a test request; when none does, the local clock, and the report names the
+    # services that did not answer (lately, for those not asked this time).
+    url, silent = sign.first_answering(tsa.first, tsa.others)
+    time_source = snapshot.time_source(url, [*silent, *tsa.skipped])
     snap = snapshot.take(
         store, case_id, verification, variant, lang, key, time_source, operator, shop
     )
     try:
         signed = sign.sign(render.pdf(snap), key, reason, url)
     except TimestampUnavailable:  # it answered the test a moment ago, then stopped
-        time_source = snapshot.time_source(None, [*silent, url or ""])
+        url, silent = None, [*silent, url or ""]
+        time_source = snapshot.time_source(None, [*silent, *tsa.skipped])
         snap = snapshot.take(
             store, case_id, verification, variant, lang, key, time_source, operator, shop
         )
@@ -95,6 +108,7 @@ def build(
         # the audit log's head as this report records it: a later cut or rewrite is caught
         "audit_head": snap.data["audit_head"],
         "files": sorted(files),
+        "time_stamping": {"answered": url, "silent": silent},  # of those asked
     }
     store.save_report(record, files)
     return record

@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import queue
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,20 +54,62 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-PROBE_SECONDS = 5  # a test request to a time-stamp service
+# One short bound for a time-stamp service, asked or signing: real ones answer in about a
+# second, and a report must not wait on one that hangs (issue 20: 44 s for three).
+TSA_SECONDS = 3.0
 
 
-def first_answering(urls: Sequence[str]) -> tuple[str | None, list[str]]:
-    """The first RFC 3161 service that answers a test request, and those that did not."""
-    silent = []
-    for url in urls:
-        try:
-            asyncio.run(HTTPTimeStamper(url, timeout=PROBE_SECONDS).async_dummy_response("sha256"))
-        except (TimestampRequestError, aiohttp.ClientError, TimeoutError, OSError, ValueError):
-            silent.append(url)
-            continue
-        return url, silent
+def first_answering(first: str | None, others: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The RFC 3161 service that answers a test request, and those asked that did not.
+    `first` (the one that answered last time) is asked alone; when it does not answer, the
+    others are asked together, and the earliest in their order that answers within the
+    bound is used (so an HTTPS service listed first wins over a faster plain-HTTP one)."""
+    silent: list[str] = []
+    for group in ([first] if first else [], [u for u in others if u != first]):
+        url, unanswered = _race(group, TSA_SECONDS)
+        silent += unanswered
+        if url:
+            return url, silent
     return None, silent
+
+
+def _race(urls: list[str], seconds: float) -> tuple[str | None, list[str]]:
+    answers: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
+    for url in urls:
+        # Daemon threads, not a pool: one stuck in a name lookup past its timeout must not
+        # hold up the report, nor the exit of the process.
+        threading.Thread(target=_ask, args=(url, seconds, answers), daemon=True).start()
+    done: dict[str, bool] = {}
+    deadline, timed_out = time.monotonic() + seconds, False
+    while (winner := _preferred(urls, done)) is None and len(done) < len(urls):
+        try:
+            url, ok = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            timed_out = True
+            winner = next((u for u in urls if done.get(u)), None)
+            break
+        done[url] = ok
+    silent = [u for u in urls if done.get(u) is False or (timed_out and u not in done)]
+    return winner, silent
+
+
+def _preferred(urls: list[str], done: dict[str, bool]) -> str | None:
+    """The earliest listed that answered, once every one before it has failed."""
+    for url in urls:
+        if url not in done:
+            return None
+        if done[url]:
+            return url
+    return None
+
+
+def _ask(url: str, seconds: float, answers: queue.SimpleQueue[tuple[str, bool]]) -> None:
+    try:
+        asyncio.run(HTTPTimeStamper(url, timeout=seconds).async_dummy_response("sha256"))
+    except Exception:  # refused, timed out, not a TSA, bad certificate: it did not answer
+        answers.put((url, False))
+    else:
+        answers.put((url, True))
 
 
 def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -> bytes:
@@ -88,7 +133,7 @@ def sign(pdf: bytes, key: SigningKey, reason: str, tsa_url: str | None = None) -
         reason=reason,
         name=key.cert.subject.rfc4514_string(),
     )
-    timestamper = HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+    timestamper = HTTPTimeStamper(tsa_url, timeout=TSA_SECONDS) if tsa_url else None
     out = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # pyHanko writes its own name as the XMP Producer and appends it to the Info one; PDF/A

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, Verificat
 from .domain.limits import Limits
 from .errors import NotFound, Problem
 from .files import now_iso, write_atomic
-from .settings import Config
+from .settings import Config, TsaMemory
 from .store import Store, migrate
 from .store.check import StoreReport, check_store
 from .text import Lang, Text, neutral
@@ -194,6 +195,8 @@ class Service:
             verification = self.store.latest_verification(case_id)
         assert verification is not None
         config = self.config
+        memory = TsaMemory.load(self.home)
+        first, others, skipped = memory.plan(config.time_stamp_services, time.time())
         record = reports.build(
             self.store,
             self.home,
@@ -201,10 +204,13 @@ class Service:
             verification,
             variant,
             lang,
-            tsa_urls=config.time_stamp_services,
+            tsa=reports.TimeStamping(first, tuple(others), tuple(skipped)),
             operator=config.operator,
             shop=config.shop,
         )
+        learned = record["time_stamping"]
+        memory.learn(learned["answered"], learned["silent"], time.time())
+        memory.save(self.home)
         self._checkpoint()
         return record
 
