@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from server.errors import Problem
 from server.text import Text
 
-from .input import ReportInput
+from .input import ReportInput, TimeStamping
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # this package, so the modules that need them are imported only when a report is made or
 # checked.
 
-__all__ = ["VARIANTS", "ReportInput", "TimestampUnavailable", "check", "make"]
+__all__ = ["VARIANTS", "ReportInput", "TimeStamping", "TimestampUnavailable", "check", "make"]
 
 VARIANTS = ("appeal", "police")
 PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
@@ -46,22 +46,25 @@ class TimestampUnavailable(Problem):
 
 def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Render and sign one report from its one input: its record and its files, for the
-    caller to keep. In the server it runs in a check worker (the photos are decoded there for
-    their thumbnails, under the worker's memory cap)."""
+    caller to keep; the record's `time_stamping` says which service asked answered and which
+    did not. In the server it runs in a check worker (the photos are decoded there for their
+    thumbnails, under the worker's memory cap)."""
     from . import keys, render, sign, snapshot
 
     key = keys.load_or_create(inp.home)
     reason = "RefundProof 退款凭证核验报告 / refund photo verification report"
-    # The time source is printed in the report, so it is settled before rendering: the first
-    # service that answers a test request; when none does, the local clock, and the report
-    # names the services that did not answer.
-    url, silent = sign.first_answering(inp.tsa_urls)
-    time_source = snapshot.time_source(url, silent)
+    # The time source is printed in the report, so it is settled before rendering: a service
+    # that answers a test request; when none does, the local clock, and the report names the
+    # services that did not answer (lately, for those not asked this time).
+    tsa = inp.tsa
+    url, silent = sign.first_answering(tsa.first, tsa.others)
+    time_source = snapshot.time_source(url, [*silent, *tsa.skipped])
     snap = snapshot.take(inp, key, time_source)
     try:
         signed = sign.sign(render.pdf(snap), key, reason, url)
     except TimestampUnavailable:  # it answered the test a moment ago, then stopped
-        time_source = snapshot.time_source(None, [*silent, url or ""])
+        url, silent = None, [*silent, url or ""]
+        time_source = snapshot.time_source(None, [*silent, *tsa.skipped])
         snap = snapshot.take(inp, key, time_source)
         signed = sign.sign(render.pdf(snap), key, reason, None)
     pdf_sha256 = hashlib.sha256(signed).hexdigest()
@@ -82,6 +85,7 @@ def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
         # the audit log's head as this report records it: a later cut or rewrite is caught
         "audit_head": snap.data["audit_head"],
         "files": sorted(files),
+        "time_stamping": {"answered": url, "silent": silent},  # of those asked
     }
     return record, files
 

@@ -13,6 +13,16 @@ from server.text import Lang
 
 
 @dataclass(frozen=True)
+class TimeStamping:
+    """Which RFC 3161 services a report asks. The caller sorts them from what it remembers;
+    this package keeps no memory and returns what it found in the record's `time_stamping`."""
+
+    first: str | None = None  # answered last time: asked alone, first
+    others: tuple[str, ...] = ()  # asked together when `first` is unset or does not answer
+    skipped: tuple[str, ...] = ()  # did not answer lately: not asked, named in the report
+
+
+@dataclass(frozen=True)
 class ReportInput:
     case: dict[str, Any]  # id, created_at, facts
     photos: tuple[Photo, ...]
@@ -26,7 +36,7 @@ class ReportInput:
     audit_lines: tuple[dict[str, Any], ...]  # the audit-log lines about this case
     audit_head: dict[str, Any]
     home: Path  # the data folder, for the report key in its keys/ folder only
-    tsa_urls: tuple[str, ...] = ()
+    tsa: TimeStamping = TimeStamping()
     operator: str | None = None
     shop: str | None = None
 

@@ -23,7 +23,7 @@ from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
 from .errors import Problem
 from .service import Service
-from .settings import DEFAULT_PORT, data_home
+from .settings import DEFAULT_PORT, TsaMemory, data_home
 from .text import JSON_KEYS, Lang, Text, neutral
 from .workers import Budget, Workers
 
@@ -215,17 +215,25 @@ def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
 
 
 def cmd_verify_report(args: argparse.Namespace) -> int:
+    """Exit 0: intact; 1: altered, damaged, not a report, or unreadable; 2: bad arguments.
+    The file may come from anyone: every failure is a sentence, never a traceback."""
+    from .web.bodies import REPORT_BYTES
+
     try:
-        pdf = Path(args.file).read_bytes()
+        with open(args.file, "rb") as f:
+            pdf = f.read(REPORT_BYTES + 1)  # never more than the cap into memory
         extra = [c for name in args.trust or [] for c in _certs(Path(name))]
     except OSError as e:
+        raise _unreadable(e) from e
+    if len(pdf) > REPORT_BYTES:
+        mb = REPORT_BYTES // (1024 * 1024)
         raise Problem(
-            "unreadable",
+            "too_large",
             Text(
-                f"无法读取文件：{e.strerror}（{e.filename}）。",
-                f"Cannot read {e.filename}: {e.strerror}.",
+                f"文件超过 {mb} MB，不是 RefundProof 的报告。",
+                f"The file is over {mb} MB: not a RefundProof report.",
             ),
-        ) from e
+        )
     # straight to reports.check, not through Service: checking a report someone sent must not
     # create a data folder on their computer
     check = reports.check(pdf, data_home(), extra)
@@ -235,6 +243,23 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
     for line in _report_check_lines(check):
         print(line.get(args.lang))
     return 0 if check.ok else 1
+
+
+def _unreadable(e: OSError) -> Problem:
+    """Why a file cannot be read, in the reader's words rather than the system's English."""
+    why = (
+        Text("文件不存在", "no such file")
+        if isinstance(e, FileNotFoundError)
+        else Text("这是一个文件夹", "it is a folder")
+        if isinstance(e, IsADirectoryError)
+        else Text("没有读取权限", "permission denied")
+        if isinstance(e, PermissionError)
+        else Text(f"系统错误 {e.strerror}", str(e.strerror))
+    )
+    name = neutral(str(e.filename))
+    return Problem(
+        "unreadable", Text(f"无法读取 {name}：{why.zh}。", f"Cannot read {name}: {why.en}.")
+    )
 
 
 def _report_check_lines(check: ReportCheck) -> list[Text]:
@@ -358,13 +383,47 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.shop is not None:
         changes["shop"] = neutral(args.shop.strip())[:100] or None
     cfg = Service(data_home()).change_settings(**changes)
-    services = cfg.time_stamp_services
     default = "（默认 / default）" if cfg.tsa_urls is None else ""
-    print(f"tsa_urls{default}: {', '.join(services) or '（无，使用本机时钟 / none: local clock）'}")
+    print(f"tsa_urls{default}: {'' if cfg.time_stamp_services else NO_TSA}")
+    for line in _tsa_lines(cfg.time_stamp_services, cfg.tsa_urls is None, data_home()):
+        print(f"  {line}")
     print(f"shop: {cfg.shop or '（未设置 / not set）'}")
     print(f"operator: {cfg.operator or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
     return 0
+
+
+NO_TSA = "（无，使用本机时钟 / none: local clock）"
+
+
+def _tsa_lines(services: list[str], default: bool, home: Path) -> list[str]:
+    """Each service with how it is reached, what it receives, and what the last reports
+    learned of it: the seller should know what leaves the computer, and to whom."""
+    if not services:
+        return []
+    memory = TsaMemory.load(home)
+    lines = []
+    for url in services:
+        how = "HTTPS" if url.startswith("https://") else "HTTP（明文 / plain text）"
+        state = (
+            "  最近有应答 / answered lately"
+            if url == memory.answered
+            else "  最近无应答，暂不询问 / silent lately, not asked for now"
+            if url in memory.silent
+            else ""
+        )
+        lines.append(f"{url}  {how}{state}")
+    abroad = Text("（默认的三个都在境外）", " (the three defaults are abroad)")
+    note = Text(
+        "生成报告时，只有签名的哈希值（不含图片和案件信息；连接本身也会让对方看到本机的网络地址）"
+        f"发给上面的时间戳服务{abroad.zh if default else ''}；标 HTTP 的以明文传输。"
+        "不想发送：settings --no-tsa。",
+        "Making a report sends only a hash of its signature (no photo, no case data; the "
+        "connection itself shows them this computer's network address) to the services "
+        f"above{abroad.en if default else ''}; those marked HTTP get it in plain text. To send "
+        "nothing: settings --no-tsa.",
+    )
+    return [*lines, note.zh, note.en]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -580,7 +639,8 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument(
         "--tsa-url",
         action="append",
-        help="RFC 3161 时间戳服务地址，可多次给出，按顺序尝试 / time-stamp service URL (repeatable)",
+        help="RFC 3161 时间戳服务地址，可多次给出，同时询问、靠前的优先 / time-stamp service URL "
+        "(repeatable; asked together, the earliest listed preferred)",
     )
     st.add_argument("--no-tsa", action="store_true", help="只用本机时钟 / the local clock only")
     st.add_argument(

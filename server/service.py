@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, Verificat
 from .domain.limits import Limits
 from .errors import NotFound, Problem
 from .files import now_iso
-from .settings import Config
+from .settings import Config, TsaMemory
 from .store import Store, StoreCorrupt, migrate
 from .store.check import StoreReport, check_store
 from .text import Lang, Text, neutral
@@ -31,6 +32,7 @@ from .workers import InProcess, Runner
 __all__ = ["Service"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+CHECK_REPORT_SECONDS = 60.0  # a 256 MB report with every attachment hashed takes a few
 
 
 # A report's own budget in a worker: layout, signature, time stamp and page images of up to
@@ -206,6 +208,11 @@ class Service:
                 reports.make, inp, seconds=REPORT_SECONDS, memory=REPORT_MEMORY
             )
         self.store.save_report(record, files)
+        # which time-stamp services answered: the next report asks the one that did first
+        memory = TsaMemory.load(self.home)
+        learned = record["time_stamping"]
+        memory.learn(learned["answered"], learned["silent"], time.time())
+        memory.save(self.home)
         return record
 
     def _report_input(
@@ -215,6 +222,8 @@ class Service:
         case = self.store.get_case(case_id)
         photos = tuple(self.store.case_photos(case_id))
         config = self.config
+        memory = TsaMemory.load(self.home)
+        first, others, skipped = memory.plan(config.time_stamp_services, time.time())
         return reports.ReportInput(
             case={k: case[k] for k in ("id", "created_at", "facts")},
             photos=photos,
@@ -226,7 +235,7 @@ class Service:
             audit_lines=tuple(self.store.audit_log.lines_about(case_id)),
             audit_head=self.store.audit_log.head(),
             home=self.home,
-            tsa_urls=tuple(config.time_stamp_services),
+            tsa=reports.TimeStamping(first, tuple(others), tuple(skipped)),
             operator=config.operator,
             shop=config.shop,
         )
@@ -245,7 +254,8 @@ class Service:
         return self.store.report_folder(report_id) / name
 
     def check_report(self, pdf: bytes) -> reports.sign.ReportCheck:
-        return reports.check(pdf, self.home)
+        """A PDF from anyone: in the server, read in a worker under the memory cap."""
+        return self.runner.call(reports.check, pdf, self.home, seconds=CHECK_REPORT_SECONDS)
 
     # the store as a whole
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -23,12 +24,18 @@ def data_home() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
 
 
-# Public RFC 3161 services that answer without an account (tried in this order).
+# Public RFC 3161 services that answer without an account, asked together, the earliest
+# listed that answers preferred. Each is abroad and learns that someone signed something at
+# this time (the request holds only a hash of the signature). FreeTSA offers HTTPS; DigiCert
+# and Sectigo only plain HTTP. Each one more is one more foreign company.
 DEFAULT_TSA_URLS = (
+    "https://freetsa.org/tsr",
     "http://timestamp.digicert.com",
     "http://timestamp.sectigo.com",
-    "http://time.certum.pl",
 )
+TSA_MEMORY = "time-stamp-services.json"
+ANSWERED_FOR = 24 * 3600.0  # s: the service that answered is asked alone for a day
+SILENT_FOR = 3600.0  # s: one that did not answer is not asked again for an hour
 
 
 class _Wrong(TypeError):
@@ -41,8 +48,8 @@ class Config:
     allowed_origins: list[str] = field(default_factory=list)
     # Remote C2PA manifests are tracking beacons: off unless the seller turns them on.
     remote_manifest_fetch: bool = False
-    # RFC 3161 time-stamp services for report signatures, tried in order; None: the public
-    # ones below; []: none. When none answers, the report says it used the local clock.
+    # RFC 3161 time-stamp services for report signatures, earliest preferred; None: the
+    # public ones above; []: none. When none answers, the report says it used the local clock.
     tsa_urls: list[str] | None = None
     # Who the reports say made them: the shop (also the name in the signing certificate) and
     # the person at the keyboard. Never taken from the computer's login or host name.
@@ -105,3 +112,52 @@ class Config:
     def save(self, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomic(home / "config.json", json.dumps(asdict(self), indent=2).encode("utf-8"))
+
+
+@dataclass
+class TsaMemory:
+    """What the last reports learned of the time-stamp services, so that one that hangs is
+    not asked again on every report. A small file in the data folder, not evidence: when it
+    is lost or damaged, the next report asks every service again."""
+
+    answered: str | None = None
+    answered_at: float = 0.0  # seconds since the epoch
+    silent: dict[str, float] = field(default_factory=dict)  # url -> when it last did not answer
+
+    @classmethod
+    def load(cls, home: Path) -> TsaMemory:
+        try:
+            raw = json.loads((home / TSA_MEMORY).read_bytes())
+            return cls(
+                answered=raw["answered"] if isinstance(raw["answered"], str) else None,
+                answered_at=float(raw["answered_at"]),
+                silent={str(u): float(t) for u, t in raw["silent"].items()},
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+
+    def save(self, home: Path) -> None:
+        # a read-only folder or a file held open on Windows: the next report asks again
+        with contextlib.suppress(OSError):
+            write_atomic(home / TSA_MEMORY, json.dumps(asdict(self), indent=1).encode("utf-8"))
+
+    def plan(self, urls: list[str], now: float) -> tuple[str | None, list[str], list[str]]:
+        """(asked alone first, asked together, not asked) for these configured services."""
+        skipped = [u for u in urls if now - self.silent.get(u, -SILENT_FOR) < SILENT_FOR]
+        first = self.answered
+        if first not in urls or first in skipped or now - self.answered_at >= ANSWERED_FOR:
+            first = None
+        others = [u for u in urls if u not in skipped and u != first]
+        return first, others, skipped
+
+    def learn(self, answered: str | None, silent: list[str], now: float) -> None:
+        """What a report found of the services it asked (those it skipped keep their time,
+        so they are asked again when it has passed)."""
+        self.silent = {u: t for u, t in self.silent.items() if now - t < SILENT_FOR}
+        for url in silent:
+            self.silent[url] = now
+            if url == self.answered:
+                self.answered = None
+        if answered:
+            self.answered, self.answered_at = answered, now
+            self.silent.pop(answered, None)

@@ -6,12 +6,16 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
+import time
+import zlib
 
 import cv2
 import numpy as np
+import psutil
 import pytest
 from pypdf import PdfReader, PdfWriter
 
@@ -520,3 +524,172 @@ def test_the_certificate_names_the_shop_never_the_computer(service):
     service.change_settings(shop="好物小店二号")
     assert "好物小店二号" in keys.load_or_create(service.home).subject
     assert service.check_report(before).ok
+
+
+# verify-report on PDFs from anyone: crafted, broken, missing
+
+
+def _crafted_report(home, snapshot: bytes, bombs: int = 0, names=None) -> bytes:
+    """A signed PDF (a real signature, this test's key) whose snapshot.json is `snapshot` and
+    which carries `bombs` attachments of 73 KB that each inflate to 75 MB; `names(writer)`,
+    when given, makes the catalog's /Names instead."""
+    from pypdf.generic import NameObject
+
+    from reports import keys, sign
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if names:
+        writer.root_object[NameObject("/Names")] = names(writer)
+    deflated = zlib.compress(bytes(75_000_000), 9)
+    for i in range(bombs):
+        stream = writer.add_attachment(f"{i:02d}.png", b"x").pdf_object["/EF"]["/F"].get_object()
+        stream._data = deflated  # stored as it is, already deflated
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    if not names:
+        writer.add_attachment("snapshot.json", snapshot)
+    out = io.BytesIO()
+    writer.write(out)
+    return sign.sign(out.getvalue(), keys.load_or_create(home), "crafted")
+
+
+def _bomb_snapshot(n: int) -> bytes:
+    listed = [{"name": f"{i:02d}.png", "sha256": "0" * 64} for i in range(n)]
+    snap = {"report": {"id": "RPT-BOMB"}, "attachments": listed, "signer": {"fingerprint": "x"}}
+    return json.dumps(snap).encode()
+
+
+def _run_watched(args: list[str], env: dict, cap: int) -> tuple[subprocess.CompletedProcess, int]:
+    """The CLI in its own process, its resident memory sampled; killed past `cap` bytes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak, watched = 0, psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            peak = max(peak, watched.memory_info().rss)
+        except psutil.Error:
+            break
+        if peak > cap:
+            proc.kill()
+        time.sleep(0.01)
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err), peak
+
+
+def test_verify_report_refuses_an_attachment_bomb_under_800_mb(home, tmp_path):
+    """Issue 19: 64 attachments that inflate to 4.8 GB took 4.8 GB to check."""
+    pdf = tmp_path / "bomb.pdf"
+    pdf.write_bytes(_crafted_report(tmp_path / "signer", _bomb_snapshot(64), bombs=64))
+    assert pdf.stat().st_size < 6_000_000
+    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
+    started = time.monotonic()
+    run, peak = _run_watched(["verify-report", str(pdf)], env, cap=800 * 2**20)
+    assert peak < 800 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert time.monotonic() - started < 60
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "解压炸弹" in run.stdout  # each one named, the rest in one line
+    assert "其余 " in run.stdout
+
+
+def test_verify_report_in_the_server_runs_in_a_capped_worker(home, tmp_path):
+    from server.workers import Workers
+
+    pdf = _crafted_report(tmp_path / "signer", _bomb_snapshot(8), bombs=8)
+    workers = Workers()
+    try:
+        check = Service(home, runner=workers).check_report(pdf)
+    finally:
+        workers.close()
+    assert not check.ok
+    assert any("decompression bomb" in p.en for p in check.problems)
+    assert 0 < workers.peak_rss < 800 * 2**20
+
+
+def _deep_snapshot(tmp_path):
+    return _crafted_report(tmp_path / "signer", b"[" * 200_000 + b"]" * 200_000)
+
+
+def _unsigned(tmp_path):
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _broken_signature(tmp_path):
+    pdf = _crafted_report(tmp_path / "signer", _bomb_snapshot(0))
+    at = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+    return pdf[:at] + b"0" * 400 + pdf[at + 400 :]  # the CMS blob zeroed, same length
+
+
+def _looping_name_tree(writer):
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    node = DictionaryObject()
+    ref = writer._add_object(node)
+    node[NameObject("/Kids")] = ArrayObject([ref])  # its own child
+    return DictionaryObject({NameObject("/EmbeddedFiles"): ref})
+
+
+def _self_reference(writer):
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NullObject
+
+    ref = writer._add_object(NullObject())
+    writer._objects[ref.idnum - 1] = IndirectObject(ref.idnum, 0, writer)  # "6 0 obj 6 0 R"
+    return DictionaryObject({NameObject("/EmbeddedFiles"): ref})
+
+
+BROKEN = {
+    "not_a_pdf": lambda tmp_path: b"just text, not a report",
+    "empty": lambda tmp_path: b"",
+    "pdf_header_then_garbage": lambda tmp_path: b"%PDF-1.7\n" + bytes(range(256)) * 40,
+    "unsigned": _unsigned,
+    "cut_in_half": lambda tmp_path: _crafted_report(tmp_path / "s", _bomb_snapshot(0))[:3000],
+    "broken_signature": _broken_signature,
+    "deep_snapshot": _deep_snapshot,
+    "looping_name_tree": lambda tmp_path: _crafted_report(tmp_path, b"", names=_looping_name_tree),
+    "self_reference": lambda tmp_path: _crafted_report(tmp_path, b"", names=_self_reference),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", [*BROKEN, "missing", "folder", "bad_trust_file"])
+def test_verify_report_answers_every_broken_input(home, tmp_path, kind, lang):
+    """Issue 20: a clear sentence in the reader's language and a non-zero exit, never a
+    traceback, whatever the file."""
+    pdf = tmp_path / "report.pdf"
+    extra: list[str] = []
+    if kind in BROKEN:
+        pdf.write_bytes(BROKEN[kind](tmp_path))
+    elif kind == "folder":
+        pdf.mkdir()
+    elif kind == "bad_trust_file":
+        pdf.write_bytes(_unsigned(tmp_path))
+        (tmp_path / "cert.pem").write_text("not a certificate")
+        extra = ["--trust", str(tmp_path / "cert.pem")]
+    env = {**os.environ, "REFUNDPROOF_HOME": str(home)}
+    run = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify-report", str(pdf), "--lang", lang, *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    said = run.stdout + run.stderr
+    if lang == "zh":
+        assert re.search(r"[\u4e00-\u9fff]{4}", said), said
+        assert "核对失败" in said or "错误" in said
+    else:
+        assert "FAILED" in said or "error" in said
+    if kind == "deep_snapshot":
+        assert ("嵌套超过" if lang == "zh" else "nests more than") in said
+    assert not home.exists()  # checking someone's report makes no data folder

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,7 +22,7 @@ from pyhanko.sign.timestamps import DummyTimeStamper
 from server.demo import samples
 from server.domain.cases import Source
 from server.service import Service
-from server.settings import Config
+from server.settings import ANSWERED_FOR, SILENT_FOR, Config, TsaMemory
 
 from .server_proc import free_port, run_cli
 
@@ -51,14 +53,14 @@ def _tsa_stamper() -> DummyTimeStamper:
     )
 
 
-@pytest.fixture
-def tsa_url():
+def _serve_tsa(delay: float = 0.0):
     stamper = _tsa_stamper()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             req = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
             body = stamper.request_tsa_response(req).dump()
+            time.sleep(delay)
             self.send_response(200)
             self.send_header("Content-Type", "application/timestamp-reply")
             self.send_header("Content-Length", str(len(body)))
@@ -72,6 +74,16 @@ def tsa_url():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
     server.shutdown()
+
+
+@pytest.fixture
+def tsa_url():
+    yield from _serve_tsa()
+
+
+@pytest.fixture
+def slow_tsa_url():
+    yield from _serve_tsa(delay=1.0)  # answers, within the bound, later than the other
 
 
 def _case(service: Service) -> str:
@@ -117,6 +129,10 @@ def test_when_no_service_answers_the_report_says_it_used_the_local_clock(home):
 
 def test_the_default_services_are_tried_unless_turned_off(home):
     assert Config.load(home).time_stamp_services  # public services by default
+    r = run_cli(home, "settings")
+    assert "https://freetsa.org/tsr  HTTPS" in r.stdout  # the HTTPS service first
+    assert "HTTP（明文 / plain text）" in r.stdout  # said where a service only offers HTTP
+    assert "境外" in r.stdout and "abroad" in r.stdout  # and where the requests go
     r = run_cli(home, "settings", "--no-tsa")
     assert r.returncode == 0
     assert Config.load(home).time_stamp_services == []
@@ -128,3 +144,91 @@ def test_a_settings_file_from_before_keeps_its_one_service(home):
     home.mkdir(parents=True)
     (home / "config.json").write_text('{"token": "t", "tsa_url": "http://tsa.example/x"}')
     assert Config.load(home).time_stamp_services == ["http://tsa.example/x"]
+
+
+@pytest.fixture
+def hanging():
+    """Three time-stamp addresses that accept connections and never answer; url -> how many
+    connections each took."""
+    socks, held, counts = [], [], {}
+
+    def serve(sock: socket.socket, url: str) -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            held.append(conn)  # kept open, never read, never answered
+            counts[url] += 1
+
+    for _ in range(3):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/tsr"
+        counts[url] = 0
+        socks.append(sock)
+        threading.Thread(target=serve, args=(sock, url), daemon=True).start()
+    yield counts
+    for s in socks + held:
+        s.close()
+
+
+def _pair(service: Service, case_id: str, urls: list[str]) -> tuple[float, list[dict]]:
+    service.change_settings(tsa_urls=urls)
+    started = time.monotonic()
+    made = [service.report(case_id, variant) for variant in ("appeal", "police")]
+    return time.monotonic() - started, made
+
+
+def test_hanging_time_stamp_services_cost_a_report_pair_at_most_8_s(home, hanging):
+    """Issue 20: each of three hanging services cost 5 s per report, 44 s for a pair."""
+    service = Service(home)
+    case_id = _case(service)
+    _pair(service, case_id, [])  # warm: fonts, imports, the key
+    offline, _ = _pair(service, case_id, [])
+    stalled, made = _pair(service, case_id, list(hanging))
+    assert stalled - offline <= 8, f"{stalled:.1f} s against {offline:.1f} s offline"
+    # each asked once, together; the second report remembered them and did not ask again
+    assert list(hanging.values()) == [1, 1, 1]
+    assert made[0]["time_stamping"] == {"answered": None, "silent": list(hanging)}
+    assert made[1]["time_stamping"] == {"answered": None, "silent": []}  # none asked
+    for record in made:  # both name the services that did not answer
+        pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+        text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True)
+        flat = text.stdout.decode().replace("\n", "")
+        assert all(url in flat for url in hanging)
+    memory = TsaMemory.load(home)
+    assert set(memory.silent) == set(hanging)
+    assert memory.answered is None
+
+
+def test_the_service_that_answered_is_asked_alone_next_time(home, hanging, tsa_url):
+    service = Service(home)
+    case_id = _case(service)
+    stuck = next(iter(hanging))
+    _, made = _pair(service, case_id, [stuck, tsa_url])
+    assert [r["time_stamping"]["answered"] for r in made] == [tsa_url, tsa_url]
+    assert hanging[stuck] == 1  # waited for once (it is listed first), then left alone
+    memory = TsaMemory.load(home)
+    assert memory.answered == tsa_url
+    assert list(memory.silent) == [stuck]
+    first, others, skipped = memory.plan([stuck, tsa_url], time.time())
+    assert (first, others, skipped) == (tsa_url, [], [stuck])
+    # an hour later the silent one is asked again; a day later the answered one is not first
+    later = memory.plan([stuck, tsa_url], time.time() + SILENT_FOR + 1)
+    assert later == (tsa_url, [stuck], [])
+    assert memory.plan([stuck, tsa_url], time.time() + ANSWERED_FOR + 1)[0] is None
+
+
+def test_the_earliest_listed_service_that_answers_is_preferred(tsa_url, slow_tsa_url):
+    from reports import sign
+
+    assert sign.first_answering(None, [slow_tsa_url, tsa_url]) == (slow_tsa_url, [])
+    assert sign.first_answering(None, [tsa_url, slow_tsa_url]) == (tsa_url, [])
+
+
+def test_a_damaged_memory_file_only_means_asking_again(home):
+    home.mkdir(parents=True)
+    (home / "time-stamp-services.json").write_text("{not json")
+    assert TsaMemory.load(home) == TsaMemory()
