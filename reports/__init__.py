@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["VARIANTS", "ReportInput", "TimeStamping", "TimestampUnavailable", "check", "make"]
 
 VARIANTS = ("appeal", "police")
-PDF_NAME, SUMMARY_NAME = "report.pdf", "summary.png"
+PDF_NAME = "report.pdf"
 
 
 class TimestampUnavailable(Problem):
@@ -49,6 +49,7 @@ def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
     caller to keep; the record's `time_stamping` says which service asked answered and which
     did not. In the server it runs in a check worker (the photos are decoded there for their
     thumbnails, under the worker's memory cap)."""
+    from . import appeal_images as appeals
     from . import keys, render, sign, snapshot
 
     key = keys.load_or_create(inp.home)
@@ -69,8 +70,16 @@ def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
         signed = sign.sign(render.pdf(snap), key, reason, None)
     pdf_sha256 = hashlib.sha256(signed).hexdigest()
     pages = render.page_images(signed)
-    files = {PDF_NAME: signed, SUMMARY_NAME: render.summary_image(snap, pdf_sha256)}
+    files = {PDF_NAME: signed}
     files |= {f"page-{i:02d}.png": png for i, png in enumerate(pages, 1)}
+    appeal_images: list[dict[str, Any]] = []
+    if inp.variant == "appeal":  # what a platform's evidence upload takes
+        conclusion, photos = render.appeal_pictures(snap, pdf_sha256)
+        facts = inp.case["facts"]
+        images, appeal_images = appeals.make(
+            conclusion, photos, facts.get("order_id"), facts.get("platform")
+        )
+        files |= images
     record = {
         "id": snap.report_id,
         "case_id": inp.case["id"],
@@ -85,6 +94,7 @@ def make(inp: ReportInput) -> tuple[dict[str, Any], dict[str, bytes]]:
         # the audit log's head as this report records it: a later cut or rewrite is caught
         "audit_head": snap.data["audit_head"],
         "files": sorted(files),
+        "appeal_images": appeal_images,  # in upload order, the case's own platform first
         "time_stamping": {"answered": url, "silent": silent},  # of those asked
     }
     return record, files

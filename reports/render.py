@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import qrcode
 import qrcode.image.svg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, ImageOps
 from weasyprint import HTML, Attachment
 
 from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
@@ -276,17 +276,24 @@ def html(snap: Snapshot) -> str:
             page_label_after=t(" 页", ""),
         )
     )
-    formats = {p.sha256: p.format for p in snap.photos()}
-    thumbs = {
-        sha: _thumb(snap.originals[name], formats[sha])
-        for sha, name in ctx["attachment_names"].items()
+    template = _env().get_template(f"{snap.data['report']['variant']}.html.j2")
+    return template.render(css=css, thumbs=_thumbs(snap), figures=_figures(snap), **ctx)
+
+
+def _thumbs(snap: Snapshot, only: set[str] | None = None) -> dict[str, str | None]:
+    """Display copies of the photos (`only` these, when given), by SHA-256."""
+    return {
+        p.sha256: _thumb(snap.originals[attachment_name(p)], p.format)
+        for p in snap.photos()
+        if only is None or p.sha256 in only
     }
-    figures = {
+
+
+def _figures(snap: Snapshot) -> dict[str, str]:
+    return {
         sha: "data:image/jpeg;base64," + base64.b64encode(snap.originals[figure_name(sha)]).decode()
         for sha in figure_hashes(snap.data["verification"])
     }
-    template = _env().get_template(f"{snap.data['report']['variant']}.html.j2")
-    return template.render(css=css, thumbs=thumbs, figures=figures, **ctx)
 
 
 def pdf(snap: Snapshot) -> bytes:
@@ -331,25 +338,29 @@ def pdf(snap: Snapshot) -> bytes:
 
 
 def page_images(pdf_bytes: bytes, dpi: int = PAGE_DPI) -> list[bytes]:
+    out = []
+    for image in _rasters(pdf_bytes, dpi):
+        buf = io.BytesIO()
+        image.save(buf, "PNG", compress_level=3)  # 3: most of the size win, a third of the time
+        out.append(buf.getvalue())
+    return out
+
+
+def _rasters(pdf_bytes: bytes, dpi: float) -> list[Image.Image]:
     doc = pdfium.PdfDocument(pdf_bytes)
     try:
         out = []
         for page in doc:
-            image = page.render(scale=dpi / 72).to_pil()
-            buf = io.BytesIO()
-            image.save(buf, "PNG", compress_level=3)  # 3: most of the size win, a third of the time
-            out.append(buf.getvalue())
+            out.append(page.render(scale=dpi / 72).to_pil())
             page.close()
         return out
     finally:
         doc.close()
 
 
-def summary_image(snap: Snapshot, pdf_sha256: str) -> bytes:
-    """One image for appeal forms that take only images: verdicts, the PDF's hash, a QR."""
-    ctx = context(snap)
-    # plain text a phone's camera shows as it is, to compare with the PDF it is sent; ASCII
-    # keeps the code small enough to scan from a printed or forwarded image
+def _qr_svg(snap: Snapshot, pdf_sha256: str) -> str:
+    """Plain text a phone's camera shows as it is, to compare with the PDF it is sent; ASCII
+    keeps the code small enough to scan from a forwarded, recompressed image."""
     payload = "\n".join(
         [
             f"RefundProof report {snap.report_id}",
@@ -358,9 +369,61 @@ def summary_image(snap: Snapshot, pdf_sha256: str) -> bytes:
         ]
     )
     qr = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return str(qr.to_string(encoding="unicode"))
+
+
+APPEAL_DETAILS = 5  # photos with evidence drawn one image each, strongest first
+_ORDER = ("decisive", "strong", "supporting")
+
+
+def appeal_pictures(snap: Snapshot, pdf_sha256: str) -> tuple[Image.Image, list[Image.Image]]:
+    """The appeal images as pictures (reports/appeal_images.py fits them to each platform):
+    the conclusion with the strongest evidence, the verdict, the report id and a QR; then
+    one picture per photo with evidence, its evidence large, its findings, what speaks for
+    the buyer and the check's limits."""
+    ctx = context(snap)
+    lang = snap.lang
+    limits = {c["check"]: c["limits"][JSON_KEYS[lang]] for c in ctx["checks"]}
+    index = {p["sha256"]: i for i, p in enumerate(ctx["evidence_photos"], 1)}
+    flagged = sorted(
+        (p for p in ctx["evidence_photos"] if p["verdict"]["level"] in _ORDER),
+        key=lambda p: _ORDER.index(p["verdict"]["level"]),
+    )[:APPEAL_DETAILS]
+    details = []
+    for p in flagged:
+        weighing = [f for f in p["findings"] if f["strength"] in _ORDER]
+        weighing.sort(key=lambda f: _ORDER.index(f["strength"]))
+        shown = next((f for f in weighing if isinstance(f["data"].get("figure"), dict)), None)
+        details.append(
+            {
+                "index": index[p["sha256"]],
+                "photo": p,
+                "shown": shown,
+                "findings": weighing[:4],
+                "reason": weighing[0]["summary"] if weighing else "",
+                "limits": limits.get(weighing[0]["check"], "") if weighing else "",
+            }
+        )
     page = (
         _env()
-        .get_template("summary.html.j2")
-        .render(qr_svg=qr.to_string(encoding="unicode"), pdf_sha256=pdf_sha256, **ctx)
+        .get_template("appeal_image.html.j2")
+        .render(
+            qr_svg=_qr_svg(snap, pdf_sha256),
+            pdf_sha256=pdf_sha256,
+            details=details,
+            top=details[0] if details else None,
+            thumbs=_thumbs(snap, {d["photo"]["sha256"] for d in details}),
+            figures=_figures(snap),
+            **ctx,
+        )
     )
-    return page_images(HTML(string=page).write_pdf(), dpi=150)[0]
+    pictures = [_trimmed(p) for p in _rasters(HTML(string=page).write_pdf(), dpi=96)]
+    return pictures[0], pictures[1 : 1 + len(details)]  # 96 dpi: 1 CSS px = 1 pixel
+
+
+def _trimmed(picture: Image.Image, margin: int = 28) -> Image.Image:
+    """The page without the empty paper below its content (fewer bytes, no blank scroll)."""
+    ink = ImageOps.invert(picture.convert("L")).point(lambda v: 255 if v > 16 else 0).getbbox()
+    if ink is None:
+        return picture
+    return picture.crop((0, 0, picture.width, min(picture.height, ink[3] + margin)))

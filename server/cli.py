@@ -195,9 +195,23 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         print(f"{name}  {record['id']}  ({record['pages']} {Text('页', 'pages').get(args.lang)})")
         print(f"  PDF      {folder / 'report.pdf'}")
         print(f"  SHA-256  {record['sha256']}")
-        print(f"  {Text('摘要图', 'summary').get(args.lang)}   {folder / 'summary.png'}")
         print(f"  {Text('页面图片', 'pages').get(args.lang)}    {folder}/page-*.png")
+        _say_appeal_images(record, folder, args.lang)
     return 0
+
+
+def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None:
+    """Which images go into which platform's evidence upload, the case's own platform first
+    (all of them when it names none)."""
+    images = record.get("appeal_images") or []
+    own = [i for i in images if i["own_platform"]] or images
+    if not own:
+        return
+    print(f"  {Text('申诉图片（按上传顺序）', 'appeal images (in upload order)').get(lang)}")
+    for i in own:
+        form = f"{i['platform_name'][JSON_KEYS[lang]]} {i['form_name'][JSON_KEYS[lang]]}"
+        limit = f"≤ {i['max_bytes']:,} B"
+        print(f"    {form} {i['n']}/{i['max_images']} ({limit})  {folder / i['name']}")
 
 
 def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:

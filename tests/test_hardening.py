@@ -189,10 +189,11 @@ def test_a_truncated_photo_is_kept_and_its_metadata_still_speaks(service):
     result = verify_bytes(service, data)
     assert result["sha256"] == hashlib.sha256(data).hexdigest()
     assert signals(result, "aigc_label")["gb45438_label"]["strength"] in ("decisive", "strong")
-    assert {"visible_mark", "forensics"} <= _pixel_checks_not_run(result)
-    not_run = [f for f in result["findings"] if f["signal"] == "pixels_unavailable"]
-    assert not_run
-    assert "无法解码" in not_run[0]["summary"]
+    # read as viewers show it (the missing half grey), so the pixel checks still run, and
+    # the photo says it is incomplete
+    assert not {"visible_mark", "forensics"} & _pixel_checks_not_run(result)
+    mended = signals(result, "decoding")["pixels_decoded_after_mending"]
+    assert "不完整" in mended["summary"]
     stored = service.store.evidence.get(result["sha256"])
     assert stored == data  # the damaged file itself is the evidence, byte for byte
 

@@ -28,7 +28,11 @@ LIMITS = Text(
 )
 
 REPAIR_NAMES = {
-    repair.JPEG_END_ADDED: Text("JPEG 缺少结束标记（EOI）", "the JPEG lacked its end marker (EOI)"),
+    repair.JPEG_END_ADDED: Text(
+        "JPEG 缺少结束标记（EOI），文件可能不完整：缺少的部分在看图软件里显示为灰色",
+        "the JPEG lacks its end marker (EOI), so the file may be incomplete: viewers show "
+        "what is missing as grey",
+    ),
     repair.PNG_TEXT_DROPPED: Text(
         "PNG 文本块无法按常规读取，读画面时略过", "PNG text chunks could not be read normally"
     ),
