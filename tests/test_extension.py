@@ -281,11 +281,13 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "报告完好" in checked.stdout
+    # the platform's appeal images, in upload order (Taobao's refusal proof first)
     with page.expect_download(timeout=30000) as image:
-        panel.locator("button.summary-image").click()
-    png = tmp_path / "summary.png"
-    image.value.save_as(png)
-    assert png.read_bytes().startswith(b"\x89PNG")
+        panel.locator("button.appeal-image").first.click()
+    jpg = tmp_path / image.value.suggested_filename
+    image.value.save_as(jpg)
+    assert jpg.read_bytes().startswith(b"\xff\xd8")
+    assert jpg.stat().st_size <= 130_000 and "taobao" in jpg.name
     # the browser side panel shows the same case for this tab, with the report buttons
     side = rig["context"].new_page()
     tab = _tab_id(rig, PAGES["taobao"].split("?")[0] + "*")

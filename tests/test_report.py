@@ -142,7 +142,8 @@ def test_report_states_facts_hashes_and_verdicts(case, variant, lang):
 
 def test_appeal_is_short_and_police_is_complete(case):
     _, _, made, _ = case
-    assert made[("appeal", "zh")]["pages"] <= 3
+    # each flagged photo's evidence is drawn at least half the page wide: about a page each
+    assert made[("appeal", "zh")]["pages"] <= 8
     assert made[("police", "zh")]["pages"] > made[("appeal", "zh")]["pages"]
 
 
@@ -170,21 +171,16 @@ def test_appeal_page_one_decides_in_thirty_seconds(service, c2pa_signer):
     ]:
         service.add_photo(c["id"], data, role, Source(file_name=name))
     record = service.report(c["id"], "appeal")
-    assert record["pages"] <= 2
+    assert record["pages"] <= 4  # two flagged photos, each with its evidence large
     pdf = _pdf(service, record)
-    page1 = flat(pdftotext(pdf).split("\f")[0])
-    for phrase in (
-        "好物小店",
-        "请求",
-        "驳回",
-        "4张图片中2张有证据",
-        "改自卖家的商品图",
-        "隐式标识",
-        "签名有效性未知",
-        "refundproofverify-report",
-        "pdfsig",
-    ):
+    text = pdftotext(pdf)
+    page1 = flat(text.split("\f")[0])
+    for phrase in ("好物小店", "请求", "驳回", "4张图片中2张有证据", "改自卖家的商品图"):
         assert phrase in page1, phrase
+    # the signature note comes after the evidence, once
+    for phrase in ("隐式标识", "签名有效性未知", "refundproofverify-report", "pdfsig"):
+        assert phrase in flat(text), phrase
+    assert flat(text).count("签名有效性未知") == 1
     assert "未提供" not in page1  # only the facts the seller gave
 
 

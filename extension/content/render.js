@@ -176,15 +176,21 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       const rep = await RP.send({ type: "rp:report", caseId, variant, lang: RP.lang });
       save(rep.b64, "application/pdf", rep.filename);
       status.textContent = `${RP.t("已下载", "Downloaded")}: ${rep.filename}（SHA-256 ${rep.record.sha256.slice(0, 16)}…）`;
-      // appeal forms that take only images: the summary image carries the PDF's hash
-      const image = document.createElement("button");
-      image.className = "summary-image";
-      image.textContent = RP.t("下载摘要图（给只收图片的申诉表单）", "Summary image (for appeal forms that take only images)");
-      image.onclick = async () => {
-        const png = await RP.send({ type: "rp:report-file", reportId: rep.record.id, name: "summary.png" });
-        save(png.b64, "image/png", `RefundProof-${rep.record.id}-summary.png`);
-      };
-      status.append(document.createElement("br"), image);
+      // platform evidence forms take images: this platform's appeal images, in upload order
+      const images = rep.record.appeal_images || [];
+      const own = images.filter((i) => i.own_platform);
+      for (const item of own.length ? own : images) {
+        const button = document.createElement("button");
+        button.className = "appeal-image";
+        const form = RP.lang === "en" ? item.form_name.en : item.form_name["zh-CN"];
+        const where = RP.lang === "en" ? item.platform_name.en : item.platform_name["zh-CN"];
+        button.textContent = `${RP.t("下载申诉图片", "Appeal image")} ${where} ${form} ${item.n}/${item.max_images}`;
+        button.onclick = async () => {
+          const jpg = await RP.send({ type: "rp:report-file", reportId: rep.record.id, name: item.name });
+          save(jpg.b64, "image/jpeg", item.name);
+        };
+        status.append(document.createElement("br"), button);
+      }
     } catch (err) {
       status.textContent = RP.say(err);
       status.className = "report-status error";
