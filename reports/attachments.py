@@ -104,44 +104,45 @@ def digest(stream: generic.StreamObject, cap: int) -> tuple[str, int]:
     """SHA-256 and size of the decoded stream, inflated a piece at a time (Unreadable when
     it passes `cap` bytes, uses a filter reports never use, or is broken)."""
     h = hashlib.sha256()
-    size = 0
-
-    def take(piece: bytes) -> None:
-        nonlocal size
-        size += len(piece)
-        if size > cap:
-            raise Unreadable(
-                Text(
-                    f"解压后超过 {cap // (1024 * 1024)} MB，未核对（可能是解压炸弹）。",
-                    f"inflates past {cap // (1024 * 1024)} MB and was not checked "
-                    "(possibly a decompression bomb).",
-                )
-            )
-        h.update(piece)
-
-    _decode(stream, take)
+    mb = cap // (1024 * 1024)
+    size = _inflate_capped(
+        stream,
+        cap,
+        h.update,
+        Text(
+            f"解压后超过 {mb} MB，未核对（可能是解压炸弹）。",
+            f"inflates past {mb} MB and was not checked (possibly a decompression bomb).",
+        ),
+    )
     return h.hexdigest(), size
 
 
 def read(stream: generic.StreamObject, cap: int) -> bytes:
     """The decoded stream, when it is at most `cap` bytes (Unreadable otherwise)."""
     pieces: list[bytes] = []
+    mb = cap // (1024 * 1024)
+    _inflate_capped(
+        stream, cap, pieces.append, Text(f"解压后超过 {mb} MB。", f"inflates past {mb} MB.")
+    )
+    return b"".join(pieces)
+
+
+def _inflate_capped(
+    stream: generic.StreamObject, cap: int, sink: Callable[[bytes], None], over: Text
+) -> int:
+    """Each decoded piece to `sink`, stopping with Unreadable(over) past `cap` bytes; the
+    size decoded."""
     size = 0
 
     def take(piece: bytes) -> None:
         nonlocal size
         size += len(piece)
         if size > cap:
-            raise Unreadable(
-                Text(
-                    f"解压后超过 {cap // (1024 * 1024)} MB。",
-                    f"inflates past {cap // (1024 * 1024)} MB.",
-                )
-            )
-        pieces.append(piece)
+            raise Unreadable(over)
+        sink(piece)
 
     _decode(stream, take)
-    return b"".join(pieces)
+    return size
 
 
 def _decode(stream: generic.StreamObject, take: Callable[[bytes], None]) -> None:
