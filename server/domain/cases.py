@@ -172,6 +172,10 @@ class Photo:
     # what was mended before the pixels decoded (a JPEG's missing end marker, …): the codes
     # of server/formats/repair.py; the file itself is kept as it came
     pixels_repairs: list[str] = field(default_factory=list)
+    # "photo" or "video": which checks apply (server/checks REGISTRY / VIDEO_REGISTRY); a
+    # video's phash is its middle frame's, its width × height the frame size
+    media: str = "photo"
+    duration: float = 0.0  # seconds, videos only
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -23,7 +23,7 @@ def limit_for(path: str, limits: Limits) -> int:
     if path == "/api/pair":
         return KB  # {"code": "123456"}
     if re.fullmatch(r"/api/cases/[^/]+/photos", path):
-        return limits.max_bytes + MB  # the photo and its metadata
+        return limits.max_upload + MB  # the photo or video and its metadata
     if path == "/api/reports/verify":
         return REPORT_BYTES
     return 64 * KB  # case facts, report requests

@@ -1,0 +1,105 @@
+"""Frames of a video, decoded on the CPU with PyAV (FFmpeg inside its wheels), and the coded
+samples (packets) of its video track as stored, for reading SEI messages.
+
+Only what the checks need is decoded: a handful of frames at chosen times, each reduced to at
+most FRAME_PIXELS, so a 4K clip costs a few tens of megabytes. Everything here runs inside a
+check worker, under its time and memory budget (server/workers.py).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from math import sqrt
+
+import av
+from PIL import Image
+
+# 1920×1080: enough for OCR of a mark of 5 % of the short side, small enough that a dozen
+# frames of a 4K clip stay within a worker's memory.
+FRAME_PIXELS = 1920 * 1080
+
+
+@dataclass(frozen=True)
+class Frame:
+    time: float  # seconds from the start of the stream
+    keyframe: bool
+    image: Image.Image  # RGB, at most FRAME_PIXELS
+
+
+def _open(data: bytes) -> av.container.InputContainer:
+    return av.open(io.BytesIO(data), mode="r")
+
+
+def _start(stream: av.VideoStream) -> float:
+    """The stream's first time stamp in seconds (an edit list may make it non-zero)."""
+    if stream.start_time is None or stream.time_base is None:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
+def _scaled(width: int, height: int) -> tuple[int, int]:
+    factor = sqrt(width * height / FRAME_PIXELS)
+    if factor <= 1:
+        return width, height
+    return max(2, round(width / factor)) // 2 * 2, max(2, round(height / factor)) // 2 * 2
+
+
+def at_times(data: bytes, times: list[float]) -> list[Frame]:
+    """The first frame at or after each time (seconds), in order; a time past the end gives
+    nothing. Each is reached by seeking to the keyframe before it and decoding forward."""
+    out: list[Frame] = []
+    with _open(data) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        base = stream.time_base
+        start = _start(stream)
+        last = -1.0
+        for wanted in sorted(times):
+            if wanted <= last:
+                continue
+            if base is not None:
+                container.seek(int((start + wanted) / base), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.pts is None or base is None:
+                    continue
+                t = float(frame.pts * base) - start
+                if t + 1e-3 < wanted:
+                    continue
+                width, height = _scaled(frame.width, frame.height)
+                image = frame.to_image(width=width, height=height)
+                out.append(Frame(round(t, 3), bool(frame.key_frame), image))
+                last = t
+                break
+    return out
+
+
+def keyframe_times(data: bytes, most: int) -> list[float]:
+    """When the stream's keyframes are (seconds), from the packets alone (nothing decoded)."""
+    out: list[float] = []
+    with _open(data) as container:
+        stream = container.streams.video[0]
+        base = stream.time_base
+        start = _start(stream)
+        for packet in container.demux(stream):
+            if packet.is_keyframe and packet.pts is not None and base is not None:
+                out.append(round(float(packet.pts * base) - start, 3))
+                if len(out) >= most:
+                    break
+    return out
+
+
+def samples(data: bytes, most: int, most_bytes: int) -> Iterator[bytes]:
+    """The video track's first coded samples as stored (length-prefixed NAL units for H.264
+    and HEVC in MP4), at most `most` of them and `most_bytes` in all."""
+    seen = 0
+    with _open(data) as container:
+        stream = container.streams.video[0]
+        for count, packet in enumerate(container.demux(stream)):
+            if count >= most or seen >= most_bytes:
+                return
+            raw = bytes(packet)
+            if raw:
+                seen += len(raw)
+                yield raw

@@ -1,0 +1,158 @@
+"""Tiny videos for the video tests, made with PyAV (libx264 in its wheels): H.264 MP4s with
+the GB 45438 label in each published layout (DOMAIN.md §8), a Kling-style SEI message, a
+CapCut-style aigc_label_type:0, a fixed corner mark over moving frames, and re-muxed copies.
+The box layouts not every muxer writes are added by hand, exactly as the files carry them."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+
+import av
+import numpy as np
+from PIL import Image
+
+from server.demo import samples
+
+KLING_UUID = "91ca60614aee385486142d5f73f4ae2e"
+KLING_LABEL = {
+    "Label": "1",
+    "ContentProducer": "001191110108335469089C10100",
+    "ProduceID": "KLingMuse_4f1c2a7e-8d2b-4a51-9c3e-1b2d3e4f5a6b",
+    "ReservedCode1": "",
+    "ContentPropagator": "001191110108335469089C10100",
+    "PropagateID": "KLingMuse_4f1c2a7e-8d2b-4a51-9c3e-1b2d3e4f5a6b",
+    "ReservedCode2": "",
+}
+DOUBAO_LABEL = {**KLING_LABEL, "ContentProducer": "001191110102MACQD9K64000000", "ProduceID": "db1"}
+
+
+def sei_nal(uuid_hex: str, text: bytes) -> bytes:
+    """An Annex B H.264 SEI NAL unit holding one user_data_unregistered message."""
+    payload = bytes.fromhex(uuid_hex) + text
+    return b"\x00\x00\x00\x01" + bytes([6, 5, len(payload)]) + payload + b"\x80"
+
+
+def frames(count: int = 6, size: tuple[int, int] = (320, 240), seed: int = 1) -> list[Image.Image]:
+    """A textured scene panning sideways: every pixel changes from frame to frame."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    coarse = rng.integers(40, 215, (h // 8 + 2, (w + 8 * count) // 8 + 2, 3), dtype=np.uint8)
+    wide = Image.fromarray(coarse).resize((coarse.shape[1] * 8, coarse.shape[0] * 8))
+    return [wide.crop((i * 8, 0, i * 8 + w, h)) for i in range(count)]
+
+
+def with_mark(
+    images: list[Image.Image], text: str = "可灵AI", height: int = 22
+) -> list[Image.Image]:
+    """The same mark drawn at the same place on every frame (bottom-right, as Kling does)."""
+    return [samples.draw_text(im, text, height, "bottom-right")[0] for im in images]
+
+
+def encode(
+    images: list[Image.Image],
+    fps: int = 10,
+    metadata: dict[str, str] | None = None,
+    sei: bytes = b"",
+) -> bytes:
+    """An H.264 MP4 of the frames; `metadata` written as keys+ilst (ffmpeg's
+    use_metadata_tags, the TC260 layout); `sei` put before every frame's slices."""
+    buf = io.BytesIO()
+    options = {"movflags": "use_metadata_tags"} if metadata else {}
+    out = av.open(buf, "w", format="mp4", options=options)
+    out.metadata.update(metadata or {})
+    stream = out.add_stream("libx264", rate=fps)
+    stream.width, stream.height = images[0].size
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"preset": "ultrafast", "crf": "18"}
+
+    def mux(packet: av.Packet) -> None:
+        if sei:  # the encoder's output is Annex B; the muxer converts it, SEI included
+            changed = av.Packet(sei + bytes(packet))
+            changed.pts, changed.dts, changed.time_base = packet.pts, packet.dts, packet.time_base
+            changed.is_keyframe = packet.is_keyframe
+            changed.stream = stream
+            packet = changed
+        out.mux(packet)
+
+    for im in images:
+        for packet in stream.encode(av.VideoFrame.from_image(im.convert("RGB"))):
+            mux(packet)
+    for packet in stream.encode():
+        mux(packet)
+    out.close()
+    return buf.getvalue()
+
+
+def remux(data: bytes) -> bytes:
+    """A stream-copy re-mux into a new MP4, as `ffmpeg -c copy` does by default: the frames
+    (and their SEI) are kept, the container's metadata is not."""
+    src = av.open(io.BytesIO(data))
+    buf = io.BytesIO()
+    out = av.open(buf, "w", format="mp4")
+    inp = src.streams.video[0]
+    stream = out.add_stream_from_template(inp)
+    for packet in src.demux(inp):
+        if packet.dts is None:
+            continue
+        packet.stream = stream
+        out.mux(packet)
+    out.close()
+    src.close()
+    return buf.getvalue()
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def hdlr(handler: bytes) -> bytes:
+    return box(b"hdlr", b"\0" * 8 + handler + b"\0" * 12 + b"\0")
+
+
+def _keys(names: list[str]) -> bytes:
+    entries = b"".join(box(b"mdta", n.encode()) for n in names)
+    return box(b"keys", b"\0" * 4 + struct.pack(">I", len(names)) + entries)
+
+
+def _ilst(values: list[str]) -> bytes:
+    items = b"".join(
+        box(struct.pack(">I", i), box(b"data", b"\0\0\0\x01" + b"\0" * 4 + v.encode()))
+        for i, v in enumerate(values, 1)
+    )
+    return box(b"ilst", items)
+
+
+def doubao_layout_a(label: dict[str, str]) -> bytes:
+    """Doubao iOS (A): a QuickTime-form `meta` (no version/flags) straight under `moov`, keys
+    [com.apple.quicktime.artwork, AIGC]."""
+    artwork = json.dumps({"source_type": "", "data": {"product": "doubao"}})
+    names = ["com.apple.quicktime.artwork", "AIGC"]
+    return box(b"meta", hdlr(b"mdta") + _keys(names) + _ilst([artwork, json.dumps(label)]))
+
+
+def doubao_layout_b(label: dict[str, str]) -> bytes:
+    """Doubao iOS (B): `udta/meta` (FullBox, hdlr mdir) whose `ilst` has a numeric item and no
+    `keys` box."""
+    return box(b"udta", box(b"meta", b"\0" * 4 + hdlr(b"mdir") + _ilst([json.dumps(label)])))
+
+
+def apple_tags(make: str = "Apple", model: str = "iPhone 15 Pro") -> bytes:
+    """Apple's keys metadata, as a laundering tool injects it (QuickTime `meta` under moov)."""
+    names = ["com.apple.quicktime.make", "com.apple.quicktime.model"]
+    return box(b"meta", hdlr(b"mdta") + _keys(names) + _ilst([make, model]))
+
+
+def add_to_moov(data: bytes, *boxes: bytes) -> bytes:
+    """The file with boxes appended inside its `moov`, which must be the last box (PyAV
+    writes it after `mdat`, so no chunk offset moves)."""
+    pos = 0
+    while pos < len(data):
+        size, kind = struct.unpack_from(">I4s", data, pos)
+        if kind == b"moov":
+            assert pos + size == len(data), "moov is not the last box"
+            extra = b"".join(boxes)
+            return data[:pos] + struct.pack(">I", size + len(extra)) + data[pos + 4 :] + extra
+        pos += size
+    raise ValueError("no moov")
