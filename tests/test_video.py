@@ -3,12 +3,14 @@ on videos made here (tests/video_util.py) and the C2PA SDK's real files."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from server.checks import (
     VIDEO_REGISTRY,
@@ -274,3 +276,63 @@ def test_a_case_with_a_video_and_a_listing_photo_runs_each_its_own_checks(
     assert by_sha[video.sha256]["verdict"]["level"] == "strong"
     found = {f["signal"] for f in by_sha[video.sha256]["findings"]}
     assert {"gb45438_label", "kling_sei"} <= found
+
+
+# reports
+
+
+@pytest.fixture(scope="module")
+def marked() -> bytes:
+    """Kling as published, with its fixed corner mark too."""
+    return v.encode(
+        v.with_mark(v.frames(22, (320, 240))),
+        metadata={"AIGC": json.dumps(v.KLING_LABEL)},
+        sei=v.sei_nal(v.KLING_UUID, b"kling-ai"),
+    )
+
+
+def _report_case(service: Service, video: bytes) -> tuple[str, str]:
+    case = service.create_case({"platform": "taobao", "order_id": "O1", "refund_id": "R1"})
+    photo, _ = service.add_photo(case["id"], video, "evidence", Source(file_name="crab.mp4"))
+    return case["id"], photo.sha256
+
+
+def test_the_police_report_attaches_the_video_and_shows_its_frames(service: Service, marked):
+    from pypdf import PdfReader
+
+    case_id, sha = _report_case(service, marked)
+    record = service.report(case_id, "police")
+    pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+    files = {n: b[0] for n, b in PdfReader(io.BytesIO(pdf)).attachments.items()}
+    assert files[f"{sha}.mp4"] == marked
+    snapshot = json.loads(files["snapshot.json"])
+    assert snapshot["referenced"] == []
+    (mark,) = [
+        f
+        for p in snapshot["verification"]["photos"]
+        for f in p["findings"]
+        if f["check"] == "video_mark"
+    ]
+    strip = files[f"figure-{mark['data']['figure']['sha256']}.jpg"]
+    with Image.open(io.BytesIO(strip)) as im:  # four frames side by side
+        assert im.width > 3 * im.height
+    check = service.check_report(pdf)
+    assert check.ok and all(a["ok"] for a in check.attachments)
+    appeal = service.report(case_id, "appeal")
+    assert any(n.endswith(".jpg") for n in appeal["files"] if n != "report.pdf")
+
+
+def test_a_video_over_the_attachment_size_is_named_by_hash(service: Service, marked, monkeypatch):
+    from pypdf import PdfReader
+
+    from reports import snapshot as snapshot_module
+
+    monkeypatch.setattr(snapshot_module, "VIDEO_ATTACH_MAX", len(marked) - 1)
+    case_id, sha = _report_case(service, marked)
+    record = service.report(case_id, "police")
+    pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+    files = {n: b[0] for n, b in PdfReader(io.BytesIO(pdf)).attachments.items()}
+    assert f"{sha}.mp4" not in files
+    referenced = json.loads(files["snapshot.json"])["referenced"]
+    assert referenced == [{"name": f"{sha}.mp4", "sha256": sha, "size": len(marked)}]
+    assert service.check_report(pdf).ok

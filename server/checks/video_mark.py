@@ -17,11 +17,12 @@ from PIL import Image
 from ..domain.cases import Finding, Photo
 from ..domain.contract import Strength
 from ..formats.frames import Frame
+from ..imaging import pixels, strip
 from ..text import Text
 from . import visible_mark
 from .base import CheckContext
 from .parsed import PhotoData
-from .video_parsed import VideoData
+from .video_parsed import FIRST_SECONDS, VideoData
 
 NAME = "video_mark"
 VERSION = "1"
@@ -96,12 +97,18 @@ def _median_crop(frames: list[Frame], box: tuple[int, int, int, int]) -> Image.I
     return Image.fromarray(np.median(np.stack(crops), axis=0).astype(np.uint8))
 
 
-def _read(image: Image.Image, offset: tuple[int, int]) -> list[visible_mark.Line]:
-    lines = visible_mark.read_lines(image)
-    for line in lines:
-        x0, y0, x1, y1 = line.box
-        line.box = (x0 + offset[0], y0 + offset[1], x1 + offset[0], y1 + offset[1])
-    return lines
+def _recognise(image: Image.Image, box: tuple[int, int, int, int]) -> list[visible_mark.Line]:
+    """The text of a fixed region read as one line (recognition only): a detector pass would
+    scale a small region up to 736 px and cost a second; a corner mark is one line."""
+    if min(image.size) < visible_mark.MIN_SIDE:
+        return []
+    result, _ = visible_mark._engine()(pixels.bgr(image), use_det=False, use_cls=False)
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return [
+        visible_mark.Line(str(text), float(score), (x0, y0, x1, y1), y1 - y0)
+        for text, score in result or []
+        if text
+    ]
 
 
 def _hits(
@@ -135,12 +142,16 @@ def _hits(
 
 def _early(frames: list[Frame], hit: dict[str, Any]) -> dict[str, Any]:
     """Whether the mark is read again in each sampled frame of the first 2 seconds."""
-    x0, y0, x1, y1 = hit["box"]
-    pad = max(4, (y1 - y0) // 2)
+    x0, y0, x1, y1 = hit["box"]  # already padded around the glyphs
+    box = (x0, y0, x1, y1)
+    early = [f for f in frames if f.time < EARLY]
+    # the frames nearest the start, 1 s and the end of the 2 s: enough to say "throughout"
+    chosen = (
+        {min(early, key=lambda f: abs(f.time - t)).time for t in FIRST_SECONDS} if early else set()
+    )
     seen = []
-    for f in (f for f in frames if f.time < EARLY):
-        box = (max(0, x0 - pad), max(0, y0 - pad), x1 + pad, y1 + pad)
-        lines = visible_mark.read_lines(f.image.crop(box))
+    for f in (f for f in early if f.time in chosen):
+        lines = _recognise(f.image.crop(box), box)
         read = any(visible_mark.classify(line.text, True) for line in lines)
         seen.append({"time": f.time, "read": read})
     return {
@@ -160,17 +171,19 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     hits: list[dict[str, Any]] = []
     for box in regions:
         crop = _median_crop(frames, box)
-        lines = _read(crop, (box[0], box[1]))
+        lines = _recognise(crop, box)
         canvas = Image.new("RGB", size)
         canvas.paste(crop, (box[0], box[1]))
         hits += _hits(lines, canvas, size, "fixed pixels")
-    if not hits:
-        hits = _hits(_read(first.image, (0, 0)), first.image, size, f"frame at {first.time} s")
+    if not hits:  # a still scene, or a mark that moves: the first frame, read whole
+        lines = visible_mark.read_lines(first.image)
+        hits = _hits(lines, first.image, size, f"frame at {first.time} s")
     hits = [
         h
         for i, h in enumerate(hits)
         if all(visible_mark._iou(h["box"], k["box"]) < 0.3 for k in hits[:i])
     ]
+    strip = strip_figure(photo, [tuple(h["box"]) for h in hits])
     data_common = {
         "frames_sampled": [f.time for f in frames],
         "fixed_regions": [list(b) for b in regions],
@@ -181,15 +194,22 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             "No visible AI mark was read in the sampled frames (inconclusive: marks are often "
             "cropped or covered).",
         )
-        return [Finding(NAME, "no_visible_mark", "none", text, data_common)]
-    figure = photo.add_figure(
-        visible_mark._draw(first.image, hits),
-        Text(
-            "红框：视频中读出的 AI 标识文字（第一帧）",
-            "Red boxes: the AI mark text read in the video (first frame)",
-        ),
+        data = {**data_common, "figure": strip}
+        return [Finding(NAME, "no_visible_mark", "none", text, data)]
+    return [_finding({**hit, **_early(frames, hit), **data_common}, strip) for hit in hits]
+
+
+def strip_figure(video: VideoData, boxes: list[tuple[float, ...]]) -> dict[str, Any]:
+    """The sampled frames as a strip, marks boxed: the figure of this check's finding and the
+    picture of the video in the reports (reports/render.py)."""
+    pairs = [(f.time, f.image) for f in video.frames if f.image.size == video.frames[0].image.size]
+    boxed = [(b[0], b[1], b[2], b[3]) for b in boxes]
+    caption = (
+        Text("抽取的视频帧；红框：读出的 AI 标识", "Sampled frames; red boxes: the AI mark read")
+        if boxes
+        else Text("抽取的视频帧", "Sampled frames of the video")
     )
-    return [_finding({**hit, **_early(frames, hit), **data_common}, figure) for hit in hits]
+    return video.add_figure(strip.frames_strip(pairs, boxed), caption)
 
 
 def _finding(hit: dict[str, Any], figure: dict[str, Any]) -> Finding:
