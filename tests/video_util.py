@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import struct
+from collections.abc import Iterable, Iterator
+from itertools import chain
 
 import av
 import numpy as np
@@ -34,24 +36,30 @@ def sei_nal(uuid_hex: str, text: bytes) -> bytes:
     return b"\x00\x00\x00\x01" + bytes([6, 5, len(payload)]) + payload + b"\x80"
 
 
-def frames(count: int = 6, size: tuple[int, int] = (320, 240), seed: int = 1) -> list[Image.Image]:
-    """A textured scene panning sideways: every pixel changes from frame to frame."""
+def panning(count: int, size: tuple[int, int], seed: int = 1) -> Iterator[Image.Image]:
+    """A textured scene panning sideways, 8 px a frame: every pixel changes from frame to
+    frame. Made one frame at a time (a 30 s 1080p clip would not fit in memory at once)."""
     rng = np.random.default_rng(seed)
     w, h = size
-    coarse = rng.integers(40, 215, (h // 8 + 2, (w + 8 * count) // 8 + 2, 3), dtype=np.uint8)
-    wide = Image.fromarray(coarse).resize((coarse.shape[1] * 8, coarse.shape[0] * 8))
-    return [wide.crop((i * 8, 0, i * 8 + w, h)) for i in range(count)]
+    coarse = rng.integers(40, 215, (h // 8 + 2, w // 8 + count + 2, 3), dtype=np.uint8)
+    for i in range(count):
+        tile = Image.fromarray(np.ascontiguousarray(coarse[:, i : i + w // 8 + 2]))
+        yield tile.resize((tile.width * 8, tile.height * 8)).crop((0, 0, w, h))
+
+
+def frames(count: int = 6, size: tuple[int, int] = (320, 240), seed: int = 1) -> list[Image.Image]:
+    return list(panning(count, size, seed))
 
 
 def with_mark(
-    images: list[Image.Image], text: str = "可灵AI", height: int = 22
-) -> list[Image.Image]:
+    images: Iterable[Image.Image], text: str = "可灵AI", height: int = 22
+) -> Iterator[Image.Image]:
     """The same mark drawn at the same place on every frame (bottom-right, as Kling does)."""
-    return [samples.draw_text(im, text, height, "bottom-right")[0] for im in images]
+    return (samples.draw_text(im, text, height, "bottom-right")[0] for im in images)
 
 
 def encode(
-    images: list[Image.Image],
+    images: Iterable[Image.Image],
     fps: int = 10,
     metadata: dict[str, str] | None = None,
     sei: bytes = b"",
@@ -63,7 +71,9 @@ def encode(
     out = av.open(buf, "w", format="mp4", options=options)
     out.metadata.update(metadata or {})
     stream = out.add_stream("libx264", rate=fps)
-    stream.width, stream.height = images[0].size
+    images = iter(images)
+    first = next(images)
+    stream.width, stream.height = first.size
     stream.pix_fmt = "yuv420p"
     stream.options = {"preset": "ultrafast", "crf": "18"}
 
@@ -76,7 +86,7 @@ def encode(
             packet = changed
         out.mux(packet)
 
-    for im in images:
+    for im in chain([first], images):
         for packet in stream.encode(av.VideoFrame.from_image(im.convert("RGB"))):
             mux(packet)
     for packet in stream.encode():
