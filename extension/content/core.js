@@ -219,10 +219,16 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       if (!evidence.length) evidence = RP.historyImages(site, facts.buyer);
       for (const img of evidence) add(img, img.currentSrc || img.src, "evidence");
     }
+    // the buyer's videos: a refund page shows no others (the listing's own video sits on the
+    // product page); each by its source address as the page plays it
+    for (const video of RP.pageVideos()) add(video, RP.videoUrl(video), "evidence");
     const elsewhere = [site.evidence, notEvidence, site.history?.labels || []];
     for (const img of RP.imagesNear(listing, elsewhere)) add(img, img.currentSrc || img.src, "listing");
     return { facts, photos };
   };
+
+  RP.pageVideos = () => [...document.querySelectorAll("video")].filter((v) => !v.closest("#refundproof-root"));
+  RP.videoUrl = (video) => video.currentSrc || video.src || video.querySelector("source[src]")?.src || "";
 
   // How many buyer photos this frame shows (the top frame asks each frame, to find the one
   // where the refund's detail renders).
@@ -239,24 +245,17 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return answer.value;
   };
 
-  // The real bytes, and how they were obtained (the report says so). Order: the original
-  // file through the extension; the page's own copy (blob:, data:, same origin); a canvas
-  // copy only as the last resort.
+  // What the background needs to fetch a photo or video, or the bytes themselves where only
+  // this page can read them. Order: the original file through the extension (the background
+  // fetches it, the address shown as a fallback); the page's own copy (blob:, data:); a canvas
+  // copy only as the last resort (the report says how the bytes were obtained).
   RP.grab = async (photo) => {
     const url = photo.url;
     const base = { role: photo.role, page_url: location.href, fetched_at: new Date().toISOString() };
     const name = (u) => decodeURIComponent(new URL(u, location.href).pathname.split("/").pop() || "image");
     if (/^https?:/.test(url)) {
       const original = RP.originalUrl(url);
-      const got = await RP.send({ type: "rp:fetch", url: original });
-      if (got.ok) {
-        return { ...base, b64: got.b64, method: "original_fetch", source_url: original, http_headers: { ...got.headers, "x-displayed-url": url }, file_name: name(original) };
-      }
-      if (original !== url) {
-        const again = await RP.send({ type: "rp:fetch", url });
-        if (again.ok) return { ...base, b64: again.b64, method: "original_fetch", source_url: url, http_headers: again.headers, file_name: name(url) };
-      }
-      photo.fetchError = got.error;
+      return { ...base, url: original, displayed: url, file_name: name(original), displayed_name: name(url) };
     }
     if (/^(blob|data):/.test(url)) {
       try {
@@ -274,6 +273,9 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
         return { ...base, b64: b64(await blob.arrayBuffer()), method: "canvas_copy", source_url: url.slice(0, 200), file_name: "canvas-copy.png" };
       } catch {}
     }
-    return { ...base, error: photo.fetchError || { zh: "无法取得这张图片的原始数据（下载被拒绝）。", en: "Could not get this image's bytes (download refused)." } };
+    if (photo.el instanceof HTMLVideoElement) {
+      return { ...base, error: { zh: "这段视频以流的方式播放（blob:），页面上取不到原始文件：请从平台下载原视频文件再核验。", en: "This video plays as a stream (blob:), so the page holds no original file: download the video from the platform and verify the file." } };
+    }
+    return { ...base, error: { zh: "无法取得这张图片的原始数据（下载被拒绝）。", en: "Could not get this image's bytes (download refused)." } };
   };
 })();
