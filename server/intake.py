@@ -19,7 +19,7 @@ from .files import now_iso
 from .formats import containers, isobmff, repair
 from .imaging import pixels
 from .intake_video import MIME as VIDEO_MIME
-from .intake_video import middle_frame_hash, structure, video_format
+from .intake_video import keyframe_hashes, middle_frame_hash, structure, video_format
 from .text import Text
 
 pillow_heif.register_heif_opener()
@@ -54,6 +54,7 @@ class Inspection:
     repairs: tuple[str, ...] = ()
     media: str = "photo"
     duration: float = 0.0  # seconds, videos only
+    keyframes: tuple[tuple[float, str], ...] = ()  # (time, pHash) of a video's keyframes
 
 
 def check_image(data: bytes, limits: Limits) -> Inspection:
@@ -90,16 +91,24 @@ def check_image(data: bytes, limits: Limits) -> Inspection:
 
 def check_video(data: bytes, limits: Limits) -> Inspection:
     """Validate the bytes as an MP4/MOV video within the video limits (server/intake_video.py);
-    one frame is decoded for the perceptual hash. Frames that do not decode leave the file
-    kept as evidence, as for photos."""
+    the middle frame and the keyframes (small) are decoded for their perceptual hashes.
+    Frames that do not decode leave the file kept as evidence, as for photos."""
     info = structure(data, limits)
     track = info.video
     assert track is not None  # structure() refuses a file without one
     phash, error = middle_frame_hash(data, info)
     duration = round(max(info.duration, track.duration), 3)
     fmt = video_format(info)
+    keyframes = keyframe_hashes(data) if error is None else ()
     return Inspection(
-        fmt, track.width, track.height, phash, error, media="video", duration=duration
+        fmt,
+        track.width,
+        track.height,
+        phash,
+        error,
+        media="video",
+        duration=duration,
+        keyframes=keyframes,
     )
 
 
@@ -279,4 +288,6 @@ def receive(
         pixels_repairs=list(seen.repairs),
         media=seen.media,
         duration=seen.duration,
+        frame_times=[t for t, _ in seen.keyframes],
+        frame_hashes=[h for _, h in seen.keyframes],
     )

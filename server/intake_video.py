@@ -97,6 +97,21 @@ def structure(data: bytes, limits: Limits) -> movie.MovieInfo:
     return info
 
 
+# Keyframes hashed per video for the reuse pool: a 10-minute clip with a keyframe every 2 s
+# has 300; the first KEYFRAMES spread over a refund video's length are enough to meet it again.
+KEYFRAMES = 16
+KEYFRAME_SIDE = 256  # px: what a perceptual hash looks at anyway
+
+
+def keyframe_hashes(data: bytes) -> tuple[tuple[float, str], ...]:
+    """(time, pHash) of the video's first keyframes (none when they do not decode)."""
+    try:
+        found = frames.keyframes(data, KEYFRAMES, KEYFRAME_SIDE)
+    except Exception:
+        return ()
+    return tuple((f.time, pixels.phash(f.image)) for f in found)
+
+
 def middle_frame_hash(data: bytes, info: movie.MovieInfo) -> tuple[str, str | None]:
     """(pHash of the frame in the middle, why the frames do not decode): the frame the reuse
     pool knows the video by. A video whose frames do not decode is kept all the same."""

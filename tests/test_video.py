@@ -336,3 +336,34 @@ def test_a_video_over_the_attachment_size_is_named_by_hash(service: Service, mar
     referenced = json.loads(files["snapshot.json"])["referenced"]
     assert referenced == [{"name": f"{sha}.mp4", "sha256": sha, "size": len(marked)}]
     assert service.check_report(pdf).ok
+
+
+def test_the_same_video_in_another_refund_is_found(service: Service, kling: bytes):
+    first = service.create_case({"platform": "taobao", "refund_id": "R-A"})
+    service.add_photo(first["id"], kling, "evidence", Source(file_name="a.mp4"))
+    service.verify(first["id"])
+    second = service.create_case({"platform": "pinduoduo", "refund_id": "R-B"})
+    copy = v.remux(kling)  # the same frames in a new file: other bytes, same pictures
+    service.add_photo(second["id"], copy, "evidence", Source(file_name="b.mp4"))
+    out = service.verify(second["id"])
+    found = {f["signal"]: f for f in out["photos"][0]["findings"]}
+    reused = found["reused_in_other_refund"]
+    assert reused["strength"] == "decisive" and reused["data"]["other_case"] == first["id"]
+    assert reused["data"]["identical_bytes"] is False
+
+
+def test_a_photo_of_a_keyframe_is_found_in_another_refunds_video(service: Service):
+    """The video is known by each keyframe, not only its middle frame: a still of its first
+    scene, sent as a photo in another refund, is found and confirmed on that keyframe."""
+    scene_a, scene_b = v.frames(10, (320, 240), seed=3), v.frames(10, (320, 240), seed=4)
+    video = v.encode(scene_a + scene_b, fps=10, gop=10)
+    first = service.create_case({"platform": "douyin", "refund_id": "R-V"})
+    kept, _ = service.add_photo(first["id"], video, "evidence", Source(file_name="v.mp4"))
+    assert kept.frame_times == [0.0, 1.0] and len(set(kept.frame_hashes)) == 2
+    service.verify(first["id"])
+    second = service.create_case({"platform": "taobao", "refund_id": "R-P"})
+    still = jpeg(scene_a[0].resize((480, 360)))
+    service.add_photo(second["id"], still, "evidence", Source(file_name="p.jpg"))
+    out = service.verify(second["id"])
+    found = {f["signal"]: f for f in out["photos"][0]["findings"]}
+    assert found["reused_in_other_refund"]["data"]["other_case"] == first["id"]

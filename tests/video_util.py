@@ -63,6 +63,7 @@ def encode(
     fps: int = 10,
     metadata: dict[str, str] | None = None,
     sei: bytes = b"",
+    gop: int = 250,
 ) -> bytes:
     """An H.264 MP4 of the frames; `metadata` written as keys+ilst (ffmpeg's
     use_metadata_tags, the TC260 layout); `sei` put before every frame's slices."""
@@ -75,7 +76,7 @@ def encode(
     first = next(images)
     stream.width, stream.height = first.size
     stream.pix_fmt = "yuv420p"
-    stream.options = {"preset": "ultrafast", "crf": "18"}
+    stream.options = {"preset": "ultrafast", "crf": "18", "g": str(gop)}  # g: frames a keyframe
 
     def mux(packet: av.Packet) -> None:
         if sei:  # the encoder's output is Annex B; the muxer converts it, SEI included

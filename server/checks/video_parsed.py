@@ -4,7 +4,8 @@ picture (reuse, listing_match) a video shows its middle frame as `stored`."""
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, partial
 from itertools import chain
 
 from PIL import Image
@@ -12,6 +13,7 @@ from PIL import Image
 from ..domain.cases import Photo
 from ..domain.limits import Limits
 from ..formats import frames, isobmff, movie, nal
+from ..imaging import alignment
 from .parsed import PhotoData, PixelsUnavailable
 
 # Frames decoded per video: three in the first two seconds (GB 45438 §5.4 wants a video's
@@ -61,6 +63,21 @@ class VideoData(PhotoData):
         """The frame nearest the middle of the clip: the one picture checks compare."""
         middle = self.photo.duration / 2
         return min(self.frames, key=lambda f: abs(f.time - middle)).image
+
+    def pictures(self) -> list[tuple[str, Callable[[], alignment.Features]]]:
+        """The middle frame, then each keyframe hashed at intake (decoded only when a hash
+        comes close: seeking to a keyframe decodes that frame alone)."""
+        keyframes = zip(self.photo.frame_times, self.photo.frame_hashes, strict=False)
+        return [
+            *super().pictures(),
+            *((h, partial(self._keyframe_features, t)) for t, h in keyframes),
+        ]
+
+    def _keyframe_features(self, time: float) -> alignment.Features:
+        found = frames.at_times(self.data, [time])
+        if not found:
+            raise PixelsUnavailable(f"no frame decodes at {time} s")
+        return alignment.features(found[0].image)
 
     @cached_property
     def user_data(self) -> list[nal.UserData]:

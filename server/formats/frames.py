@@ -75,6 +75,30 @@ def at_times(data: bytes, times: list[float]) -> list[Frame]:
     return out
 
 
+def keyframes(data: bytes, most: int, side: int) -> list[Frame]:
+    """The stream's keyframes (the decoder skips every other frame), each at most `side`
+    pixels on its longer side: cheap enough for intake, where their hashes are taken."""
+    out: list[Frame] = []
+    with _open(data) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        start = _start(stream)
+        for frame in container.decode(stream):
+            if frame.pts is None or stream.time_base is None:
+                continue
+            factor = max(frame.width, frame.height) / side
+            width, height = (
+                (max(2, round(frame.width / factor)), max(2, round(frame.height / factor)))
+                if factor > 1
+                else (frame.width, frame.height)
+            )
+            t = round(float(frame.pts * stream.time_base) - start, 3)
+            out.append(Frame(t, True, frame.to_image(width=width, height=height)))
+            if len(out) >= most:
+                break
+    return out
+
+
 def keyframe_times(data: bytes, most: int) -> list[float]:
     """When the stream's keyframes are (seconds), from the packets alone (nothing decoded)."""
     out: list[float] = []

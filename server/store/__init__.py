@@ -428,10 +428,12 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
         "photos": len(case["photos"]),
         "level": done[-1]["level"] if done else None,
         "verified_at": done[-1]["verified_at"] if done else None,
+        # a video is known by its middle frame's hash and by each of its keyframes'
         "evidence": [
-            [p["sha256"], p.get("phash", ""), p["received_at"]]
+            [p["sha256"], phash, p["received_at"]]
             for p in case["photos"]
             if p["role"] == "evidence"
+            for phash in dict.fromkeys([p.get("phash", ""), *p.get("frame_hashes", [])])
         ],
     }
 
