@@ -367,3 +367,57 @@ def test_a_photo_of_a_keyframe_is_found_in_another_refunds_video(service: Servic
     out = service.verify(second["id"])
     found = {f["signal"]: f for f in out["photos"][0]["findings"]}
     assert found["reused_in_other_refund"]["data"]["other_case"] == first["id"]
+
+
+# the workers' video budget
+
+
+def sleepy_video_mark(job, starting):
+    """A photo's first check, then every check of a video: video_mark hangs (module-level: the
+    spawned worker finds it by name)."""
+    from server.checking import CheckDone
+    from server.checks import REGISTRY, status_line
+
+    for photo in job.photos:
+        checks = VIDEO_REGISTRY if photo.media == "video" else REGISTRY[:1]
+        for check in checks:
+            if check.NAME in job.stopped.get(photo.sha256, ()):
+                continue
+            starting(photo.sha256, check.NAME)
+            if photo.media == "video" and check.NAME == "video_mark":
+                time.sleep(60)
+            yield CheckDone(photo.sha256, [], status_line(check, "ok", False), {}, [])
+
+
+def test_a_video_is_stopped_on_its_own_time_budget_and_the_photo_goes_on():
+    from server.checking import PhotoJob
+    from server.domain.cases import Photo
+    from server.workers import Budget, Workers
+
+    def item(name: str, media: str) -> Photo:
+        fmt, mime = ("MP4", "video/mp4") if media == "video" else ("JPEG", "image/jpeg")
+        return Photo(name, "evidence", fmt, mime, 8, 8, 1, Source(), "2026-12-03", media=media)
+
+    job = PhotoJob(
+        home=Path("."),
+        limits=LIMITS,
+        case_id="c",
+        facts={},
+        remote_manifest_fetch=False,
+        photos=(item("clip", "video"), item("still", "photo")),
+        listings=(),
+        pool=(),
+    )
+    # a photo's 60 s would give video_mark about 29 s; the video's own 4 s about 2
+    budget = Budget(seconds=60, video_seconds=4, memory=600 * 2**20, workers=1)
+    assert budget.for_media("video") == (4, budget.video_memory)
+    pool = Workers(budget, check=sleepy_video_mark)
+    try:
+        started = time.monotonic()
+        done = list(pool.check(job))
+        assert time.monotonic() - started < 15
+    finally:
+        pool.close()
+    said = {(d.sha256, d.status["check"]): d.findings for d in done}
+    assert said["clip", "video_mark"][0]["signal"] == "over_time_budget"
+    assert said["clip", "video_context"] == [] and said["still", "c2pa"] == []
