@@ -421,3 +421,21 @@ def test_a_video_is_stopped_on_its_own_time_budget_and_the_photo_goes_on():
     said = {(d.sha256, d.status["check"]): d.findings for d in done}
     assert said["clip", "video_mark"][0]["signal"] == "over_time_budget"
     assert said["clip", "video_context"] == [] and said["still", "c2pa"] == []
+
+
+def test_a_video_that_starts_on_the_listing_photo_is_its_copy(service: Service):
+    """Image-to-video: the clip opens on the seller's listing photo and drifts away from it;
+    its first keyframe is compared with the listing photos, not only its middle frame."""
+    from server.demo import samples
+
+    listing = samples.product_shot(640, 480, seed=2)
+    opening = [listing.resize((320, 240))] * 10
+    video = v.encode(opening + v.frames(10, (320, 240), seed=6), fps=10, gop=10)
+    case = service.create_case({"platform": "taobao", "refund_id": "R-I2V"})
+    clip, _ = service.add_photo(case["id"], video, "evidence", Source(file_name="i2v.mp4"))
+    service.add_photo(case["id"], jpeg(listing), "listing", Source(file_name="main.jpg"))
+    out = service.verify(case["id"])
+    (mine,) = [p for p in out["photos"] if p["sha256"] == clip.sha256]
+    found = {f["signal"]: f for f in mine["findings"]}
+    assert found["derived_from_listing"]["strength"] == "decisive"
+    assert found["derived_from_listing"]["data"]["listing_file"] == "main.jpg"
