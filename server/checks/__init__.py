@@ -66,9 +66,15 @@ TIME_SHARES = {
     "exif_context": 1,
     "forensics": 4,
     "decoding": 1,
+}
+# The same for a video's checks, shared out of the video's own budget (server/workers.py).
+VIDEO_TIME_SHARES = {
+    "c2pa": 2,
     "video_label": 1,
     "video_traces": 2,
     "video_mark": 6,
+    "listing_match": 8,
+    "reuse": 3,
     "video_context": 1,
 }
 
@@ -80,9 +86,11 @@ def registry_for(photo: Photo) -> tuple[Check, ...]:
 def time_until(name: str, media: str = "photo") -> float:
     """The fraction of a photo's (or video's) time budget that may be spent when check `name`
     is done."""
-    names = [c.NAME for c in (VIDEO_REGISTRY if media == "video" else REGISTRY)]
-    total = sum(TIME_SHARES[n] for n in names)
-    return sum(TIME_SHARES[n] for n in names[: names.index(name) + 1]) / total
+    video = media == "video"
+    names = [c.NAME for c in (VIDEO_REGISTRY if video else REGISTRY)]
+    shares = VIDEO_TIME_SHARES if video else TIME_SHARES
+    total = sum(shares[n] for n in names)
+    return sum(shares[n] for n in names[: names.index(name) + 1]) / total
 
 
 __all__ = ["REGISTRY", "VIDEO_REGISTRY", "CheckContext", "CheckRun", "TrustInfo", "run_checks"]
