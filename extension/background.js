@@ -89,15 +89,16 @@ async function fetchOriginal(url) {
 // then the address the page showed; a page-only copy (blob:, canvas) comes with its bytes.
 async function obtain(photo) {
   if (photo.b64) return { bytes: fromBase64(photo.b64), photo };
+  const fetched_at = new Date().toISOString(); // when the bytes were fetched, not when read
   const got = await fetchOriginal(photo.url);
   if (got.ok) {
-    const http_headers = photo.displayed !== photo.url ? { ...got.headers, "x-displayed-url": photo.displayed } : got.headers;
-    return { bytes: got.bytes, photo: { ...photo, method: "original_fetch", source_url: photo.url, http_headers } };
+    const http_headers = { ...got.headers, "x-displayed-url": photo.displayed };
+    return { bytes: got.bytes, photo: { ...photo, fetched_at, method: "original_fetch", source_url: photo.url, http_headers } };
   }
   if (photo.displayed && photo.displayed !== photo.url) {
     const again = await fetchOriginal(photo.displayed);
     if (again.ok) {
-      return { bytes: again.bytes, photo: { ...photo, method: "original_fetch", source_url: photo.displayed, http_headers: again.headers, file_name: photo.displayed_name } };
+      return { bytes: again.bytes, photo: { ...photo, fetched_at, method: "original_fetch", source_url: photo.displayed, http_headers: again.headers, file_name: photo.displayed_name } };
     }
   }
   return { error: got.error };
