@@ -164,10 +164,13 @@ def test_the_tc260_layout_keys_ilst_under_udta_meta(kling: bytes):
 
 
 def test_doubao_ios_layout_a_quicktime_meta_under_moov(plain: bytes):
-    f = _label(v.add_to_moov(plain, v.doubao_layout_a(v.DOUBAO_LABEL)))
+    doubao = v.add_to_moov(plain, v.doubao_layout_a(v.DOUBAO_LABEL))
+    f = _label(doubao)
     assert f.data["placement"]["boxes"] == "moov/meta/ilst"
     assert (f.data["placement"]["layout"], f.data["placement"]["key"]) == ("keys", "AIGC")
     assert f.data["producer"]["service"] == "豆包 Doubao"
+    trace = signals(video_traces.run(parsed(doubao), CheckContext()))["doubao_export"]
+    assert trace.strength == "supporting" and trace.data["items"][0]["key"].endswith("artwork")
 
 
 def test_doubao_ios_layout_b_numeric_item_without_keys(plain: bytes):

@@ -93,8 +93,16 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             "No GB 45438 implicit label in the video's metadata (inconclusive: a re-save or "
             "re-mux loses it).",
         )
-        items = [placement(i) for i in photo.movie.items[:MAX_CANDIDATES]]
-        findings.append(Finding(NAME, "no_label", "none", text, {"metadata_items": items}))
+        movie = photo.movie
+        seen: dict[str, Any] = {
+            "metadata_items": [placement(i) for i in movie.items[:MAX_CANDIDATES]],
+            # what the file is made of: a re-muxed file shows its tool's layout
+            "top_level_boxes": list(movie.top[:64]),
+            "brands": list(movie.brands),
+            "c2pa_box": movie.c2pa_box,
+            "damaged_containers": list(movie.damaged),
+        }
+        findings.append(Finding(NAME, "no_label", "none", text, seen))
     return findings
 
 

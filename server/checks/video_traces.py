@@ -85,7 +85,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
 
 
 def _dreamina(video: VideoData) -> list[Finding]:
-    ai, zero = [], []
+    ai, zero, doubao = [], [], []
     for item in video.movie.items:
         flat = item.value.replace("\\", "")
         types = [int(t) for t in _LABEL_TYPE.findall(flat)]
@@ -94,7 +94,19 @@ def _dreamina(video: VideoData) -> list[Finding]:
             ai.append({**placement(item), "value": item.value[:500]})
         elif types or "DreaminaMetaInfo" in item.key or "DreaminaMetaInfo" in flat:
             zero.append({**placement(item), "value": item.value[:500]})
+        elif "doubao" in products:
+            doubao.append({**placement(item), "value": item.value[:500]})
     out = []
+    if doubao:
+        text = Text(
+            "元数据中写有 product:doubao（豆包 App 导出视频时写入，与其 AI 生成视频的隐式标识一同出现），"
+            "没有签名；单独出现时只是辅助证据。",
+            "The metadata says product:doubao (written by the Doubao app when it exports a video, "
+            "beside the implicit label of its AI-generated videos), unsigned; on its own it is "
+            "supporting evidence only.",
+        )
+        data = {"generator": "豆包 Doubao", "items": doubao}
+        out.append(Finding(NAME, "doubao_export", "supporting", text, data))
     if ai:
         text = Text(
             "元数据中有即梦（Dreamina）的生成记录（product:dreamina 或 aigc_label_type≥1），"

@@ -99,21 +99,6 @@ def keyframes(data: bytes, most: int, side: int) -> list[Frame]:
     return out
 
 
-def keyframe_times(data: bytes, most: int) -> list[float]:
-    """When the stream's keyframes are (seconds), from the packets alone (nothing decoded)."""
-    out: list[float] = []
-    with _open(data) as container:
-        stream = container.streams.video[0]
-        base = stream.time_base
-        start = _start(stream)
-        for packet in container.demux(stream):
-            if packet.is_keyframe and packet.pts is not None and base is not None:
-                out.append(round(float(packet.pts * base) - start, 3))
-                if len(out) >= most:
-                    break
-    return out
-
-
 def samples(data: bytes, most: int, most_bytes: int) -> Iterator[bytes]:
     """The video track's first coded samples as stored (length-prefixed NAL units for H.264
     and HEVC in MP4), at most `most` of them and `most_bytes` in all."""
