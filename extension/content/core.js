@@ -238,6 +238,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   const b64 = (buffer) => RPBase64.encode(new Uint8Array(buffer));
+  const PAGE_COPY_MAX = 40 * 1024 * 1024;
+  const TOO_LARGE_COPY = {
+    zh: "页面里的这份副本太大（超过 40 MB），无法从页面交给扩展：请从平台下载原文件再核验。",
+    en: "The page's copy is too large (over 40 MB) to hand from the page to the extension: download the original from the platform and verify the file.",
+  };
 
   RP.send = async (msg) => {
     const answer = await chrome.runtime.sendMessage(msg);
@@ -259,8 +264,10 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     }
     if (/^(blob|data):/.test(url)) {
       try {
-        const r = await fetch(url);
-        return { ...base, b64: b64(await r.arrayBuffer()), method: "blob_read", source_url: url.slice(0, 200), file_name: "page-image" };
+        const bytes = await (await fetch(url)).arrayBuffer();
+        // these bytes must ride a message (capped at 64 MiB, a third more as base64)
+        if (bytes.byteLength > PAGE_COPY_MAX) return { ...base, error: TOO_LARGE_COPY };
+        return { ...base, b64: b64(bytes), method: "blob_read", source_url: url.slice(0, 200), file_name: "page-image" };
       } catch {}
     }
     if (photo.el?.complete) {
