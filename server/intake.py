@@ -100,10 +100,14 @@ def check_video(data: bytes, limits: Limits) -> Inspection:
     duration = round(max(info.duration, track.duration), 3)
     fmt = video_format(info)
     keyframes = keyframe_hashes(data) if error is None else ()
+    # the size as shown: a phone's upright video is stored sideways and turned on display
+    width, height = (
+        (track.height, track.width) if track.rotation in (90, 270) else (track.width, track.height)
+    )
     return Inspection(
         fmt,
-        track.width,
-        track.height,
+        width,
+        height,
         phash,
         error,
         media="video",

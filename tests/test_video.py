@@ -442,3 +442,16 @@ def test_a_video_that_starts_on_the_listing_photo_is_its_copy(service: Service):
     found = {f["signal"]: f for f in mine["findings"]}
     assert found["derived_from_listing"]["strength"] == "decisive"
     assert found["derived_from_listing"]["data"]["listing_file"] == "main.jpg"
+
+
+def test_a_video_filmed_upright_is_read_upright():
+    """Phones store an upright video sideways with a turn in the track header: frames, size
+    and the mark are read as players show them."""
+    upright = list(v.with_mark(v.frames(22, (240, 320))))
+    stored = [im.rotate(90, expand=True) for im in upright]  # sideways, as the phone keeps it
+    data = v.filmed_upright(v.encode(stored, fps=10))
+    video = parsed(data)
+    assert (video.photo.width, video.photo.height) == (240, 320)
+    assert video.frames[0].image.size == (240, 320)
+    (f,) = video_mark.run(video, CheckContext())
+    assert f.signal == "visible_ai_mark" and f.data["position"] == "bottom-right corner"

@@ -155,6 +155,14 @@ def apple_tags(make: str = "Apple", model: str = "iPhone 15 Pro") -> bytes:
     return box(b"meta", hdlr(b"mdta") + _keys(names) + _ilst([make, model]))
 
 
+def filmed_upright(data: bytes) -> bytes:
+    """The file with its (first) track header turned 90° clockwise on display, as a phone
+    writes a video filmed upright: frames stored sideways, the turn in the tkhd matrix."""
+    at = data.index(b"tkhd") + 4 + 40  # version 0: flags, times, ids, duration, layer…
+    matrix = struct.pack(">9i", 0, 1 << 16, 0, -(1 << 16), 0, 0, 0, 0, 1 << 30)
+    return data[:at] + matrix + data[at + 36 :]
+
+
 def add_to_moov(data: bytes, *boxes: bytes) -> bytes:
     """The file with boxes appended inside its `moov`, which must be the last box (PyAV
     writes it after `mdat`, so no chunk offset moves)."""

@@ -39,6 +39,13 @@ def _start(stream: av.VideoStream) -> float:
     return float(stream.start_time * stream.time_base)
 
 
+def _upright(frame: av.VideoFrame, image: Image.Image) -> Image.Image:
+    """The picture as players show it: a phone filming upright stores its frames sideways and
+    a rotation in the track header (the display matrix), which FFmpeg hands over per frame."""
+    turn = round(frame.rotation or 0) % 360
+    return image.rotate(turn, expand=True) if turn else image
+
+
 def _scaled(width: int, height: int) -> tuple[int, int]:
     factor = sqrt(width * height / FRAME_PIXELS)
     if factor <= 1:
@@ -68,7 +75,7 @@ def at_times(data: bytes, times: list[float]) -> list[Frame]:
                 if t + 1e-3 < wanted:
                     continue
                 width, height = _scaled(frame.width, frame.height)
-                image = frame.to_image(width=width, height=height)
+                image = _upright(frame, frame.to_image(width=width, height=height))
                 out.append(Frame(round(t, 3), bool(frame.key_frame), image))
                 last = t
                 break
@@ -93,7 +100,7 @@ def keyframes(data: bytes, most: int, side: int) -> list[Frame]:
                 else (frame.width, frame.height)
             )
             t = round(float(frame.pts * stream.time_base) - start, 3)
-            out.append(Frame(t, True, frame.to_image(width=width, height=height)))
+            out.append(Frame(t, True, _upright(frame, frame.to_image(width=width, height=height))))
             if len(out) >= most:
                 break
     return out

@@ -13,6 +13,7 @@ Metadata layouts read (each item keeps which one it came from, for the report):
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,7 @@ class Track:
     width: int
     height: int
     duration: float  # seconds, from the media header
+    rotation: int = 0  # clockwise degrees the frames are turned on display (tkhd matrix)
     # NAL unit length prefix of an H.264/HEVC track (1, 2 or 4), 0 when not NAL-framed
     nal_length: int = 0
     codec_config: bytes = b""  # the avcC/hvcC body
@@ -87,12 +89,16 @@ def _mvhd(data: bytes, box: Box) -> tuple[float, str | None]:
     return (length / scale if scale else 0.0), _when(created)
 
 
-def _tkhd_size(data: bytes, box: Box) -> tuple[int, int]:
+def _tkhd(data: bytes, box: Box) -> tuple[int, int, int]:
+    """(width, height, clockwise rotation in degrees) from a track header: the size as stored
+    and the turn its matrix gives on display (a phone filming upright stores 90)."""
     version, at = full_box(data, box)
     at += 32 if version == 1 else 20  # times, track id, reserved, duration
-    at += 8 + 8 + 36  # reserved, layer/group/volume/reserved, matrix
-    width, height = struct.unpack_from(">II", data, at)
-    return width >> 16, height >> 16
+    at += 8 + 8  # reserved, layer/group/volume/reserved
+    a, b = struct.unpack_from(">ii", data, at)  # the matrix's first row, 16.16 fixed point
+    width, height = struct.unpack_from(">II", data, at + 36)
+    rotation = round(math.degrees(math.atan2(b, a))) % 360 if (a or b) else 0
+    return width >> 16, height >> 16, rotation
 
 
 def _mdhd_duration(data: bytes, box: Box) -> float:
@@ -139,7 +145,7 @@ def _tracks(data: bytes, layout: Layout) -> list[Track]:
     for trak in layout.find("moov", "trak"):
         inside = [b for b in layout.boxes if trak.start < b.start < trak.end]
         first = {b.type: b for b in reversed(inside)}  # the first of each type in the track
-        width, height = _tkhd_size(data, first["tkhd"]) if "tkhd" in first else (0, 0)
+        width, height, rotation = _tkhd(data, first["tkhd"]) if "tkhd" in first else (0, 0, 0)
         hdlr = next((b for b in inside if b.type == "hdlr" and b.path[-1] == "mdia"), None)
         codec, w, h, nal, config = (
             _sample_entry(data, first["stsd"]) if "stsd" in first else ("", 0, 0, 0, b"")
@@ -152,6 +158,7 @@ def _tracks(data: bytes, layout: Layout) -> list[Track]:
                 width=width or (w if handler == "vide" else 0),
                 height=height or (h if handler == "vide" else 0),
                 duration=_mdhd_duration(data, first["mdhd"]) if "mdhd" in first else 0.0,
+                rotation=rotation,
                 nal_length=nal,
                 codec_config=config,
             )
