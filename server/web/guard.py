@@ -1,15 +1,19 @@
-"""Every request: a loopback Host (DNS rebinding), no foreign Origin, and the pairing token."""
+"""Every request: a loopback Host (DNS rebinding), no foreign Origin, and the pairing token (or
+the case desk's session cookie, which is bound to it)."""
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .. import desk_session
 from ..errors import Problem
 from ..pairing import is_extension
 from ..settings import Config
@@ -34,6 +38,10 @@ def _hostname(host: str) -> str:
     (`127.0.0.1:8765@evil.example` is refused, not read as 127.0.0.1)."""
     m = _HOST.fullmatch(host)
     return (m.group("v6") or m.group("name")) if m else ""
+
+
+def _cookie(headers: Headers) -> str | None:
+    return cookie_parser(headers.get("cookie", "")).get(desk_session.COOKIE)
 
 
 class LocalGuard:
@@ -71,7 +79,10 @@ class LocalGuard:
         origin = headers.get("origin")
         # An unpaired extension may ask whether the server runs and pair; a web page may not.
         unpaired_ok = path in OPEN_PATHS and is_extension(origin)
-        if origin is not None and origin not in config.allowed_origins and not unpaired_ok:
+        # the desk's own page, served from here (its Host is loopback, checked above)
+        own_page = origin == f"http://{headers.get('host', '')}"
+        allowed = origin in config.allowed_origins or unpaired_ok or own_page
+        if origin is not None and not allowed:
             return problem_response(
                 Problem(
                     "origin",
@@ -82,7 +93,9 @@ class LocalGuard:
                     403,
                 )
             )
-        if path in OPEN_PATHS:
+        if path in OPEN_PATHS or path == desk_session.LOGIN_PATH:  # the login checks its code
+            return None
+        if desk_session.valid(_cookie(headers), config.token, time.time()):
             return None
         auth = headers.get("authorization", "")
         token = (

@@ -21,7 +21,8 @@ from ..errors import Problem
 from ..service import Service
 from ..text import Lang, Text, lang_of
 
-FILTERS = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
+FILTERS: tuple[str, ...] = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
+FILTERS += ("kind", "status", "amount_min", "amount_max", "sort")  # the case desk's
 
 
 def _service(request: Request) -> Service:
@@ -71,8 +72,8 @@ async def pair(request: Request) -> Response:
 
 
 async def list_cases(request: Request) -> Response:
-    """Newest first, paged; filters: platform, order_id, refund_id, buyer, level, since,
-    until, q (any of the four facts contains it)."""
+    """Newest first (or by `sort`), paged; filters: platform, order_id, refund_id, buyer,
+    level, kind, status, since, until, amount_min, amount_max, q (any text field contains it)."""
     params = request.query_params
     filters = {k: params[k] for k in FILTERS if params.get(k)}
     offset, limit = _int(params.get("offset"), 0, 10**9), _int(params.get("limit"), 50, 500)
@@ -95,7 +96,7 @@ async def get_case(request: Request) -> Response:
 async def update_case(request: Request) -> Response:
     facts = await _json_body(request)
     case_id = request.path_params["case_id"]
-    return JSONResponse(await run_in_threadpool(_service(request).update_facts, case_id, facts))
+    return JSONResponse(await run_in_threadpool(_service(request).patch_case, case_id, facts))
 
 
 async def add_photo(request: Request) -> Response:
