@@ -215,6 +215,8 @@ const HANDLERS = {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
   },
+  // the case's status, read or set (content/status.js)
+  "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
 };
