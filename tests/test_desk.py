@@ -25,7 +25,7 @@ from server.settings import Config
 from server.web.app import create_app
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; httpx works the same here
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 BASE = "http://127.0.0.1:8765"
