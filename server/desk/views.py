@@ -3,6 +3,8 @@ everything about it, the numbers, the CSV and the evidence package."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,18 @@ def write_package(service: Service, case_id: str, target: Path) -> str:
     )
     package.write(inp, target)
     return package.download_name(case)
+
+
+def package_file(service: Service, case_id: str) -> tuple[Path, str]:
+    """The package in a temporary file inside the data folder (the buyer's photos stay in the
+    owner-only folder), and its name; the caller deletes the file once it is sent."""
+    folder = service.home / "tmp"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    fd, name = tempfile.mkstemp(dir=folder, prefix="package-", suffix=".zip")
+    os.close(fd)
+    path = Path(name)
+    try:
+        return path, write_package(service, case_id, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

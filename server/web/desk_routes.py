@@ -5,8 +5,6 @@ cookie wherever it admits the pairing token."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -118,24 +116,15 @@ async def cases_csv(request: Request) -> Response:
 
 
 async def evidence_package(request: Request) -> Response:
-    service = _service(request)
-    folder = service.home / "tmp"
-    folder.mkdir(exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="package-", suffix=".zip")
-    os.close(fd)
-    try:
-        name = await run_in_threadpool(
-            views.write_package, service, request.path_params["case_id"], Path(tmp)
-        )
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    path, name = await run_in_threadpool(
+        views.package_file, _service(request), request.path_params["case_id"]
+    )
     return FileResponse(
-        tmp,
+        path,
         media_type="application/zip",
         filename=name,
         headers=NO_STORE,
-        background=BackgroundTask(Path(tmp).unlink, missing_ok=True),
+        background=BackgroundTask(path.unlink, missing_ok=True),  # sent: not kept
     )
 
 
