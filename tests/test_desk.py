@@ -155,6 +155,14 @@ def test_links_repeat_buyers_and_numbers(service, api):
     assert links["photo"][0]["shared"] == [hashlib.sha256(LABELLED).hexdigest()]
     assert [r["id"] for r in links["buyer"]] == [first]  # the 拼多多 tb_x is someone else
     assert [r["id"] for r in links["producer"]] == [first]
+    # the package names the linked cases by id and why, no other buyer or order
+    packed = json.loads(
+        zipfile.ZipFile(io.BytesIO(api.get(f"/api/cases/{second}/package").content)).read(
+            "case.json"
+        )
+    )["links"]
+    assert [r["id"] for r in packed["photo"]] == [first]
+    assert all(set(r) <= {"id", "created_at", "shared"} for rows in packed.values() for r in rows)
     api.patch(f"/api/cases/{first}", json={"status": "申诉成功"})
     api.patch(f"/api/cases/{second}", json={"status": "申诉失败"})
     api.patch(f"/api/cases/{second}", json={"status": "已报警"})  # the loss is still counted
@@ -219,6 +227,7 @@ def test_evidence_package_checks_out_without_refundproof(service, api, tmp_path)
     images = [i["name"] for i in record["appeal_images"]]
     assert images and all(folder + name in listed for name in images)
     case = json.loads(zf.read("case.json"))
+    assert case["links"] == {"photo": [], "buyer": [], "producer": []}
     assert case["case"]["status"]["appeal_id"] == "AP-1"
     assert [e["event"] for e in case["history"]][-1] == "case.status"
     readme = zf.read("README.txt").decode("utf-8-sig")

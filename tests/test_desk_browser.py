@@ -281,6 +281,12 @@ def test_without_the_token_or_a_link_nothing_opens(desk):
     page = desk["context"].new_page()
     assert page.goto(url + path).status == 200
     page.wait_for_url("**/desk")
+    _shown(page)
+    page.goto(url + "/desk?lang=en")  # English by the language setting
+    _shown(page)
+    assert page.title() == "RefundProof case desk"
+    assert "Search (order, refund, buyer, any text)" in page.text_content("#filters")
+    assert "待处理" not in page.text_content("#cases")
     again = page.goto(url + path)
     assert again.status == 403
     assert "只能用一次" in page.text_content("body")

@@ -3,8 +3,10 @@ everything about it, the numbers, the CSV and the evidence package."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +63,7 @@ def write_package(service: Service, case_id: str, target: Path) -> str:
     inp = package.PackageInput(
         case=case,
         history=service.case_history(case_id),
-        links=links.linked(service.case_rows(), case_id),
+        links=_named_by_id(links.linked(service.case_rows(), case_id)),
         originals=originals,
         reports=reports,
         made_at=now_iso(),
@@ -70,11 +72,27 @@ def write_package(service: Service, case_id: str, target: Path) -> str:
     return package.download_name(case)
 
 
+def _named_by_id(found: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Linked cases as the package shows them: by case id and why, naming no other buyer or
+    order (the package may go to a platform; the seller's desk has the rest)."""
+    return {
+        why: [{k: r[k] for k in ("id", "created_at", "shared") if k in r} for r in rows]
+        for why, rows in found.items()
+    }
+
+
+STALE_SECONDS = 3600.0  # a package left behind by a stopped server: removed on the next one
+
+
 def package_file(service: Service, case_id: str) -> tuple[Path, str]:
     """The package in a temporary file inside the data folder (the buyer's photos stay in the
     owner-only folder), and its name; the caller deletes the file once it is sent."""
     folder = service.home / "tmp"
     folder.mkdir(exist_ok=True, mode=0o700)
+    for old in folder.glob("package-*.zip"):
+        with contextlib.suppress(OSError):  # another request's, still being sent (Windows)
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()
     fd, name = tempfile.mkstemp(dir=folder, prefix="package-", suffix=".zip")
     os.close(fd)
     path = Path(name)
