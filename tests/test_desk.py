@@ -77,7 +77,8 @@ def test_status_moves_are_kept_logged_and_searchable(service, api):
     assert status["appeal_id"] == "AP-778"  # details set earlier are kept
     # police: the date defaults to the day it was set
     r = api.patch(
-        f"/api/cases/{case_id}", json={"status": "已报警", "police_station": "西湖派出所"}
+        f"/api/cases/{case_id}",
+        json={"status": "已报警", "police_station": "西湖派出所", "police_at": ""},
     )
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r.json()["status"]["police_at"])
     # refused, nothing changed: an unknown status, a date that is no date, a stray field

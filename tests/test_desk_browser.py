@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -159,6 +160,16 @@ def test_the_desk_from_the_popup_to_the_package(desk, tmp_path):
     _search(page)
     assert _rows(page) == [ai]
     page.select_option("#f-kind", "")
+    # a date range in the seller's own days: today holds all six, the day before none
+    page.fill("#f-since", time.strftime("%Y-%m-%d"))
+    _search(page)
+    assert len(_rows(page)) == 6
+    assert page.input_value("#f-since") == time.strftime("%Y-%m-%d")
+    page.fill("#f-since", "")
+    page.fill("#f-until", time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400)))
+    _search(page)
+    assert _rows(page) == []
+    page.fill("#f-until", "")
     page.fill("#f-amount-min", "100")
     page.select_option("#f-sort", "-amount")
     _search(page)
@@ -202,8 +213,12 @@ def test_the_desk_from_the_popup_to_the_package(desk, tmp_path):
         "AP-20261125-01",
         "平台支持卖家",
     )
+    assert status["appealed_at"] == time.strftime("%Y-%m-%d")  # not given: the day it was set
+    assert page.input_value("input[name=appealed_at]") == status["appealed_at"]
     history = page.text_content("#history")
     assert "待处理 → 已申诉" in history and "已申诉 → 申诉成功" in history
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "desk-case.png"), full_page=True)
     # the evidence package: every file is what its manifest says
     with page.expect_download(timeout=60000) as got:
         page.click("#package")

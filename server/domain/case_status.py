@@ -60,18 +60,17 @@ class Change:
 
     def apply(self, current: dict[str, Any], today: str, at: str) -> dict[str, Any]:
         """The case's status record after this change (a new dict)."""
-        out = {**current}
+        out = {**current, **self.details}
+        if self.note is not None:
+            out["note"] = self.note
         if self.status is not None:
             out["value"] = self.status
             out["changed_at"] = at
             if self.status in OUTCOMES:
                 out["appeal_outcome"] = OUTCOMES[self.status]
             date = DATE_OF.get(self.status)
-            if date and not self.details.get(date) and not out.get(date):
+            if date and not out.get(date):  # given none: the day it was set
                 out[date] = today
-        if self.note is not None:
-            out["note"] = self.note
-        out.update(self.details)
         out.setdefault("value", DEFAULT)
         return out
 

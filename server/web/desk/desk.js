@@ -55,7 +55,19 @@ const FILTER_KEYS = ["q", "platform", "kind", "status", "since", "until", "amoun
 
 const levelBadge = (level) => { const l = level || "unverified"; return `<span class="level ${esc(l)}">${esc(t(...(LEVELS[l] || LEVELS.none)))}</span>`; };
 const statusBadge = (key) => `<span class="status ${esc(key || "pending")}">${esc(statusName(key || "pending"))}</span>`;
-const day = (iso) => (iso ? String(iso).slice(0, 16).replace("T", " ") : "");
+// times are stored in UTC and shown in the seller's own time zone
+const pad = (n) => String(n).padStart(2, "0");
+const localDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const day = (iso) => {
+  const d = new Date(iso);
+  return iso && !isNaN(d) ? `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}` : String(iso ?? "");
+};
+// a date range picked in local days, asked of the server as UTC instants (and shown back)
+const fromDay = (value, end) => {
+  const [y, m, d] = value.split("-").map(Number);
+  return new Date(y, m - 1, d + (end ? 1 : 0), 0, 0, 0, end ? -1 : 0).toISOString();
+};
+const toDay = (iso) => (iso && !isNaN(new Date(iso)) ? localDay(new Date(iso)) : "");
 
 async function api(path, options = {}) {
   const r = await fetch(path, { credentials: "same-origin", ...options });
@@ -118,8 +130,8 @@ async function listView() {
     <label>${t("平台", "Platform")}<select name="platform" id="f-platform"><option value="">${t("全部", "All")}</option>${options(known.map((p) => [p, p, p]), f.platform)}</select></label>
     <label>${t("证据种类", "Evidence kind")}<select name="kind" id="f-kind"><option value="">${t("全部", "All")}</option>${options(KINDS, f.kind)}</select></label>
     <label>${t("状态", "Status")}<select name="status" id="f-status"><option value="">${t("全部", "All")}</option>${options(STATUSES, f.status)}</select></label>
-    <label>${t("从", "From")}<input type="date" name="since" id="f-since" value="${esc(f.since || "")}"></label>
-    <label>${t("到", "To")}<input type="date" name="until" id="f-until" value="${esc(f.until || "")}"></label>
+    <label>${t("从", "From")}<input type="date" name="since" id="f-since" value="${esc(toDay(f.since))}"></label>
+    <label>${t("到", "To")}<input type="date" name="until" id="f-until" value="${esc(toDay(f.until))}"></label>
     <label>${t("金额 ≥", "Amount ≥")}<input type="number" min="0" step="0.01" name="amount_min" id="f-amount-min" value="${esc(f.amount_min || "")}"></label>
     <label>${t("金额 ≤", "Amount ≤")}<input type="number" min="0" step="0.01" name="amount_max" id="f-amount-max" value="${esc(f.amount_max || "")}"></label>
     <label>${t("排序", "Sort")}<select name="sort" id="f-sort">${options(sorts, f.sort || "-created_at")}</select></label>
@@ -135,6 +147,8 @@ async function listView() {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(e.target).entries());
     if (data.sort === "-created_at") delete data.sort;
+    if (data.since) data.since = fromDay(data.since, false);
+    if (data.until) data.until = fromDay(data.until, true);
     location.hash = "#/?" + query(data);
   };
   $("#csv").href = "/api/desk/cases.csv?" + query(f, { lang: LANG });
@@ -263,7 +277,8 @@ async function caseView(caseId) {
   $("#status-form").onsubmit = async (e) => {
     e.preventDefault();
     const body = {};
-    for (const [k, value] of new FormData(e.target).entries()) body[k] = value === "" ? null : value;
+    // every field as it stands: one emptied clears it; an empty date of the status set is today
+    for (const [k, value] of new FormData(e.target).entries()) body[k] = value;
     try {
       await api(`/api/cases/${encodeURIComponent(caseId)}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
       await caseView(caseId);
