@@ -501,6 +501,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_desk(args: argparse.Namespace) -> int:
     """A one-time sign-in link to the case desk, printed and opened in the browser."""
+    import urllib.request
     import webbrowser
 
     link = f"http://127.0.0.1:{args.port}/desk/login?code={Service(data_home()).new_desk_link()}"
@@ -512,6 +513,15 @@ def cmd_desk(args: argparse.Namespace) -> int:
         ).get(args.lang)
     )
     print(link)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/health", timeout=2).close()
+    except OSError:
+        say = Text(
+            "本机服务没有在这个端口运行：先运行 `refundproof serve`（或 make run），再打开链接。",
+            "The server is not running on this port: run `refundproof serve` (or make run), "
+            "then open the link.",
+        )
+        print(say.get(args.lang), file=sys.stderr)
     if not args.no_open and not webbrowser.open(link):
         print(Text("请把链接复制到浏览器中打开。", "Open the link in your browser.").get(args.lang))
     return 0

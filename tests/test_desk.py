@@ -24,6 +24,8 @@ from server.service import Service
 from server.settings import Config
 from server.web.app import create_app
 
+from .server_proc import free_port
+
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; httpx works the same here
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
@@ -301,16 +303,20 @@ def test_the_desk_is_never_reachable_without_the_token_or_a_link(service, api):
     again = TestClient(create_app(service), base_url=BASE)
     assert again.get(path).status_code == 403  # used once already
     assert again.get("/desk/login?code=guess").status_code == 403
-    assert again.get("/desk").status_code == 401
+    signin = again.get("/desk")
+    assert signin.status_code == 401 and "refundproof desk" in signin.text
     # a new token ends every session
     service.new_token()
     assert stranger.get("/desk").status_code == 401
 
 
 def test_refundproof_desk_prints_a_link_that_signs_in(service, capsys):
-    assert cli.main(["desk", "--no-open", "--port", "8765"]) == 0
-    out = capsys.readouterr().out
-    link = re.search(r"http://127\.0\.0\.1:8765(/desk/login\?code=\S+)", out)
+    port = free_port()
+    assert cli.main(["desk", "--no-open", "--port", str(port)]) == 0
+    said = capsys.readouterr()
+    out = said.out
+    assert "refundproof serve" in said.err  # nothing listens on that port: it says so
+    link = re.search(rf"http://127\.0\.0\.1:{port}(/desk/login\?code=\S+)", out)
     assert link, out
     client = TestClient(create_app(service), base_url=BASE)
     assert client.get(link.group(1)).status_code == 200

@@ -54,12 +54,23 @@ async def static(request: Request) -> Response:
     return FileResponse(STATIC / name, media_type=STATIC_FILES[name], headers=NO_STORE)
 
 
-LOGIN_FAILED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
-<title>RefundProof 案件台</title><h1>登录链接无效或已用过</h1>
-<p>每个登录链接只能用一次，5 分钟内有效。请在扩展弹窗中点“案件台”，或运行 <code>refundproof desk</code> 获取新链接。</p>
-<p lang="en">This sign-in link is not valid or was used already: each link works once, within
-5 minutes. Click “案件台 / Case desk” in the extension's popup, or run
-<code>refundproof desk</code>, for a new one.</p></html>"""
+SIGN_IN = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>RefundProof 案件台</title><h1>{zh_head}</h1>
+<p>请在扩展弹窗中点“案件台”，或运行 <code>refundproof desk</code> 获取新的登录链接（只能用一次，5 分钟内有效）。</p>
+<p lang="en">{en_head} Click “案件台 / Case desk” in the extension's popup, or run
+<code>refundproof desk</code>, for a new sign-in link (it works once, within 5 minutes).</p></html>"""
+LINK_USED = SIGN_IN.format(
+    zh_head="登录链接无效或已用过", en_head="This sign-in link is not valid or was used already."
+)
+NOT_SIGNED_IN = SIGN_IN.format(
+    zh_head="尚未登录案件台，或登录已过期",
+    en_head="Not signed in to the case desk, or the session ended.",
+)
+
+
+def sign_in_page() -> HTMLResponse:
+    """What the guard answers a desk page asked for without a session: how to get one."""
+    return HTMLResponse(NOT_SIGNED_IN, status_code=401, headers=NO_STORE)
 
 
 async def login(request: Request) -> Response:
@@ -69,7 +80,7 @@ async def login(request: Request) -> Response:
     service = _service(request)
     code = request.query_params.get("code", "")[:100]
     if not await run_in_threadpool(service.redeem_desk_link, code):
-        return HTMLResponse(LOGIN_FAILED, status_code=403, headers=NO_STORE)
+        return HTMLResponse(LINK_USED, status_code=403, headers=NO_STORE)
     target = Text("/desk", "/desk?lang=en").get(lang_of(request.query_params.get("lang")))
     response = HTMLResponse(
         f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'

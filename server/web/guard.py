@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import desk_session
@@ -18,6 +18,7 @@ from ..errors import Problem
 from ..pairing import is_extension
 from ..settings import Config
 from ..text import Text
+from .desk_routes import sign_in_page
 from .problems import problem_response
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -60,7 +61,7 @@ class LocalGuard:
             return
         await self.app(scope, receive, send)
 
-    def refuse(self, headers: Headers, path: str) -> JSONResponse | None:
+    def refuse(self, headers: Headers, path: str) -> Response | None:
         if _hostname(headers.get("host", "")).lower() not in LOOPBACK_HOSTS:
             return problem_response(
                 Problem(
@@ -104,6 +105,8 @@ class LocalGuard:
             else headers.get("x-refundproof-token", "")
         )
         if not token or not secrets.compare_digest(token.encode(), config.token.encode()):
+            if path == "/desk":  # a person at the desk's address: how to sign in, as a page
+                return sign_in_page()
             return problem_response(
                 Problem(
                     "token",

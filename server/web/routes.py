@@ -21,7 +21,16 @@ from ..errors import Problem
 from ..service import Service
 from ..text import Lang, Text, lang_of
 
-FILTERS: tuple[str, ...] = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
+FILTERS: tuple[str, ...] = (
+    "platform",
+    "order_id",
+    "refund_id",
+    "buyer",
+    "level",
+    "since",
+    "until",
+    "q",
+)
 FILTERS += ("kind", "status", "amount_min", "amount_max", "sort")  # the case desk's
 
 
