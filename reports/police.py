@@ -129,7 +129,6 @@ def custody(
                 "role_name": p["role_name"],
                 "source_url": source.get("source_url"),
                 "page_url": source.get("page_url"),
-                "has_headers": bool(source.get("http_headers")),
                 "at": source.get("fetched_at") or received[p["sha256"]],
                 "method": method,
                 "basis": basis,
