@@ -23,7 +23,7 @@ from .base import CheckContext
 from .parsed import ExifData, PhotoData
 
 NAME = "exif_context"
-VERSION = "1"
+VERSION = "2"  # 2: metadata kinds named in words, not as block ids
 TITLE = Text("EXIF 拍摄信息与案件时间线", "EXIF capture data and case timeline")
 LIMITS = Text(
     "EXIF 没有签名，可以随意修改；相机时钟可能不准，EXIF 时间不带时区（除非有 OffsetTimeOriginal，"
@@ -277,6 +277,17 @@ def _thumbnail(ex: ExifData, photo: PhotoData) -> list[Finding]:
     ]
 
 
+# Metadata block kinds (server/formats/containers.py) as a reader names them.
+KIND_NAMES = {
+    "exif": Text("EXIF", "EXIF"),
+    "xmp": Text("XMP", "XMP"),
+    "text": Text("文本块", "text chunks"),
+    "comment": Text("注释", "comment"),
+    "icc": Text("ICC 色彩配置", "ICC colour profile"),
+    "c2pa": Text("C2PA 内容凭证", "C2PA content credentials"),
+}
+
+
 def _survived(photo: PhotoData) -> Finding:
     kinds = sorted({b.kind for b in photo.blocks if b.kind != "app"})
     data = {"metadata_kinds": kinds, "structure": photo.walk.structure[:200]}
@@ -293,14 +304,12 @@ def _survived(photo: PhotoData) -> Finding:
             ),
             data,
         )
+    named = Text.join([KIND_NAMES.get(k) or Text.same(k) for k in kinds], Text("、", ", "))
     return Finding(
         NAME,
         "metadata_present",
         "none",
-        Text(
-            f"保留下来的元数据：{'、'.join(kinds)}。",
-            f"Metadata that survived: {', '.join(kinds)}.",
-        ),
+        Text(f"保留下来的元数据：{named.zh}。", f"Metadata that survived: {named.en}."),
         data,
     )
 
