@@ -197,7 +197,7 @@ function photosHtml(caseId, stored, result) {
       return `<li data-check="${esc(f.check)}"><span class="strength fg-${tone(f.strength)}">${esc(f.strength_name || f.strength)}</span>${esc(f.summary)}${fig}</li>`;
     }).join("");
     const role = { evidence: t("退款凭证", "refund evidence"), listing: t("商品图", "listing photo"), page_capture: t("页面截图", "page capture") }[s.role] || s.role;
-    return `<div class="photo" data-sha="${esc(s.sha256)}"><img class="original" alt="" src="${src}">
+    return `<div class="photo" data-sha="${esc(s.sha256)}"><img class="original" alt="" src="${esc(src)}">
       <span class="badge level ${p ? tone(p.verdict.level) : "unverified"}">${esc(badge)}</span> <span class="muted">${esc(role)}</span>
       <div>${esc(s.source?.file_name || "")}</div>
       ${p ? `<div>${esc(p.verdict.summary)}</div><ul>${findings || `<li>${t("未发现异常（不确定，不代表图片真实）", "Nothing found (inconclusive)")}</li>`}</ul>` : ""}
