@@ -203,6 +203,10 @@ def test_the_desk_from_the_popup_to_the_package(desk, tmp_path):
     assert large.bounding_box()["width"] > photo.locator("img.original").bounding_box()["width"]
     page.click("#lightbox")
     assert page.locator(".report-pdf").count() == 1
+    with page.expect_download() as got:  # the PDF again, under a name that says what it is
+        page.click(".report-pdf")
+    assert got.value.suggested_filename.startswith(f"RefundProof-appeal-taobao-{ORDER}-RPT")
+    assert Path(got.value.path()).read_bytes().startswith(b"%PDF")
     assert page.locator(".appeal-image").count() >= 1
     # what happened next: 已申诉 with the platform's appeal id, then 申诉成功
     page.select_option("#status-select", "appealed")

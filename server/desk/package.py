@@ -55,8 +55,26 @@ def download_name(case: dict[str, Any]) -> str:
     platform = platform_of(facts.get("platform"))
     number = facts.get("order_id") or facts.get("refund_id") or case["id"]
     parts = [platform.key if platform else "other", str(number), case["created_at"][:10]]
-    safe = [re.sub(r"[^A-Za-z0-9_-]+", "_", p).strip("_")[:40] or "_" for p in parts]
-    return "RefundProof-" + "-".join(safe) + ".zip"
+    return "RefundProof-" + _safe(parts) + ".zip"
+
+
+def _safe(parts: list[str]) -> str:
+    return "-".join(re.sub(r"[^A-Za-z0-9_-]+", "_", p).strip("_")[:40] or "_" for p in parts)
+
+
+def report_download_name(record: dict[str, Any], case: dict[str, Any], name: str) -> str:
+    """A report file as it is saved: the PDF says variant, platform and order
+    ('RefundProof-appeal-taobao-4012345678901234567-RPT….pdf'); appeal images carry their own
+    names (platform, order, form); page images their report."""
+    if name.startswith("appeal-"):
+        return name
+    if name != "report.pdf":
+        return f"{record['id']}-{name}"
+    facts = case["facts"]
+    platform = platform_of(facts.get("platform"))
+    number = facts.get("order_id") or facts.get("refund_id") or case["id"]
+    key = platform.key if platform else "other"
+    return f"RefundProof-{_safe([record['variant'], key, str(number), record['id']])}.pdf"
 
 
 def _report_folder(record: dict[str, Any]) -> str:

@@ -101,3 +101,10 @@ def package_file(service: Service, case_id: str) -> tuple[Path, str]:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def report_download(service: Service, report_id: str, name: str) -> tuple[Path, str]:
+    """A report's file and the name it is saved under (platform and order in it)."""
+    path = service.report_file(report_id, name)
+    record = service.get_report(report_id)
+    return path, package.report_download_name(record, service.get_case(record["case_id"]), name)
