@@ -152,7 +152,9 @@ async function makeReport(msg) {
   });
   const response = await call(record.urls["report.pdf"], { raw: true });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  return { record, b64: toBase64(bytes), filename: `RefundProof-${msg.variant}-${record.id}.pdf` };
+  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
+  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1];
+  return { record, b64: toBase64(bytes), filename: named || `RefundProof-${msg.variant}-${record.id}.pdf` };
 }
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
