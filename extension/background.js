@@ -135,7 +135,9 @@ async function verifyCase(msg, sender) {
       });
       capture = { ok: true };
     } catch (e) {
-      capture = { ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
+      // without a click on the toolbar button (activeTab) Chrome refuses the capture
+      const toolbar = !(e instanceof ApiError) && /activeTab|<all_urls>|permission/i.test(String(e?.message));
+      capture = { ok: false, toolbar, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
     }
   }
   if (sender.tab?.id) await chrome.storage.session.set({ [`case:${sender.tab.id}`]: theCase.id });
@@ -191,7 +193,7 @@ async function verifyInFrame(msg, sender) {
     best = await bestFrame(tabId);
   }
   if (!best) return null;
-  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
+  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, unreadable: msg.unreadable, caseId: msg.caseId }, { frameId: best.frameId });
   return best;
 }
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from server.domain import dates
 from server.domain.contract import PhotoResultJSON, ResultJSON
 from server.text import Lang, Text
 
@@ -204,7 +205,7 @@ def _other_refund(entry: dict[str, Any]) -> str:
     named = " ".join(
         str(facts[k]) for k in ("platform", "order_id", "refund_id", "buyer") if facts.get(k)
     )
-    return f"{named} ({str(entry.get('other_received_at', ''))[:10]})"
+    return f"{named} ({dates.day(str(entry.get('other_received_at', '')))})"
 
 
 def _plain(value: Any, lang: Lang) -> str:

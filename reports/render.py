@@ -8,7 +8,7 @@ import io
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image, ImageFile, ImageOps
 from weasyprint import HTML, Attachment
 
-from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
+from server.domain import dates
+from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, TIMELINE, method_name
 from server.formats import repair
 from server.imaging import pixels
-from server.text import JSON_KEYS, Text
+from server.text import JSON_KEYS, Lang, Text
 
 from . import police
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
@@ -46,7 +47,6 @@ TITLES = {
 }
 _ENVIRONMENT_LOCK = threading.Lock()
 THUMB_EDGE = 1000  # px: sharp at the printed size (≤ 180 mm wide), light enough for 30 photos
-BEIJING = timezone(timedelta(hours=8))
 PAGE_DPI = 110  # page images: readable on an appeal form, about 0.3 MB a page
 
 
@@ -63,7 +63,8 @@ def _env() -> Environment:
 
 
 def _when(iso: str | None) -> str:
-    """Stored times are UTC; readers in China read Beijing time, so print that, marked."""
+    """Stored times are UTC; readers in China read Beijing time, so print that, marked, the
+    way the case's own dates print (server/domain/dates.py)."""
     if not iso:
         return ""
     try:
@@ -72,7 +73,12 @@ def _when(iso: str | None) -> str:
         return iso
     if moment.tzinfo is None:
         return iso
-    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
+    return dates.shown(moment)
+
+
+def _shown_facts(facts: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """The case's facts as reports print them: each timeline date one way."""
+    return {k: dates.show_fact(v).get(lang) if v and k in TIMELINE else v for k, v in facts.items()}
 
 
 def _thumb(data: bytes, fmt: str) -> str | None:
@@ -234,7 +240,7 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "label_removed": police.label_removed(res),
         "field_guide": police.FIELD_GUIDE,
         "shown_fields": lambda data: police.shown_fields(data, lang),
-        "case": res["case"],
+        "case": {**res["case"], "facts": _shown_facts(res["case"]["facts"], lang)},
         "case_created_at": d["case"]["created_at"],
         "verified_at": d["verification"]["verified_at"],
         "fact_names": FACT_NAMES,
