@@ -147,8 +147,8 @@
     if (existing) return;
     const button = document.createElement("button");
     button.id = "refundproof-verify";
-    button.textContent = "核验 / Verify";
-    button.title = "RefundProof 退款鉴证";
+    button.textContent = RP.t("核验", "Verify"); // the seller's language only
+    button.title = RP.t("RefundProof 退款鉴证：核验本页的退款凭证图片", "RefundProof: verify this refund's photos");
     // on the right edge, above the middle: the consoles keep their own action bars (同意退款,
     // 拒绝) at the bottom, where a floating button would cover them
     button.style.cssText = "position:fixed;right:0;top:38vh;z-index:2147483644;background:#b00020;color:#fff;border:0;border-radius:4px 0 0 4px;padding:10px 12px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
@@ -169,5 +169,10 @@
   globalThis.navigation?.addEventListener?.("navigatesuccess", onRoute);
   addEventListener("popstate", onRoute);
   setInterval(onRoute, 500);
-  syncButton();
+  RP.ready.then(syncButton); // in the language the options page set
+  chrome.storage.onChanged.addListener((change) => {
+    if (!change.lang) return;
+    document.getElementById("refundproof-verify")?.remove();
+    syncButton();
+  });
 })();

@@ -85,17 +85,21 @@
   }
 
   // A badge stays inside its photo, whole: on a thumbnail of about 80 px (the consoles'
-  // size) the full words wrap, then get smaller, then shorter; where nothing fits, a dot in
+  // size) the full words get smaller, then shorter, then wrap; where nothing fits, a dot in
   // the verdict's colour, its words in the title. Inside its own photo it never covers a
   // neighbour's badge.
   const INSET = 4;
-  const FITS = [["full", 12, 8], ["full", 11, 4], ["short", 11, 4], ["short", 10, 3]];
+  const FITS = [ // words, px, padding, one line
+    ["full", 12, 8, true], ["full", 11, 4, true], ["short", 11, 4, true],
+    ["full", 11, 4, false], ["short", 10, 3, false],
+  ];
   const fit = (badge, words, r) => {
     const room = [r.width - 2 * INSET, r.height - 2 * INSET];
-    for (const [which, size, pad] of FITS) {
+    for (const [which, size, pad, oneLine] of FITS) {
       badge.textContent = RP.t(...(which === "short" ? RP.shortWords(words) : words));
       badge.style.font = `bold ${size}px/1.3 sans-serif`;
       badge.style.padding = `1px ${pad}px`;
+      badge.style.whiteSpace = oneLine ? "nowrap" : "normal";
       badge.style.maxWidth = `${Math.max(room[0], 0)}px`;
       const box = badge.getBoundingClientRect();
       if (box.width <= room[0] + 0.5 && box.height <= room[1] + 0.5 && badge.scrollWidth <= badge.clientWidth) return;

@@ -57,6 +57,10 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   RP.ready = Promise.resolve(globalThis.chrome?.storage?.local.get("lang"))
     .then((s) => (RP.lang = s?.lang === "en" ? "en" : "zh"))
     .catch(() => {});
+  // a change on the options page counts from the next words drawn
+  globalThis.chrome?.storage?.onChanged?.addListener((change) => {
+    if (change.lang) RP.lang = change.lang.newValue === "en" ? "en" : "zh";
+  });
   RP.t = (zh, en) => (RP.lang === "en" ? en : zh);
   RP.say = (err) => (RP.lang === "en" ? err?.en : err?.zh) || err?.zh || err?.en || "";
   const pick = (texts) => texts?.[RP.lang === "en" ? "en" : "zh-CN"] || texts?.["zh-CN"] || "";
@@ -125,7 +129,8 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="refund-of">${esc(refundLine(c?.facts))}</div><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
     // a date on the page that could not be read is said, not sent as text
     for (const u of unreadable || []) {
-      html += `<div class="unreadable-date error">${esc(t(...(TIMELINE_NAMES[u.key] || [u.key, u.key])))}：${t("日期无法识别", "date not recognised")}（${esc(u.text)}）</div>`;
+      const name = t(...(TIMELINE_NAMES[u.key] || [u.key, u.key]));
+      html += `<div class="unreadable-date error">${esc(name)}${t("：日期无法识别（", ": date not recognised (")}${esc(u.text)}${t("）", ")")}</div>`;
     }
     if (c) {
       html += `<div class="verdict case-verdict" data-level="${c.verdict.level}" style="border-color:${colour};color:${colour}">${esc(c.verdict.summary)}</div>`;
