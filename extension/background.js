@@ -15,17 +15,24 @@ const FACT_KEYS = [
 ];
 const KEPT_HEADERS = ["content-type", "content-length", "last-modified", "etag", "date", "server"];
 
-chrome.runtime.onInstalled.addListener(() => {
-  chrome.contextMenus.create({
-    id: "rp-image",
-    title: "用 RefundProof 核验此图片 / Verify this image",
-    contexts: ["image"],
-  });
-  chrome.contextMenus.create({
-    id: "rp-page",
-    title: "RefundProof：选择本页图片核验 / Pick images to verify",
-    contexts: ["page"],
-  });
+// The context menu in the seller's language (the options page sets it), as the panel.
+const MENUS = {
+  "rp-image": { contexts: ["image"], words: ["用 RefundProof 核验此图片", "Verify this image with RefundProof"] },
+  "rp-page": { contexts: ["page"], words: ["RefundProof：选择本页图片核验", "RefundProof: pick images to verify"] },
+};
+const menuTitle = async (id) => {
+  const { lang } = await chrome.storage.local.get("lang");
+  return MENUS[id].words[lang === "en" ? 1 : 0];
+};
+
+chrome.runtime.onInstalled.addListener(async () => {
+  for (const [id, { contexts }] of Object.entries(MENUS)) {
+    chrome.contextMenus.create({ id, contexts, title: await menuTitle(id) });
+  }
+});
+chrome.storage.onChanged.addListener(async (change) => {
+  if (!change.lang) return;
+  for (const id of Object.keys(MENUS)) chrome.contextMenus.update(id, { title: await menuTitle(id) });
 });
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {

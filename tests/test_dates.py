@@ -22,6 +22,7 @@ from server.settings import Config
 
 from .conftest import signals, verify_bytes
 from .server_proc import ServerProcess, run_cli
+from .test_report import flat, pdftotext
 
 DATES_JS = Path(__file__).resolve().parents[1] / "extension" / "lib" / "dates.js"
 
@@ -205,3 +206,19 @@ def test_a_text_date_an_older_version_stored_still_reads(service):
     assert "captured_before_delivered" in signals(photo, "exif_context")
     assert dates.show_fact("昨天下午").zh == "昨天下午（原文，未能识别为日期）"
     assert dates.show_fact("2026/11/18 15:00").zh == "2026-11-18 15:00:00 (UTC+8)"
+
+
+def test_reports_print_dates_one_way(service):
+    """A date the seller typed and an old text date, in an appeal: the first as every date
+    prints, the second as written, marked."""
+    service.change_settings(shop="测试小店")
+    case, _ = service.store.open_case(
+        {"order_id": "R-1", "delivered_at": "2026年11月18日 15:00", "ordered_at": "上周三"}
+    )
+    data = samples.jpeg(samples.photo(128, 96), samples.camera_exif("2026:11:10 12:00:00"))
+    service.add_photo(case["id"], data, "evidence", Source(file_name="x.jpg"))
+    record = service.report(case["id"], "appeal", "zh")
+    text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
+    assert flat("2026-11-18 15:00:00 (UTC+8)") in text
+    assert "2026年11月18日" not in text
+    assert "上周三（原文，未能识别为日期）" in text

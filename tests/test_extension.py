@@ -309,6 +309,9 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     side.goto(f"chrome-extension://{rig['ext']}/sidepanel.html?tab={tab}")
     side.wait_for_selector(".case-verdict")
     assert side.text_content(".case-id") == case_id
+    assert side.text_content(".refund-of") == (
+        "淘宝/天猫 · 订单编号 4012345678901234567 · 退款编号 RF2026112300017"
+    )
     assert side.locator(".photo").count() == 4
     assert side.locator("button.report").count() == 2
     side.close()
@@ -365,10 +368,22 @@ def test_badges_fit_real_size_thumbnails_in_the_sellers_language(rig):
         )
         unread = panel.locator(".unreadable-date").text_content()
         assert "签收时间" in unread and "日期无法识别" in unread and "昨天 15:00" in unread
-        facts = _case(rig, panel.locator(".case-id").text_content())["facts"]
+        case_id = panel.locator(".case-id").text_content()
+        facts = _case(rig, case_id)["facts"]
         assert "delivered_at" not in facts
         assert facts["refund_requested_at"] == "2026-11-19T20:00:00+08:00"
         page.screenshot(path=str(ARTIFACTS / "extension-badges-80px.png"))
+        # the in-page button gets no screenshot (Chrome grants it to the toolbar button):
+        # the tip says so, until the case holds a capture of the page
+        assert "工具栏" in panel.locator(".tip").text_content()
+        capture = samples.png(samples.photo(300, 200, seed=11))
+        with _api(rig) as api:
+            r = api.post(
+                f"/api/cases/{case_id}/photos",
+                files={"file": ("page.png", capture)},
+                data={"meta": json.dumps({"role": "page_capture", "method": "page_capture"})},
+            )
+            assert r.status_code == 201, r.text
         # English: the same fit, and no Chinese words of ours
         _set_lang(rig, "en")
         page.reload()
@@ -379,6 +394,8 @@ def test_badges_fit_real_size_thumbnails_in_the_sellers_language(rig):
         texts = _badges_fit(page)
         assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
         assert "date not recognised" in panel.locator(".unreadable-date").text_content()
+        assert panel.locator(".case-id").text_content() == case_id
+        assert panel.locator(".tip").count() == 0  # the case has its capture now
         page.screenshot(path=str(ARTIFACTS / "extension-badges-80px-en.png"))
     finally:
         _set_lang(rig, "zh")
