@@ -196,7 +196,8 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     out = []
     for key, (zh, en, _, _) in FIELD_GUIDE.items():
         if key in data and data[key] not in (None, "", [], {}):
-            out.append((Text(zh, en).get(lang), _plain(data[key], lang)))
+            value = dates.shown_iso(data[key]) if key == "capture_time" else _plain(data[key], lang)
+            out.append((Text(zh, en).get(lang), value))
     return out
 
 

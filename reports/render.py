@@ -58,22 +58,8 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = _when
+    env.filters["when"] = dates.shown_iso
     return env
-
-
-def _when(iso: str | None) -> str:
-    """Stored times are UTC; readers in China read Beijing time, so print that, marked, the
-    way the case's own dates print (server/domain/dates.py)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        return iso
-    return dates.shown(moment)
 
 
 def _shown_facts(facts: dict[str, Any], lang: Lang) -> dict[str, Any]:

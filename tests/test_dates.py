@@ -82,6 +82,14 @@ def test_every_form_is_the_same_instant():
         assert when.end - when.start == INSTANT - INSTANT.replace(day=17)
 
 
+def test_stored_times_print_the_same_way():
+    """Received, verified and created times are stored in UTC: printed in Beijing time,
+    as the case's dates are; a day as its Beijing date."""
+    assert dates.shown_iso("2026-12-02T18:30:00+00:00") == "2026-12-03 02:30:00 (UTC+8)"
+    assert dates.day("2026-12-02T18:30:00+00:00") == "2026-12-03"
+    assert dates.shown_iso("not a time") == "not a time"
+
+
 def test_anything_else_is_refused_with_how_to_write_it():
     for form in REFUSED:
         with pytest.raises(Problem) as refused:

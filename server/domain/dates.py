@@ -90,6 +90,18 @@ def shown(moment: datetime) -> str:
     return f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M:%S} (UTC+8)"
 
 
+def shown_iso(iso: str | None) -> str:
+    """A stored ISO time (received, verified, created: UTC; a capture time) printed the one
+    way; a value without an offset or not ISO at all as it is."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return shown(moment) if moment.tzinfo else iso
+
+
 def _number(m: re.Match[str], *names: str) -> int:
     return next((int(v) for n in names if (v := m.group(n)) is not None), 0)
 
