@@ -48,7 +48,7 @@
       }
     }
     RP.badges.draw(items.filter((x) => x.el && (x.photo || x.error)));
-    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture, shown, unreadable });
+    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture, shown, unreadable, facts });
   };
 
   // Again, after an error: the same photos, into the same case.

@@ -122,11 +122,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   RP.caseHtml = (state) => {
-    const { caseId, result, problems, capture, shown, unreadable } = state;
+    const { caseId, result, problems, capture, shown, unreadable, facts } = state;
     const t = RP.t;
     const c = result?.case;
     const colour = LEVEL_COLOURS[c?.verdict.level] || "#666";
-    let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="refund-of">${esc(refundLine(c?.facts))}</div><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
+    let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="refund-of">${esc(refundLine(c?.facts || facts))}</div><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
     // a date on the page that could not be read is said, not sent as text
     for (const u of unreadable || []) {
       const name = t(...(TIMELINE_NAMES[u.key] || [u.key, u.key]));
