@@ -19,6 +19,7 @@ import reports
 from reports import VARIANTS
 
 from . import __version__, intake, trust
+from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
@@ -585,6 +586,7 @@ _ARGPARSE_ZH = (
     (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 一起使用"),
     (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
     (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 不明确，可能是：{1}"),
+    (r"argument (\S+): (.+)", "参数 {0}：{1}"),  # our own words after argparse's name (dates)
 )
 _HELP_ZH = (
     ("usage: ", "用法："),
@@ -623,6 +625,13 @@ class Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         return self._say(super().format_help())
 
+    def date(self, value: str) -> str:
+        """A date flag's value as it is stored, or a usage error saying how to write it."""
+        try:
+            return dates.parse(value).iso()
+        except Problem as e:
+            raise argparse.ArgumentTypeError(e.text.get(self.lang)) from e
+
     def error(self, message: str) -> NoReturn:
         said = Text(f"错误：{_argparse_zh(message)}", f"error: {message}").get(self.lang)
         self.print_usage(sys.stderr)
@@ -645,11 +654,11 @@ DATE_HELP = (
 )
 
 
-def _fact_flags(p: argparse.ArgumentParser) -> None:
+def _fact_flags(p: Parser) -> None:
     for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
         p.add_argument(f"--{flag}")
     for flag in ("ordered", "shipped", "delivered", "refund-requested"):
-        p.add_argument(f"--{flag}", help=DATE_HELP)
+        p.add_argument(f"--{flag}", help=DATE_HELP, type=p.date)
 
 
 def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
