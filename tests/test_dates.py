@@ -150,7 +150,9 @@ def test_the_cli_refuses_an_unreadable_date_and_keeps_nothing(home, tmp_path):
     assert "参数 --delivered：无法识别的日期“昨天下午”" in r.stderr
     assert "Date not recognised" not in r.stderr
     r = run_cli(home, "verify", str(photo), "--lang", "en", "--shipped", "11-18 15:00")
-    assert r.returncode == 2 and 'argument --shipped: The date "11-18 15:00" has no year' in r.stderr
+    assert (
+        r.returncode == 2 and 'argument --shipped: The date "11-18 15:00" has no year' in r.stderr
+    )
     assert Service(home).list_cases()["cases"] == []
     r = run_cli(home, "verify", str(photo), "--order", "77", "--delivered", "2026/11/18 15:00")
     assert r.returncode == 0, r.stderr
