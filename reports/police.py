@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from server.domain import dates
 from server.domain.cases import INCRIMINATING
 from server.domain.contract import PhotoResultJSON, ResultJSON
 from server.domain.verdict import supports_complaint
@@ -308,7 +309,12 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     for key, (zh, en, _, _) in FIELD_GUIDE.items():
         if key in data and data[key] not in (None, "", [], {}):
             named = VALUE_NAMES.get(key, {}).get(str(data[key]))
-            value = named.get(lang) if named else _plain(data[key], lang)
+            if named:
+                value = named.get(lang)
+            elif key == "capture_time":
+                value = dates.shown_iso(data[key])
+            else:
+                value = _plain(data[key], lang)
             out.append((Text(zh, en).get(lang), value))
     return out
 
@@ -318,7 +324,7 @@ def _other_refund(entry: dict[str, Any]) -> str:
     named = " ".join(
         str(facts[k]) for k in ("platform", "order_id", "refund_id", "buyer") if facts.get(k)
     )
-    return f"{named} ({str(entry.get('other_received_at', ''))[:10]})"
+    return f"{named} ({dates.day(str(entry.get('other_received_at', '')))})"
 
 
 def _plain(value: Any, lang: Lang) -> str:
