@@ -57,7 +57,7 @@ def complaint(result: ResultJSON, shop: str | None, when: Callable[[str], str], 
     who = shop or say("卖家（店铺名未设置）", "The seller (shop name not set)")
     return say(
         f"{who}就{platform}订单 {order}"
-        + (f"（退款编号 {refund}）" if refund else "")
+        + (f"（退款编号 {refund}）" if refund else " ")
         + "中"
         + (f"买家 {buyer} " if buyer else "买家")
         + "申请的退款"
