@@ -24,6 +24,8 @@ FROM_PLATFORM = ("original_fetch", "blob_read", "canvas_copy", "page_capture")
 # The checks whose findings are AI labels the labelling duty (标识办法, GB 45438) asks for:
 # the implicit label in the metadata and the visible mark in the picture.
 LABEL_CHECKS = ("aigc_label", "visible_mark")
+# A visible mark cut by the frame: its text read in part, or its glyphs' widths left at the edge.
+CUT_MARK_SIGNALS = ("partial_visible_mark", "cut_visible_mark")
 
 
 def standing(result: ResultJSON, say: Say) -> str | None:
@@ -244,7 +246,7 @@ def which_law(facts: dict[str, Any], say: Say) -> str:
 def label_removed(result: ResultJSON) -> bool:
     """Whether a finding shows a label cut off, altered or hidden (标识办法第十条 applies)."""
     return any(
-        f["check"] == "visible_mark" and f["data"].get("kind") == "partial"
+        f["check"] == "visible_mark" and f["signal"] in CUT_MARK_SIGNALS
         for p in result["photos"]
         for f in p["findings"]
     )
