@@ -8,7 +8,7 @@ import io
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image, ImageFile, ImageOps
 from weasyprint import HTML, Attachment
 
-from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
+from server.domain import dates
+from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, TIMELINE, method_name
 from server.formats import repair
 from server.imaging import pixels
-from server.text import JSON_KEYS, Text
+from server.text import JSON_KEYS, Lang, Text
 
 from . import police
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
@@ -53,7 +54,6 @@ TITLES = {
 }
 _ENVIRONMENT_LOCK = threading.Lock()
 THUMB_EDGE = 1000  # px: sharp at the printed size (≤ 180 mm wide), light enough for 30 photos
-BEIJING = timezone(timedelta(hours=8))
 PAGE_DPI = 110  # page images: readable on an appeal form, about 0.3 MB a page
 
 
@@ -65,21 +65,13 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = _when
+    env.filters["when"] = dates.shown_iso
     return env
 
 
-def _when(iso: str | None) -> str:
-    """Stored times are UTC; readers in China read Beijing time, so print that, marked."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        return iso
-    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
+def _shown_facts(facts: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """The case's facts as reports print them: each timeline date one way."""
+    return {k: dates.show_fact(v).get(lang) if v and k in TIMELINE else v for k, v in facts.items()}
 
 
 def _thumb(data: bytes, fmt: str) -> str | None:
@@ -253,14 +245,14 @@ def context(snap: Snapshot) -> dict[str, Any]:
         if any(a["name"] == HEADERS_NAME for a in d["attachments"])
         else None,
         "standing": police.standing(res, say),
-        "complaint": police.complaint(res, d.get("shop"), _when, say),
+        "complaint": police.complaint(res, d.get("shop"), dates.shown_iso, say),
         "no_capture": police.no_capture_note(photos, say),
         "confirmations": police.confirmations(res, say),
         "which_law": police.which_law(res["case"]["facts"], say),
         "law": police.law_basis(res),
         "field_guide": police.FIELD_GUIDE,
         "shown_fields": lambda data: police.shown_fields(data, lang),
-        "case": res["case"],
+        "case": {**res["case"], "facts": _shown_facts(res["case"]["facts"], lang)},
         "case_created_at": d["case"]["created_at"],
         "verified_at": d["verification"]["verified_at"],
         "fact_names": FACT_NAMES,

@@ -6,18 +6,20 @@ import argparse
 import getpass
 import json
 import os
+import re
 import shutil
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import reports
 from reports import VARIANTS
 
 from . import __version__, intake, trust
+from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
@@ -25,7 +27,7 @@ from .domain.verdict import supports_complaint
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
-from .text import JSON_KEYS, Lang, Text, neutral
+from .text import JSON_KEYS, Lang, Text, lang_of, neutral
 from .workers import Budget, Workers
 
 MARK = {
@@ -617,19 +619,103 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fact_flags(p: argparse.ArgumentParser) -> None:
+# argparse's own sentences (the English templates it fills, Python 3.11-3.13) in Chinese
+_ARGPARSE_ZH = (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (
+        r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+        "参数 {0} 的值 {1} 无效，可选：{2}",
+    ),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面要跟一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少要跟一个值"),
+    (r"argument (\S+): invalid \S+ value: (.+)", "参数 {0} 的值 {1} 无效"),
+    (r"argument (\S+): ignored explicit argument (.+)", "参数 {0} 不接受值 {1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 一起使用"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 不明确，可能是：{1}"),
+    (r"argument (\S+): (.+)", "参数 {0}：{1}"),  # our own words after argparse's name (dates)
+)
+_HELP_ZH = (
+    ("usage: ", "用法："),
+    ("\npositional arguments:\n", "\n位置参数：\n"),
+    ("\noptions:\n", "\n选项：\n"),
+    ("show this help message and exit", "显示本帮助并退出"),
+    ("show program's version number and exit", "显示版本号并退出"),
+)
+
+
+def _argparse_zh(message: str) -> str:
+    for pattern, zh in _ARGPARSE_ZH:
+        m = re.fullmatch(pattern, message, re.S)
+        if m:
+            return zh.format(*m.groups())
+    return f"参数有误：{message}"  # a sentence this table does not know yet, kept whole
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse answering in the seller's language: Chinese, or English with `--lang en`
+    (its own words are English only)."""
+
+    def __init__(self, *args: Any, lang: Lang = "zh", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def _say(self, text: str) -> str:
+        zh = text
+        for en, words in _HELP_ZH:
+            zh = zh.replace(en, words)
+        return Text(zh, text).get(self.lang)
+
+    def format_usage(self) -> str:
+        return self._say(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._say(super().format_help())
+
+    def date(self, value: str) -> str:
+        """A date flag's value as it is stored, or a usage error saying how to write it."""
+        try:
+            return dates.parse(value).iso()
+        except Problem as e:
+            raise argparse.ArgumentTypeError(e.text.get(self.lang)) from e
+
+    def error(self, message: str) -> NoReturn:
+        said = Text(f"错误：{_argparse_zh(message)}", f"error: {message}").get(self.lang)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {said}\n")
+
+
+def _lang_asked(argv: list[str]) -> Lang:
+    """The --lang of a command line not parsed yet (its errors are said in it)."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return lang_of(arg.removeprefix("--lang="))
+        if arg == "--lang" and i + 1 < len(argv):
+            return lang_of(argv[i + 1])
+    return "zh"
+
+
+DATE_HELP = (
+    "北京时间，如 2026-11-18 15:00、2026/11/18 15:00、2026年11月18日 15:00，或只写日期 / "
+    "China time, e.g. 2026-11-18 15:00, 2026/11/18 15:00, or a date alone"
+)
+
+
+def _fact_flags(p: Parser) -> None:
     for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
         p.add_argument(f"--{flag}")
     for flag in ("ordered", "shipped", "delivered", "refund-requested"):
-        p.add_argument(f"--{flag}", help="ISO 时间，如 2026-03-01T10:00 (UTC+8 if no offset)")
+        p.add_argument(f"--{flag}", help=DATE_HELP, type=p.date)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="refundproof", description="RefundProof 退款鉴证")
+def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
+    p = Parser(prog="refundproof", description="RefundProof 退款鉴证", lang=lang)
     p.add_argument("--version", action="version", version=__version__)
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True)  # each one a Parser too
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
+    for command in sub.choices.values():
+        command.lang = lang
     return p
 
 
@@ -747,7 +833,7 @@ def _caches_inside(home: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(_lang_asked(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())
     try:

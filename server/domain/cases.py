@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, get_args
 
+from ..errors import Problem
 from ..text import Lang, Text
+from . import dates
 from .contract import FindingJSON, Kind, Role, SourceJSON, Strength, VerdictJSON
 
 # Strengths, strongest first. `counter` is evidence that speaks for the buyer; `none` is a
@@ -59,6 +61,17 @@ FACT_NAMES = {
     "title": Text("商品", "Item"),
     **{k: Text(f"{t.zh}时间", f"{t.en.capitalize()} time") for k, t in TIMELINE_NAMES.items()},
 }
+
+
+def timeline_value(key: str, value: str) -> str:
+    """A timeline fact as it is stored (ISO 8601 with its offset, or a whole day), or a
+    Problem that names the field and says how to write it."""
+    try:
+        return dates.parse(value).iso()
+    except Problem as e:
+        name = FACT_NAMES[key]
+        raise Problem(e.code, Text(f"{name.zh}：", f"{name.en}: ") + e.text) from e
+
 
 # How the bytes were obtained, and by whom (the extension from the page, the seller by hand):
 # the report must say when they are not the original file, and says it in these words only.
