@@ -45,7 +45,7 @@ async function show() {
     try {
       const { server } = await settings();
       const { path } = await call("/api/desk/link", { method: "POST" });
-      await chrome.tabs.create({ url: `${server}${path}${lang === "en" ? "&lang=en" : ""}` });
+      await chrome.tabs.create({ url: `${server}${path}&lang=${lang}` });
       window.close();
     } catch (e) {
       $("server").textContent = e.zh ? t(e.zh, e.en) : String(e);

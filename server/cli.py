@@ -526,7 +526,7 @@ def cmd_desk(args: argparse.Namespace) -> int:
     import webbrowser
 
     link = f"http://127.0.0.1:{args.port}/desk/login?code={Service(data_home()).new_desk_link()}"
-    link += Text("", "&lang=en").get(args.lang)
+    link += Text("&lang=zh", "&lang=en").get(args.lang)
     print(
         Text(
             "案件台（链接 5 分钟内有效，只能用一次）：",

@@ -317,3 +317,35 @@ def test_without_the_token_or_a_link_nothing_opens(desk):
     assert again.status == 403
     assert "只能用一次" in page.text_content("body")
     page.close()
+
+
+def test_the_desk_opens_in_the_extensions_language(desk):
+    context, worker = desk["context"], desk["worker"]
+    worker.evaluate("chrome.storage.local.set({lang: 'en'})")
+    try:
+        popup = context.new_page()
+        popup.goto(f"chrome-extension://{desk['ext']}/popup.html")
+        popup.wait_for_selector("#server .ok")
+        assert popup.text_content("#desk") == "Case desk"
+        with context.expect_page() as opened:
+            popup.click("#desk")
+        page = opened.value
+        page.wait_for_url("**/desk?lang=en")
+        _shown(page)
+        assert page.title() == "RefundProof case desk"
+        assert "Cases" in page.text_content("header nav")
+        assert "案件" not in page.text_content("#filters")
+        page.close()
+    finally:
+        worker.evaluate("chrome.storage.local.set({lang: 'zh'})")
+    # back in Chinese: the extension's setting wins over what the page remembers
+    popup = context.new_page()
+    popup.goto(f"chrome-extension://{desk['ext']}/popup.html")
+    popup.wait_for_selector("#server .ok")
+    with context.expect_page() as opened:
+        popup.click("#desk")
+    page = opened.value
+    page.wait_for_url("**/desk?lang=zh")
+    _shown(page)
+    assert page.title() == "RefundProof 案件台"
+    page.close()

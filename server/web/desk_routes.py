@@ -81,7 +81,11 @@ async def login(request: Request) -> Response:
     code = request.query_params.get("code", "")[:100]
     if not await run_in_threadpool(service.redeem_desk_link, code):
         return HTMLResponse(LINK_USED, status_code=403, headers=NO_STORE)
-    target = Text("/desk", "/desk?lang=en").get(lang_of(request.query_params.get("lang")))
+    # the language the link asks for (the extension's setting, --lang) wins over the page's own
+    asked = request.query_params.get("lang")
+    target = (
+        "/desk" if asked is None else Text("/desk?lang=zh", "/desk?lang=en").get(lang_of(asked))
+    )
     response = HTMLResponse(
         f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
         f'<a href="{target}">RefundProof 案件台 / Case desk</a>',
