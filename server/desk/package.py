@@ -121,7 +121,7 @@ def _readme(inp: PackageInput, names: list[str]) -> str:
 
 三、说明
   报告只陈述检查发现的事实和依据；“未发现异常”只表示没有找到证据，不代表图片真实。
-  本包共 {len(names)} 个文件（不含本说明）。
+  {MANIFEST} 列出 {len(names)} 个文件（清单本身和本说明除外）。
 
 English: originals/ are the buyer's files named by their SHA-256; check every file with
 `sha256sum -c {MANIFEST}` (macOS: `shasum -a 256 -c`, Windows: `certutil -hashfile FILE
