@@ -97,8 +97,8 @@ def _readme(inp: PackageInput, names: list[str]) -> str:
 打包时间 {inp.made_at}
 
 内容
-  originals/      买家提交的原始图片，文件名就是文件内容的 SHA-256 值
-  reports/        签名的 PDF 报告（申诉报告 / 报警材料）和平台申诉图片
+  originals/      案件中的原始文件（买家凭证、商品图、页面截图），文件名就是文件内容的 SHA-256 值
+  reports/        签名的 PDF 报告（申诉报告 / 报警材料）、平台申诉图片和报告记录 record.json
   case.json       案件信息、处理状态和审计记录（历史）
   {MANIFEST}  本包内每个文件的 SHA-256（本说明文件除外）
 
@@ -115,7 +115,8 @@ def _readme(inp: PackageInput, names: list[str]) -> str:
 二、核对 PDF 报告的签名
   用 Adobe Acrobat Reader 打开 report.pdf，点“签名面板”：应显示“自应用本签名以来，
   文档未被修改”。签名证书由店铺自己生成，Reader 可能提示“签名者身份未知”——这时请
-  比对证书指纹与下面列出的是否一致；报告中若有可信时间戳，面板里会显示时间戳机构。
+  比对证书的 SHA-256 指纹（签名属性 → 显示签名者的证书 → 详细信息）与下面列出的是否一致；
+  报告中若有可信时间戳，面板里会显示时间戳机构。
   Linux / macOS 也可用 poppler 的 pdfsig report.pdf 查看签名和时间戳。
 {reports}
 
