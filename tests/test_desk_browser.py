@@ -38,6 +38,12 @@ LABELLED = samples.png(
     [samples.png_text_chunk("XML:com.adobe.xmp", samples.tc260_xmp(samples.DOUBAO_LABEL), "iTXt")],
 )
 PLAIN = samples.jpeg(samples.photo(800, 600, seed=7))
+LISTING_PICTURE = samples.product_shot(1200, 900, seed=1)
+LISTING = samples.jpeg(LISTING_PICTURE)
+# the seller's own listing photo with a painted crack, cropped: a finding with a figure
+CRACK = samples.jpeg(
+    samples.paint_damage(LISTING_PICTURE, (500, 300, 700, 500)).crop((100, 80, 1100, 830))
+)
 # a few more refunds, so the list looks like a shop's week (facts only, not verified)
 MORE = [
     {"platform": "抖店", "order_id": "DY6930012", "buyer": "抖音用户_88", "amount": "59.00"},
@@ -52,8 +58,10 @@ MORE = [
 ]
 
 
-def _upload(api: httpx.Client, case_id: str, data: bytes, name: str) -> None:
-    meta = {"role": "evidence", "method": "upload", "file_name": name}
+def _upload(
+    api: httpx.Client, case_id: str, data: bytes, name: str, role: str = "evidence"
+) -> None:
+    meta = {"role": role, "method": "upload", "file_name": name}
     r = api.post(
         f"/api/cases/{case_id}/photos",
         files={"file": (name, data)},
@@ -78,6 +86,8 @@ def desk(tmp_path_factory):
         json={"platform": "淘宝/天猫", "order_id": ORDER, "buyer": "tb_王小二", "amount": "199.00"},
     ).json()["id"]
     _upload(api, ai, LABELLED, "buyer-1.png")
+    _upload(api, ai, CRACK, "buyer-2.jpg")
+    _upload(api, ai, LISTING, "listing.jpg", role="listing")
     api.post(f"/api/cases/{ai}/verify").raise_for_status()
     api.post(f"/api/cases/{ai}/reports", json={"variant": "appeal"}).raise_for_status()
     plain = api.post(
@@ -202,6 +212,18 @@ def test_the_desk_from_the_popup_to_the_package(desk, tmp_path):
     large.wait_for()
     assert large.bounding_box()["width"] > photo.locator("img.original").bounding_box()["width"]
     page.click("#lightbox")
+    # a finding's figure (the edit outlined on the aligned listing photo), large on click
+    figure = page.locator("img.figure").first
+    wait_until(lambda: figure.evaluate("i => i.complete && i.naturalWidth > 0"), 15)
+    figure.click()
+    large.wait_for()
+    assert large.bounding_box()["width"] > figure.bounding_box()["width"] * 2
+    page.click("#lightbox")
+    assert [b.text_content() for b in page.locator(".photo .badge").all()] == [
+        "AI标识",
+        "改自商品图",
+        "商品图",
+    ]
     assert page.locator(".report-pdf").count() == 1
     with page.expect_download() as got:  # the PDF again, under a name that says what it is
         page.click(".report-pdf")

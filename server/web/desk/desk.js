@@ -53,6 +53,9 @@ const FACTS = [
 ];
 const FILTER_KEYS = ["q", "platform", "kind", "status", "since", "until", "amount_min", "amount_max", "sort"];
 
+const roleName = (role) => ({ evidence: t("退款凭证", "refund evidence"), listing: t("商品图", "listing photo"), page_capture: t("页面截图", "page capture") })[role] || role;
+const paren = (text) => esc(t(`（${text}）`, ` (${text})`));
+const variantName = (variant) => (variant === "police" ? t("报警材料", "police record") : t("申诉报告", "appeal report"));
 const levelBadge = (level) => { const l = level || "unverified"; return `<span class="level ${esc(l)}">${esc(t(...(LEVELS[l] || LEVELS.none)))}</span>`; };
 const statusBadge = (key) => `<span class="status ${esc(key || "pending")}">${esc(statusName(key || "pending"))}</span>`;
 // times are stored in UTC and shown in the seller's own time zone
@@ -196,7 +199,7 @@ function photosHtml(caseId, stored, result) {
       const fig = f.data?.figure ? `<img class="figure" alt="${t("图示", "figure")}" src="/api/figures/${esc(f.data.figure.sha256)}">` : "";
       return `<li data-check="${esc(f.check)}"><span class="strength fg-${tone(f.strength)}">${esc(f.strength_name || f.strength)}</span>${esc(f.summary)}${fig}</li>`;
     }).join("");
-    const role = { evidence: t("退款凭证", "refund evidence"), listing: t("商品图", "listing photo"), page_capture: t("页面截图", "page capture") }[s.role] || s.role;
+    const role = roleName(s.role);
     return `<div class="photo" data-sha="${esc(s.sha256)}"><img class="original" alt="" src="${esc(src)}">
       <span class="badge level ${p ? tone(p.verdict.level) : "unverified"}">${esc(badge)}</span> <span class="muted">${esc(role)}</span>
       <div>${esc(s.source?.file_name || "")}</div>
@@ -222,8 +225,8 @@ function historyHtml(lines) {
     let what = "";
     if (e.event === "case.status") {
       what = (d.status ? ` ${statusName(d.from)} → ${statusName(d.status)}` : "") + ["appealed_at", "appeal_id", "police_at", "police_station", "police_receipt"].filter((k) => d[k]).map((k) => ` ${esc(d[k])}`).join("") + (d.note ? ` · ${esc(d.note)}` : "");
-    } else if (e.event === "report.created") what = ` ${esc(d.report)} (${esc(d.variant)})`;
-    else if (e.event === "photo.received") what = ` ${esc(d.sha256.slice(0, 12))}… (${esc(d.role)})`;
+    } else if (e.event === "report.created") what = ` ${esc(d.report)}${paren(variantName(d.variant))}`;
+    else if (e.event === "photo.received") what = ` ${esc(d.sha256.slice(0, 12))}…${paren(roleName(d.role))}`;
     else if (e.event === "case.verified") what = ` ${esc(t(...(LEVELS[d.level] || [d.level, d.level])))}`;
     return `<li data-event="${esc(e.event)}"><span class="when">#${e.seq} ${esc(day(e.at))}</span>${esc(t(zh, en))}${what}</li>`;
   }).join("");
@@ -232,7 +235,7 @@ function historyHtml(lines) {
 function reportsHtml(reports) {
   if (!reports.length) return `<p class="muted">${t("还没有生成报告：在扩展的面板中点“下载申诉报告”或“下载报警材料”。", "No report yet: make one from the extension's panel.")}</p>`;
   return `<ul>${reports.map((r) => {
-    const kind = r.variant === "police" ? t("报警材料", "Police record") : t("申诉报告", "Appeal report");
+    const kind = variantName(r.variant);
     const images = (r.appeal_images || []).map((i) => `<li><a href="${esc(r.urls[i.name])}" download="${esc(i.name)}" class="appeal-image">${esc(pick(i.platform_name))} ${esc(pick(i.form_name))} ${i.n}/${i.max_images}</a></li>`).join("");
     return `<li class="report"><b>${esc(kind)}</b> ${esc(r.id)} · ${esc(day(r.created_at))} · <a href="${esc(r.urls["report.pdf"])}" class="report-pdf">PDF</a> <span class="sha">SHA-256 ${esc(r.sha256)}</span>${images ? `<ul>${images}</ul>` : ""}</li>`;
   }).join("")}</ul>`;
