@@ -16,18 +16,6 @@ SEARCHABLE = ("platform", "order_id", "refund_id", "buyer")
 # what `q` looks in: the refund's numbers and names, the item, the status note and ids
 TEXT_FIELDS = ("id", *SEARCHABLE, "title", "note", "appeal_id", "police_receipt")
 LEVEL_ORDER = ("decisive", "strong", "supporting", "counter", "none", "error", None)
-FILTERS = (
-    *SEARCHABLE,
-    "level",
-    "kind",
-    "status",
-    "since",
-    "until",
-    "amount_min",
-    "amount_max",
-    "q",
-    "sort",
-)
 SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "created_at": lambda r: r["created_at"],
     "amount": lambda r: (yuan(r.get("amount")) or 0.0, r["created_at"]),
