@@ -209,11 +209,9 @@ class Service:
             "trust_lists": list(trust.load(self.home).lists),
         }
         out = result.build(case, photos, verification, lang)
-        kinds, producers = case_marks.marks(
-            verification, {p.sha256 for p in photos if p.role == "evidence"}
-        )
+        marks = case_marks.marks(verification, {p.sha256 for p in photos if p.role == "evidence"})
         level = out["case"]["verdict"]["level"]
-        self.store.save_verification(case_id, verification, level, kinds, producers)
+        self.store.save_verification(case_id, verification, level, marks)
         return out
 
     def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:

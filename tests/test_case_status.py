@@ -80,9 +80,14 @@ def test_links_and_repeat_buyers_from_rows_alone():
         _row(2, buyer="x", amount="¥5.5", level="strong"),
         _row(3, buyer="x", platform="拼多多"),  # another platform: another person
         _row(4, evidence=[["shared", "", ""]], producers=["P"]),
+        _row(5, reused_with=["C1"]),  # a near copy the reuse check found: no bytes shared
     ]
     found = links.linked(rows, "C1")
-    assert [r["id"] for r in found["photo"]] == ["C4"] and found["photo"][0]["shared"] == ["shared"]
+    assert [(r["id"], r["shared"], r["reuse_found"]) for r in found["photo"]] == [
+        ("C5", [], True),
+        ("C4", ["shared"], False),
+    ]
+    assert [r["id"] for r in links.linked(rows, "C5")["photo"]] == ["C1"]  # both ways
     assert [r["id"] for r in found["buyer"]] == ["C2"]
     assert [r["id"] for r in found["producer"]] == ["C4"]
     assert links.linked(rows, "nope") == {"photo": [], "buyer": [], "producer": []}

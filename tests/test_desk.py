@@ -156,7 +156,17 @@ def test_links_repeat_buyers_and_numbers(service, api):
     links = api.get(f"/api/desk/cases/{second}").json()["links"]
     assert [r["id"] for r in links["photo"]] == [first]
     assert links["photo"][0]["shared"] == [hashlib.sha256(LABELLED).hexdigest()]
+    assert links["photo"][0]["reuse_found"]  # the reuse check said so too
     assert [r["id"] for r in links["buyer"]] == [first]  # the 拼多多 tb_x is someone else
+    # a resized, recompressed copy shares no bytes: linked because the reuse check found it
+    shot = samples.product_shot(1200, 900, seed=4, view=0.4)
+    original = _case(service, samples.jpeg(shot, quality=92), platform="抖店", order_id="D1")
+    copy = samples.jpeg(shot.resize((800, 600)), quality=65)
+    near = _case(service, copy, platform="抖店", order_id="D2", buyer="买家乙")
+    (found,) = api.get(f"/api/desk/cases/{near}").json()["links"]["photo"]
+    assert (found["id"], found["shared"], found["reuse_found"]) == (original, [], True)
+    (back,) = api.get(f"/api/desk/cases/{original}").json()["links"]["photo"]
+    assert back["id"] == near  # and from the earlier case, checked before the copy came
     assert [r["id"] for r in links["producer"]] == [first]
     # the package names the linked cases by id and why, no other buyer or order
     packed = json.loads(
@@ -165,7 +175,11 @@ def test_links_repeat_buyers_and_numbers(service, api):
         )
     )["links"]
     assert [r["id"] for r in packed["photo"]] == [first]
-    assert all(set(r) <= {"id", "created_at", "shared"} for rows in packed.values() for r in rows)
+    assert all(
+        set(r) <= {"id", "created_at", "shared", "reuse_found"}
+        for rows in packed.values()
+        for r in rows
+    )
     api.patch(f"/api/cases/{first}", json={"status": "申诉成功"})
     api.patch(f"/api/cases/{second}", json={"status": "申诉失败"})
     api.patch(f"/api/cases/{second}", json={"status": "已报警"})  # the loss is still counted

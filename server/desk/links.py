@@ -36,8 +36,9 @@ def _buyer(row: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def linked(rows: Iterable[dict[str, Any]], case_id: str) -> dict[str, list[dict[str, Any]]]:
-    """The cases linked to this one, by why: `photo` (with the shared hashes), `buyer`,
-    `producer` (with the shared codes). Empty lists when the case is in no index row."""
+    """The cases linked to this one, by why: `photo` (with the hashes shared; `reuse_found`: the
+    reuse check found the same photo, near copies too), `buyer`, `producer` (with the shared
+    codes). Empty lists when the case is in no index row."""
     rows = list(rows)
     own = next((r for r in rows if r["id"] == case_id), None)
     out: dict[str, list[dict[str, Any]]] = {"photo": [], "buyer": [], "producer": []}
@@ -45,13 +46,17 @@ def linked(rows: Iterable[dict[str, Any]], case_id: str) -> dict[str, list[dict[
         return out
     photos = {e[0] for e in own.get("evidence", [])}
     producers = set(own.get("producers") or [])
+    reused = set(own.get("reused_with") or [])
     buyer = _buyer(own)
     for row in rows:
         if row["id"] == case_id:
             continue
         shared = photos & {e[0] for e in row.get("evidence", [])}
-        if shared:
-            out["photo"].append({**_brief(row), "shared": sorted(shared)})
+        # the reuse check's word counts both ways: the earlier case was checked before the
+        # later one existed, and a near copy (re-encoded, cropped) shares no bytes
+        near = row["id"] in reused or case_id in (row.get("reused_with") or [])
+        if shared or near:
+            out["photo"].append({**_brief(row), "shared": sorted(shared), "reuse_found": near})
         if buyer and _buyer(row) == buyer:
             out["buyer"].append(_brief(row))
         codes = producers & set(row.get("producers") or [])

@@ -72,13 +72,13 @@ def write_package(service: Service, case_id: str, target: Path) -> str:
     return package.download_name(case)
 
 
+KEPT = ("id", "created_at", "shared", "reuse_found")  # of a linked case, in a package
+
+
 def _named_by_id(found: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Linked cases as the package shows them: by case id and why, naming no other buyer or
     order (the package may go to a platform; the seller's desk has the rest)."""
-    return {
-        why: [{k: r[k] for k in ("id", "created_at", "shared") if k in r} for r in rows]
-        for why, rows in found.items()
-    }
+    return {why: [{k: r[k] for k in KEPT if k in r} for r in rows] for why, rows in found.items()}
 
 
 STALE_SECONDS = 3600.0  # a package left behind by a stopped server: removed on the next one

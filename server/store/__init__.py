@@ -32,6 +32,7 @@ from typing import Any, cast
 
 from tinydb import Query
 
+from ..domain.case_marks import MARKS
 from ..domain.cases import Photo, Source
 from ..domain.contract import FindingJSON, VerificationJSON
 from ..errors import NotFound, Problem
@@ -298,11 +299,10 @@ class Store:
         case_id: str,
         verification: VerificationJSON,
         level: str,
-        kinds: list[str] | None = None,
-        producers: list[str] | None = None,
+        marks: dict[str, list[str]] | None = None,
     ) -> None:
-        """`kinds`: what the refund photos' strong or decisive evidence shows; `producers`: the
-        generators' producer codes their labels name (both kept in the index for the desk)."""
+        """`marks` (domain/case_marks.py): what the desk searches and links by, kept with the
+        verification and in the index."""
         with self.audited():
             sha = self.save_verification_file(verification)
             case = self.get_case(case_id)
@@ -311,8 +311,7 @@ class Store:
                     "verified_at": verification["verified_at"],
                     "results": sha,
                     "level": level,
-                    "kinds": kinds or [],
-                    "producers": producers or [],
+                    **(marks or {}),
                 }
             )
             self._save_case(case)
@@ -450,8 +449,7 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
         "title": facts.get("title"),
         "level": done[-1]["level"] if done else None,
         "verified_at": done[-1]["verified_at"] if done else None,
-        "kinds": done[-1].get("kinds", []) if done else [],
-        "producers": done[-1].get("producers", []) if done else [],
+        **{name: done[-1].get(name, []) if done else [] for name in MARKS},
         "status": status.get("value", "pending"),
         "outcome": status.get("appeal_outcome"),
         "note": (status.get("note") or "")[:200],

@@ -212,7 +212,7 @@ function linksHtml(links) {
   const part = (name, rows, why) => rows.length
     ? `<h3>${name}</h3><ul>${rows.map((r) => `<li><a href="#/case/${esc(r.id)}" class="link-case">${esc(r.id)}</a> ${esc(r.platform)} ${esc(r.order_id || r.refund_id || "")} ${esc(r.buyer || "")} ${esc(r.amount || "")} ${statusBadge(r.status)}${why(r)}</li>`).join("")}</ul>`
     : "";
-  const html = part(t("使用了同一张图片的退款", "Refunds that used the same photo"), links.photo, (r) => ` <span class="muted">${r.shared.length} ${t("张相同", "shared")}</span>`)
+  const html = part(t("使用了同一张图片的退款", "Refunds that used the same photo"), links.photo, (r) => ` <span class="muted">${r.shared.length ? `${r.shared.length} ${t("张相同", "shared")}` : t("近似副本（核验时发现）", "a near copy (found by the check)")}</span>`)
     + part(t("同一平台的同一买家", "The same buyer on the same platform"), links.buyer, () => "")
     + part(t("同一生成服务（生成者编码）", "The same generator (producer code)"), links.producer, (r) => ` <span class="muted">${esc(r.shared.join(", "))}</span>`);
   return html || `<p class="muted">${t("没有关联的案件。", "No linked cases.")}</p>`;
