@@ -23,6 +23,7 @@ from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
+from .domain.verdict import supports_complaint
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
@@ -188,7 +189,8 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         _say_refused(refused, args.lang)
         return 1
     variants = VARIANTS if args.variant == "both" else (args.variant,)
-    for variant in variants:
+    withheld = "police" in variants and not args.force and _no_grounds(service, case_id, args)
+    for variant in (v for v in variants if not (withheld and v == "police")):
         record = service.report(case_id, variant, args.lang)
         folder = service.report_file(record["id"], "report.pdf").parent
         if args.out:
@@ -199,7 +201,24 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         print(f"  SHA-256  {record['sha256']}")
         print(f"  {Text('页面图片', 'pages').get(args.lang)}    {folder}/page-*.png")
         _say_appeal_images(record, folder, args.lang)
-    return 0
+    return 1 if withheld else 0
+
+
+def _no_grounds(service: Service, case_id: str, args: argparse.Namespace) -> bool:
+    """True, after a warning, when the case has no strong or decisive evidence: a police
+    record is then no basis for a complaint and is made only with --force."""
+    verdict = service.current_findings(case_id, args.lang)["case"]["verdict"]
+    if supports_complaint(verdict["level"]):
+        return False
+    warning = Text(
+        f"警告：本案没有发现有力或确定性的证据（{verdict['summary']}），报警材料不能作为报案的依据，"
+        "所以没有生成。确实需要时加 --force 生成，材料开头会写明没有发现这样的证据。",
+        f"Warning: no strong or decisive evidence was found ({verdict['summary']}), so a police "
+        "record would be no basis for a complaint and was not made. Add --force to make it "
+        "anyway; it will say up front that no such evidence was found.",
+    )
+    print(warning.get(args.lang), file=sys.stderr)
+    return True
 
 
 def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None:
@@ -715,6 +734,11 @@ def _report_and_setting_commands(sub: Any) -> None:
     r.add_argument("--variant", choices=["appeal", "police", "both"], default="both")
     r.add_argument("--lang", choices=["zh", "en"], default="zh")
     r.add_argument("--out", help="把报告复制到此文件夹 / copy the reports to this folder")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="没有有力证据时也生成报警材料 / make the police record without strong evidence too",
+    )
     _fact_flags(r)
     r.set_defaults(func=cmd_report)
 

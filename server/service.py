@@ -183,6 +183,16 @@ class Service:
             )
         return result.build(case, self.store.case_photos(case_id), verification, lang)
 
+    def current_findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
+        """The findings a report made now rests on (`report` decides the same way): the case
+        verified again first when its photos changed since the last verification."""
+        self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        current = {p.sha256 for p in self.store.case_photos(case_id)}
+        if verification is None or {p["sha256"] for p in verification["photos"]} != current:
+            return self.verify(case_id, lang)
+        return self.findings(case_id, lang)
+
     # reports
 
     def report(self, case_id: str, variant: str, lang: Lang = "zh") -> dict[str, Any]:

@@ -121,6 +121,26 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return parts.length ? parts.join(" · ") : RP.t("（没有读到平台和订单编号）", "(no platform or order number read)");
   };
 
+  // The verdict levels a police complaint can rest on (server/domain/verdict.py
+  // supports_complaint): below them the police record is no basis for one.
+  const GROUNDS = ["decisive", "strong"];
+
+  // Before a police record with nothing strong found: say what it is worth, and make it
+  // only on a second, explicit click.
+  RP.askFirst = (caseId, status) => {
+    status.className = "report-status error";
+    status.textContent = RP.t("本案没有发现有力或确定性的证据，报警材料不能作为报案的依据，材料开头也会写明这一点。",
+      "No strong or decisive evidence was found: a police record is no basis for a complaint, and it says so up front.");
+    const go = document.createElement("button");
+    go.className = "police-anyway";
+    go.textContent = RP.t("仍然生成报警材料", "Make it anyway");
+    go.onclick = () => {
+      status.className = "report-status note";
+      RP.downloadReport(caseId, "police", status);
+    };
+    status.append(document.createElement("br"), go);
+  };
+
   RP.caseHtml = (state) => {
     const { caseId, result, problems, capture, shown, unreadable, facts } = state;
     const t = RP.t;
@@ -137,7 +157,9 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       const next = NEXT_STEP[c.verdict.level];
       if (next) html += `<div class="next-step">${esc(t(...next))}</div>`;
     }
-    html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police">${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
+    // without strong or decisive evidence the police record asks first (RP.askFirst)
+    const grounded = GROUNDS.includes(c?.verdict.level);
+    html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police"${grounded ? "" : ' data-ask="1"'}>${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
     for (const p of problems || []) {
       html += `<div class="photo problem error" data-url="${esc(p.url)}">${esc(t(p.label, p.role === "listing" ? "Listing photo" : "Evidence photo"))}：${esc(RP.say(p.error))}</div>`;
     }
@@ -181,7 +203,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   // Buttons and pictures inside a rendered case: report downloads, figures (drawn small,
   // opened large on a click) and the retry after a problem.
   RP.wireCase = (body, caseId) => {
-    body.querySelectorAll("button.report").forEach((b) => (b.onclick = () => RP.downloadReport(caseId, b.dataset.variant, body.querySelector(".report-status"))));
+    body.querySelectorAll("button.report").forEach((b) => (b.onclick = () => {
+      const status = body.querySelector(".report-status");
+      if (b.dataset.ask) RP.askFirst(caseId, status);
+      else RP.downloadReport(caseId, b.dataset.variant, status);
+    }));
     body.querySelectorAll("img.figure-thumb").forEach(async (img) => {
       try {
         const fig = await RP.send({ type: "rp:figure", sha256: img.dataset.sha });

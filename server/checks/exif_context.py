@@ -24,7 +24,9 @@ from .base import CheckContext
 from .parsed import ExifData, PhotoData
 
 NAME = "exif_context"
-VERSION = "2"  # 2: every date form server/domain/dates.py reads; a whole day is a day
+# 3: every date form server/domain/dates.py reads, a whole day as a day
+# 2: metadata kinds named in words, not as block ids
+VERSION = "3"
 TITLE = Text("EXIF 拍摄信息与案件时间线", "EXIF capture data and case timeline")
 LIMITS = Text(
     "EXIF 没有签名，可以随意修改；相机时钟可能不准，EXIF 时间不带时区（除非有 OffsetTimeOriginal，"
@@ -270,6 +272,17 @@ def _thumbnail(ex: ExifData, photo: PhotoData) -> list[Finding]:
     ]
 
 
+# Metadata block kinds (server/formats/containers.py) as a reader names them.
+KIND_NAMES = {
+    "exif": Text("EXIF", "EXIF"),
+    "xmp": Text("XMP", "XMP"),
+    "text": Text("文本块", "text chunks"),
+    "comment": Text("注释", "comment"),
+    "icc": Text("ICC 色彩配置", "ICC colour profile"),
+    "c2pa": Text("C2PA 内容凭证", "C2PA content credentials"),
+}
+
+
 def _survived(photo: PhotoData) -> Finding:
     kinds = sorted({b.kind for b in photo.blocks if b.kind != "app"})
     data = {"metadata_kinds": kinds, "structure": photo.walk.structure[:200]}
@@ -286,14 +299,12 @@ def _survived(photo: PhotoData) -> Finding:
             ),
             data,
         )
+    named = Text.join([KIND_NAMES.get(k) or Text.same(k) for k in kinds], Text("、", ", "))
     return Finding(
         NAME,
         "metadata_present",
         "none",
-        Text(
-            f"保留下来的元数据：{'、'.join(kinds)}。",
-            f"Metadata that survived: {', '.join(kinds)}.",
-        ),
+        Text(f"保留下来的元数据：{named.zh}。", f"Metadata that survived: {named.en}."),
         data,
     )
 

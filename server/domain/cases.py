@@ -73,20 +73,27 @@ def timeline_value(key: str, value: str) -> str:
         raise Problem(e.code, Text(f"{name.zh}：", f"{name.en}: ") + e.text) from e
 
 
-# How the bytes were obtained: the report must say when they are not the original file.
+# How the bytes were obtained, and by whom (the extension from the page, the seller by hand):
+# the report must say when they are not the original file, and says it in these words only.
 METHOD_NAMES = {
     "original_fetch": Text(
-        "从平台图片地址下载的原始文件",
-        "original file downloaded from the image URL",
+        "浏览器扩展从平台图片地址下载的原始文件",
+        "original file the browser extension downloaded from the platform's image URL",
     ),
-    "blob_read": Text("从页面 blob 读取的文件", "file read from a blob: URL on the page"),
+    "blob_read": Text(
+        "浏览器扩展从页面 blob 读取的文件", "file the browser extension read from a blob: URL"
+    ),
     "canvas_copy": Text(
-        "从页面画布复制（重新编码，非原始字节）",
-        "copied from a page canvas (re-encoded, not the original bytes)",
+        "浏览器扩展从页面画布复制（重新编码，非原始字节）",
+        "copied by the browser extension from a page canvas (re-encoded, not the original bytes)",
     ),
-    "page_capture": Text("浏览器截取的可见页面", "capture of the visible browser tab"),
+    "page_capture": Text(
+        "浏览器扩展截取的可见页面", "capture of the visible tab by the browser extension"
+    ),
     "upload": Text("卖家上传的文件", "file uploaded by the seller"),
-    "cli_file": Text("卖家在本机选择的文件", "local file chosen by the seller"),
+    "cli_file": Text(
+        "卖家在本机用命令行选择的文件", "local file the seller chose on the command line"
+    ),
 }
 
 
