@@ -25,6 +25,8 @@ FROM_PLATFORM = ("original_fetch", "blob_read", "canvas_copy", "page_capture")
 # The checks whose findings are AI labels the labelling duty (标识办法, GB 45438) asks for:
 # the implicit label in the metadata and the visible mark in the picture.
 LABEL_CHECKS = ("aigc_label", "visible_mark")
+# A visible mark cut by the frame: its text read in part, or its glyphs' widths left at the edge.
+CUT_MARK_SIGNALS = ("partial_visible_mark", "cut_visible_mark")
 
 
 def standing(result: ResultJSON, say: Say) -> str | None:
@@ -58,7 +60,7 @@ def complaint(result: ResultJSON, shop: str | None, when: Callable[[str], str], 
     who = shop or say("卖家（店铺名未设置）", "The seller (shop name not set)")
     return say(
         f"{who}就{platform}订单 {order}"
-        + (f"（退款编号 {refund}）" if refund else "")
+        + (f"（退款编号 {refund}）" if refund else " ")
         + "中"
         + (f"买家 {buyer} " if buyer else "买家")
         + "申请的退款"
@@ -245,7 +247,7 @@ def which_law(facts: dict[str, Any], say: Say) -> str:
 def label_removed(result: ResultJSON) -> bool:
     """Whether a finding shows a label cut off, altered or hidden (标识办法第十条 applies)."""
     return any(
-        f["check"] == "visible_mark" and f["data"].get("kind") == "partial"
+        f["check"] == "visible_mark" and f["signal"] in CUT_MARK_SIGNALS
         for p in result["photos"]
         for f in p["findings"]
     )
@@ -309,13 +311,12 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     for key, (zh, en, _, _) in FIELD_GUIDE.items():
         if key in data and data[key] not in (None, "", [], {}):
             named = VALUE_NAMES.get(key, {}).get(str(data[key]))
-            value = (
-                named.get(lang)
-                if named
-                else dates.shown_iso(data[key])
-                if key == "capture_time"
-                else _plain(data[key], lang)
-            )
+            if named:
+                value = named.get(lang)
+            elif key == "capture_time":
+                value = dates.shown_iso(data[key])
+            else:
+                value = _plain(data[key], lang)
             out.append((Text(zh, en).get(lang), value))
     return out
 

@@ -15,6 +15,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
+from reports import police
 from server.demo import samples
 from server.domain.cases import Source
 from server.service import Service
@@ -140,6 +141,44 @@ def test_a_labelled_case_cites_the_labelling_duty_and_fraud_law_quoted_right(cas
     assert "处五日以上十日以下拘留或者二千元以下罚款" in law
     assert "可以并处二千元" not in law
     assert "第十条" not in law  # no label was cut off or hidden
+
+
+def _result(level: str, *findings: tuple[str, str, str]) -> dict:
+    """A case result with one evidence photo holding (check, signal, strength) findings."""
+    listed = [{"check": c, "signal": s, "strength": st, "data": {}} for c, s, st in findings]
+    return {
+        "case": {"verdict": {"level": level}},
+        "photos": [{"role": "evidence", "findings": listed}],
+    }
+
+
+@pytest.mark.parametrize(
+    "result,expected",
+    [
+        (_result("none", ("forensics", "no_region", "none")), (False, False, False)),
+        (_result("counter", ("exif_context", "camera", "counter")), (False, False, False)),
+        # an unsure label ('possibly AI') is a label: the duty, not fraud
+        (
+            _result("supporting", ("aigc_label", "gb45438_label", "supporting")),
+            (False, True, False),
+        ),
+        (_result("strong", ("aigc_label", "gb45438_label", "strong")), (True, True, False)),
+        (_result("strong", ("ai_metadata", "ai_software", "strong")), (True, False, False)),
+        (_result("decisive", ("listing_match", "derived", "decisive")), (True, False, False)),
+        # a mark cut off by the frame, read in part or known by its glyphs: art. 10 too
+        (
+            _result("supporting", ("visible_mark", "partial_visible_mark", "supporting")),
+            (False, True, True),
+        ),
+        (
+            _result("supporting", ("visible_mark", "cut_visible_mark", "supporting")),
+            (False, True, True),
+        ),
+    ],
+)
+def test_the_law_cited_follows_the_findings(result, expected):
+    basis = police.law_basis(result)
+    assert (basis["fraud"], basis["label"], basis["label_removed"]) == expected
 
 
 def test_page_one_says_who_complains_about_what_and_holds_no_raw_headers(cases):

@@ -109,18 +109,6 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       "Next: nothing usable as evidence was found (this does not make the photos genuine); do not appeal on this result alone."],
   };
 
-  const TIMELINE_NAMES = {
-    ordered_at: ["下单时间", "Order time"], shipped_at: ["发货时间", "Shipment time"],
-    delivered_at: ["签收时间", "Delivery time"], refund_requested_at: ["申请退款时间", "Refund request time"],
-  };
-
-  // Which refund this is, as the seller knows it: platform, order and refund numbers.
-  const refundLine = (facts) => {
-    const parts = [facts?.platform, facts?.order_id && `${RP.t("订单编号", "Order")} ${facts.order_id}`,
-      facts?.refund_id && `${RP.t("退款编号", "Refund")} ${facts.refund_id}`].filter(Boolean);
-    return parts.length ? parts.join(" · ") : RP.t("（没有读到平台和订单编号）", "(no platform or order number read)");
-  };
-
   // The verdict levels a police complaint can rest on (server/domain/verdict.py
   // supports_complaint): below them the police record is no basis for one.
   const GROUNDS = ["decisive", "strong"];
@@ -139,6 +127,18 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       RP.downloadReport(caseId, "police", status);
     };
     status.append(document.createElement("br"), go);
+  };
+
+  const TIMELINE_NAMES = {
+    ordered_at: ["下单时间", "Order time"], shipped_at: ["发货时间", "Shipment time"],
+    delivered_at: ["签收时间", "Delivery time"], refund_requested_at: ["申请退款时间", "Refund request time"],
+  };
+
+  // Which refund this is, as the seller knows it: platform, order and refund numbers.
+  const refundLine = (facts) => {
+    const parts = [facts?.platform, facts?.order_id && `${RP.t("订单编号", "Order")} ${facts.order_id}`,
+      facts?.refund_id && `${RP.t("退款编号", "Refund")} ${facts.refund_id}`].filter(Boolean);
+    return parts.length ? parts.join(" · ") : RP.t("（没有读到平台和订单编号）", "(no platform or order number read)");
   };
 
   RP.caseHtml = (state) => {

@@ -24,9 +24,7 @@ from .base import CheckContext
 from .parsed import ExifData, PhotoData
 
 NAME = "exif_context"
-# 3: every date form server/domain/dates.py reads, a whole day as a day
-# 2: metadata kinds named in words, not as block ids
-VERSION = "3"
+VERSION = "3"  # 2: metadata kinds named in words; 3: every date form server/domain/dates.py reads
 TITLE = Text("EXIF 拍摄信息与案件时间线", "EXIF capture data and case timeline")
 LIMITS = Text(
     "EXIF 没有签名，可以随意修改；相机时钟可能不准，EXIF 时间不带时区（除非有 OffsetTimeOriginal，"
