@@ -245,7 +245,9 @@ def context(snap: Snapshot) -> dict[str, Any]:
         if any(a["name"] == HEADERS_NAME for a in d["attachments"])
         else None,
         "standing": police.standing(res, say),
-        "complaint": police.complaint(res, d.get("shop"), dates.shown_iso, say),
+        "complaint": police.complaint(
+            res, d.get("shop"), lambda fact: dates.show_fact(fact).get(lang), say
+        ),
         "no_capture": police.no_capture_note(photos, say),
         "confirmations": police.confirmations(res, say),
         "which_law": police.which_law(res["case"]["facts"], say),

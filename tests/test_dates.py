@@ -225,7 +225,12 @@ def test_reports_print_dates_one_way(service):
     prints, the second as written, marked."""
     service.change_settings(shop="测试小店")
     case, _ = service.store.open_case(
-        {"order_id": "R-1", "delivered_at": "2026年11月18日 15:00", "ordered_at": "上周三"}
+        {
+            "order_id": "R-1",
+            "delivered_at": "2026年11月18日 15:00",
+            "ordered_at": "上周三",
+            "refund_requested_at": "2026/11/19",
+        }
     )
     data = samples.jpeg(samples.photo(128, 96), samples.camera_exif("2026:11:10 12:00:00"))
     service.add_photo(case["id"], data, "evidence", Source(file_name="x.jpg"))
@@ -234,3 +239,8 @@ def test_reports_print_dates_one_way(service):
     assert flat("2026-11-18 15:00:00 (UTC+8)") in text
     assert "2026年11月18日" not in text
     assert "上周三（原文，未能识别为日期）" in text
+    # the police record's first paragraph: the refund asked for on that day
+    record = service.report(case["id"], "police", "zh")
+    text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
+    assert "申请时间2026-11-19，" in text
+    assert flat("2026-11-18 15:00:00 (UTC+8)") in text and "2026年11月18日" not in text
