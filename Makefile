@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-0
 	libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji poppler-utils libgl1 libglib2.0-0 \
 	chromium
 
-.PHONY: run pair test bench lint system clean
+.PHONY: run pair desk test bench lint system clean
 
 system:
 	@scripts/system-packages $(SYSTEM_PACKAGES)
@@ -32,6 +32,9 @@ run: $(STAMP)
 # a new 6-digit code for the extension's options page (the hint the extension gives)
 pair: $(STAMP)
 	$(VENV)/bin/refundproof pair
+
+desk: $(STAMP)
+	$(VENV)/bin/refundproof desk
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -18,17 +18,24 @@ const FACT_KEYS = [
 ];
 const KEPT_HEADERS = ["content-type", "content-length", "last-modified", "etag", "date", "server"];
 
-chrome.runtime.onInstalled.addListener(() => {
-  chrome.contextMenus.create({
-    id: "rp-image",
-    title: "用 RefundProof 核验此图片 / Verify this image",
-    contexts: ["image"],
-  });
-  chrome.contextMenus.create({
-    id: "rp-page",
-    title: "RefundProof：选择本页图片核验 / Pick images to verify",
-    contexts: ["page"],
-  });
+// The context menu in the seller's language (the options page sets it), as the panel.
+const MENUS = {
+  "rp-image": { contexts: ["image"], words: ["用 RefundProof 核验此图片", "Verify this image with RefundProof"] },
+  "rp-page": { contexts: ["page"], words: ["RefundProof：选择本页图片核验", "RefundProof: pick images to verify"] },
+};
+const menuTitle = async (id) => {
+  const { lang } = await chrome.storage.local.get("lang");
+  return MENUS[id].words[lang === "en" ? 1 : 0];
+};
+
+chrome.runtime.onInstalled.addListener(async () => {
+  for (const [id, { contexts }] of Object.entries(MENUS)) {
+    chrome.contextMenus.create({ id, contexts, title: await menuTitle(id) });
+  }
+});
+chrome.storage.onChanged.addListener(async (change) => {
+  if (!change.lang) return;
+  for (const id of Object.keys(MENUS)) chrome.contextMenus.update(id, { title: await menuTitle(id) });
 });
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
@@ -160,7 +167,9 @@ async function verifyCase(msg, sender) {
       }, fromBase64(dataUrl.split(",")[1]));
       capture = { ok: true };
     } catch (e) {
-      capture = { ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
+      // without a click on the toolbar button (activeTab) Chrome refuses the capture
+      const toolbar = !(e instanceof ApiError) && /activeTab|<all_urls>|permission/i.test(String(e?.message));
+      capture = { ok: false, toolbar, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
     }
   }
   if (sender.tab?.id) await chrome.storage.session.set({ [`case:${sender.tab.id}`]: theCase.id });
@@ -172,9 +181,11 @@ async function verifyCase(msg, sender) {
 
 // A file of the server saved by the browser's own download manager, straight from the
 // server (the token in a header, never in the address): no bytes cross a message.
-async function download(path, filename) {
+async function download(path, fallback) {
   const { server, token } = await settings();
-  await call(path, { method: "HEAD", raw: true }); // a clear error before the download starts
+  const head = await call(path, { method: "HEAD", raw: true }); // a clear error before it starts
+  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
+  const filename = /filename="([^"]+)"/.exec(head.headers.get("content-disposition") || "")?.[1] || fallback;
   const headers = token ? [{ name: "X-RefundProof-Token", value: token }] : [];
   const id = await chrome.downloads.download({ url: server + path, filename, headers, conflictAction: "uniquify" });
   return { downloadId: id, filename };
@@ -185,8 +196,7 @@ async function makeReport(msg) {
     method: "POST",
     json: { variant: msg.variant, lang: msg.lang || "zh" },
   });
-  const filename = `RefundProof-${msg.variant}-${record.id}.pdf`;
-  return { record, ...(await download(record.urls["report.pdf"], filename)) };
+  return { record, ...(await download(record.urls["report.pdf"], `RefundProof-${msg.variant}-${record.id}.pdf`)) };
 }
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
@@ -225,7 +235,7 @@ async function verifyInFrame(msg, sender) {
     best = await bestFrame(tabId);
   }
   if (!best) return null;
-  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
+  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, unreadable: msg.unreadable, caseId: msg.caseId }, { frameId: best.frameId });
   return best;
 }
 
@@ -246,6 +256,8 @@ const HANDLERS = {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: globalThis.RPBase64.encode(new Uint8Array(await r.arrayBuffer())) };
   },
+  // the case's status, read or set (content/status.js)
+  "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
 };

@@ -1,6 +1,9 @@
 import { DEFAULT_SERVER, health, pair } from "./lib/api.js";
+import { pageLang, sayer, translate } from "./lib/lang.js";
 
 const $ = (id) => document.getElementById(id);
+let lang = "zh";
+const t = (zh, en) => sayer(lang)(zh, en);
 
 async function refresh() {
   const { server } = await chrome.storage.local.get("server");
@@ -8,10 +11,10 @@ async function refresh() {
   const h = await health();
   $("status").className = h.running && h.paired ? "ok" : "bad";
   $("status").textContent = !h.running
-    ? "本机服务没有运行：请在 RefundProof 文件夹里运行 make run。/ The server is not running: run make run in the RefundProof folder."
+    ? t("本机服务没有运行：请在 RefundProof 文件夹里运行 make run。", "The server is not running: run make run in the RefundProof folder.")
     : h.paired
-      ? "已配对，可以使用。/ Paired and ready."
-      : "尚未配对。/ Not paired yet.";
+      ? t("已配对，可以使用。", "Paired and ready.")
+      : t("尚未配对。", "Not paired yet.");
 }
 
 $("save").onclick = async () => {
@@ -26,12 +29,21 @@ $("pair").onclick = async () => {
     await refresh();
   } catch (e) {
     $("status").className = "bad";
-    $("status").textContent = `${e.zh} / ${e.en}`;
+    $("status").textContent = t(e.zh, e.en);
   }
 };
 
-// the language of the panel and the reports the extension asks for
-$("lang").onchange = () => chrome.storage.local.set({ lang: $("lang").value });
-chrome.storage.local.get("lang").then((s) => ($("lang").value = s.lang === "en" ? "en" : "zh"));
+// the language of this page, the panel and the reports the extension asks for
+$("lang").onchange = async () => {
+  lang = $("lang").value === "en" ? "en" : "zh";
+  await chrome.storage.local.set({ lang });
+  translate(lang);
+  refresh();
+};
 
-refresh();
+pageLang().then((l) => {
+  lang = l;
+  $("lang").value = l;
+  translate(l);
+  refresh();
+});

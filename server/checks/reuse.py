@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..domain import dates
 from ..domain.cases import Finding, Photo
 from ..imaging import alignment
 from ..text import Text
@@ -19,10 +20,11 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
+# 8: a video is found and confirmed by its keyframes too
+# 7: the other refund's date is its Beijing date, as reports print dates
 # 6: the sentence names other refunds by platform and date only (their data keeps the rest)
 # 5: an unconfirmable candidate is named, not an error; photos without pixels by their bytes
-# 7: a video is found and confirmed by its keyframes too
-VERSION = "7"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
+VERSION = "8"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -144,7 +146,12 @@ def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
         return {"identical_bytes": True}
     # the pictures whose hashes come close (a photo has one; a video its frames), closest first
     pairs = sorted(
-        ((_bits(a, b), mine, theirs) for a, mine in photo.pictures() for b, theirs in other.load().pictures() if a and b),
+        (
+            (_bits(a, b), mine, theirs)
+            for a, mine in photo.pictures()
+            for b, theirs in other.load().pictures()
+            if a and b
+        ),
         key=lambda p: p[0],
     )
     for distance, mine, theirs in pairs[:PAIRS_AT_MOST]:
@@ -210,7 +217,7 @@ def _named(entry: dict[str, Any]) -> Text:
         if entry["identical_bytes"]
         else Text("近似副本", "a near copy")
     )
-    when = entry["other_received_at"][:10]
+    when = dates.day(entry["other_received_at"])  # the Beijing date, as reports print it
     return Text(f"{where.zh} {when}，{how.zh}", f"{where.en} {when}, {how.en}")
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..domain import dates
 from ..domain.cases import TIMELINE, TIMELINE_NAMES, Finding, Photo
 from ..text import Text
 from .base import CheckContext
-from .exif_context import SLACK, parse_time
+from .exif_context import SLACK
 from .parsed import PhotoData
 from .video_parsed import VideoData
 from .video_traces import ENCODER_UUIDS
@@ -85,32 +86,33 @@ def _origin(video: VideoData) -> list[Finding]:
 
 
 def _created(video: VideoData) -> tuple[datetime | None, str]:
+    """When the container says the video was made: Apple's creationdate (with its offset),
+    else the movie header's time (UTC); read by the same parser as the case's dates."""
     for key, value in _values(video, CREATION_KEYS).items():
-        raw = value[:25]
-        if len(raw) >= 24 and raw[-5] in "+-" and raw[-3] != ":":  # 2025-08-22T21:39:57-0700
-            raw = raw[:-2] + ":" + raw[-2:]
-        found = parse_time(raw)
-        if found:
-            return found, key
+        found = dates.read(value[:40])
+        if found and not found.whole_day:
+            return found.start, key
     if video.movie.created:
-        return parse_time(video.movie.created), "mvhd creation_time"
+        found = dates.read(video.movie.created)
+        if found:
+            return found.start, "mvhd creation_time"
     return None, ""
 
 
 def _timeline(video: VideoData, facts: dict[str, Any]) -> list[Finding]:
     created, field = _created(video)
-    known = {k: t for k in TIMELINE if (t := parse_time(facts.get(k)))}
+    known = {k: t for k in TIMELINE if (t := dates.read(facts.get(k)))}
     if created is None or not known:
         return []
-    when = f"{created:%Y-%m-%d %H:%M}"
+    when = dates.shown(created)
     data = {
         "created": created.isoformat(),
         "field": field,
-        "timeline": {k: v.isoformat() for k, v in known.items()},
+        "timeline": {k: v.iso() for k, v in known.items()},
     }
     arrived = next((k for k in ("delivered_at", "shipped_at", "ordered_at") if k in known), None)
-    if arrived and created < known[arrived] - SLACK:
-        name, at = TIMELINE_NAMES[arrived], f"{known[arrived]:%Y-%m-%d %H:%M}"
+    if arrived and created < known[arrived].start - SLACK:
+        name, at = TIMELINE_NAMES[arrived], known[arrived].shown()
         text = Text(
             f"视频创建时间 {when}（{field}）早于{name.zh}时间 {at}：拍的不可能是这次收到的货"
             "（除非设备时间有误或被改过）。",
@@ -120,11 +122,11 @@ def _timeline(video: VideoData, facts: dict[str, Any]) -> list[Finding]:
         signal = "created_before_" + arrived.removesuffix("_at")
         return [Finding(NAME, signal, "supporting", text, data)]
     refund = known.get("refund_requested_at")
-    if refund and created > refund + SLACK:
+    if refund and created > refund.end + SLACK:
         text = Text(
-            f"视频创建时间 {when}（{field}）晚于申请退款时间 {refund:%Y-%m-%d %H:%M}。",
+            f"视频创建时间 {when}（{field}）晚于申请退款时间 {refund.shown()}。",
             f"The video's creation time {when} ({field}) is after the refund request "
-            f"({refund:%Y-%m-%d %H:%M}).",
+            f"({refund.shown()}).",
         )
         return [Finding(NAME, "created_after_refund_request", "supporting", text, data)]
     text = Text(
