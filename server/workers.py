@@ -39,7 +39,7 @@ class Budget:
     seconds: float = 30.0  # per photo, all its checks together, shared as TIME_SHARES says
     memory: int = 800 * 1024 * 1024  # resident bytes per worker
     # a video's checks decode about ten frames (each at most 1080p) and OCR them: a 30 s 1080p
-    # clip takes 3.6 s and 538 MB (bench/video.py); its own clock and cap while a worker is on it
+    # clip takes 2-4 s and 530 MB (bench/video.py); its own clock and cap while a worker is on it
     video_seconds: float = 90.0
     video_memory: int = 1024 * 1024 * 1024
     workers: int = field(default_factory=lambda: min(4, max(2, (os.cpu_count() or 2) // 2)))
