@@ -455,3 +455,17 @@ def test_a_video_filmed_upright_is_read_upright():
     assert video.frames[0].image.size == (240, 320)
     (f,) = video_mark.run(video, CheckContext())
     assert f.signal == "visible_ai_mark" and f.data["position"] == "bottom-right corner"
+
+
+def test_an_hevc_mov_like_an_iphones_is_read_with_its_sei():
+    data = v.encode(
+        v.frames(4, (160, 128)),
+        sei=v.sei_nal(v.KLING_UUID, b"kling-ai", hevc=True),
+        codec="libx265",
+        container="mov",
+    )
+    video = parsed(data)
+    assert (video.photo.format, video.movie.video.codec) == ("MOV", "hvc1")
+    assert video.frames[0].image.size == (160, 128)
+    found = signals(video_traces.run(video, CheckContext()))
+    assert found["kling_sei"].data["sei_text"] == "kling-ai"

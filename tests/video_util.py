@@ -30,10 +30,12 @@ KLING_LABEL = {
 DOUBAO_LABEL = {**KLING_LABEL, "ContentProducer": "001191110102MACQD9K64000000", "ProduceID": "db1"}
 
 
-def sei_nal(uuid_hex: str, text: bytes) -> bytes:
-    """An Annex B H.264 SEI NAL unit holding one user_data_unregistered message."""
+def sei_nal(uuid_hex: str, text: bytes, hevc: bool = False) -> bytes:
+    """An Annex B SEI NAL unit (H.264, or HEVC's prefix SEI) holding one
+    user_data_unregistered message."""
     payload = bytes.fromhex(uuid_hex) + text
-    return b"\x00\x00\x00\x01" + bytes([6, 5, len(payload)]) + payload + b"\x80"
+    header = bytes([39 << 1, 1]) if hevc else bytes([6])
+    return b"\x00\x00\x00\x01" + header + bytes([5, len(payload)]) + payload + b"\x80"
 
 
 def panning(count: int, size: tuple[int, int], seed: int = 1) -> Iterator[Image.Image]:
@@ -64,19 +66,24 @@ def encode(
     metadata: dict[str, str] | None = None,
     sei: bytes = b"",
     gop: int = 250,
+    codec: str = "libx264",
+    container: str = "mp4",
 ) -> bytes:
     """An H.264 MP4 of the frames; `metadata` written as keys+ilst (ffmpeg's
     use_metadata_tags, the TC260 layout); `sei` put before every frame's slices."""
     buf = io.BytesIO()
     options = {"movflags": "use_metadata_tags"} if metadata else {}
-    out = av.open(buf, "w", format="mp4", options=options)
+    out = av.open(buf, "w", format=container, options=options)
     out.metadata.update(metadata or {})
-    stream = out.add_stream("libx264", rate=fps)
+    stream = out.add_stream(codec, rate=fps)
     images = iter(images)
     first = next(images)
     stream.width, stream.height = first.size
     stream.pix_fmt = "yuv420p"
     stream.options = {"preset": "ultrafast", "crf": "18", "g": str(gop)}  # g: frames a keyframe
+    if codec == "libx265":
+        stream.codec_tag = "hvc1"  # as iPhones write HEVC
+        stream.options |= {"x265-params": "log-level=none"}
 
     def mux(packet: av.Packet) -> None:
         if sei:  # the encoder's output is Annex B; the muxer converts it, SEI included
