@@ -217,6 +217,7 @@ const HANDLERS = {
   },
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
+  "rp:options": () => chrome.runtime.openOptionsPage(),
 };
 
 chrome.runtime.onMessage.addListener((msg, sender, reply) => {

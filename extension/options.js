@@ -1,4 +1,4 @@
-import { DEFAULT_SERVER, health, pair } from "./lib/api.js";
+import { DEFAULT_SERVER, health, identity, pair, serverForPort, setIdentity } from "./lib/api.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,7 +12,40 @@ async function refresh() {
     : h.paired
       ? "已配对，可以使用。/ Paired and ready."
       : "尚未配对。/ Not paired yet.";
+  if (h.running && h.paired) {
+    const who = await identity();
+    for (const name of ["shop", "operator", "contact"]) $(name).value = who[name] || "";
+    $("identity-status").className = who.shop ? "ok" : "bad";
+    $("identity-status").textContent = who.shop
+      ? ""
+      : "还没有店铺名：不能生成报告。/ No shop name yet: no report can be made.";
+  }
 }
+
+$("save-port").onclick = async () => {
+  const port = Number($("port").value.trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    $("status").className = "bad";
+    $("status").textContent = "端口是 1–65535 之间的数字。/ A port is a number from 1 to 65535.";
+    return;
+  }
+  await chrome.storage.local.set({ server: serverForPort(port) });
+  refresh();
+};
+
+$("save-identity").onclick = async () => {
+  try {
+    const values = {};
+    for (const name of ["shop", "operator", "contact"]) values[name] = $(name).value.trim();
+    await setIdentity(values);
+    await refresh();
+    $("identity-status").className = "ok";
+    $("identity-status").textContent = "已保存。/ Saved.";
+  } catch (e) {
+    $("identity-status").className = "bad";
+    $("identity-status").textContent = `${e.zh} / ${e.en}`;
+  }
+};
 
 $("save").onclick = async () => {
   await chrome.storage.local.set({ server: $("server").value.trim() || DEFAULT_SERVER });

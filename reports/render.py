@@ -225,6 +225,7 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "tool": d["tool"],
         "operator": d["operator"],
         "shop": d.get("shop"),
+        "contact": d.get("contact"),
         "request": _request(res["case"]["verdict"]["level"], say),
         "custody": police.custody(
             photos, {p["sha256"]: p["received_at"] for p in d["photos"]}, say

@@ -181,6 +181,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(service: Service, args: argparse.Namespace) -> int:
+    service.require_shop()  # before any photo is added: nothing half-done to clean up
     case_id, refused = _case_with_files(service, args, args.photo or [])
     if refused:  # a report must hold every photo the seller named: none is made without one
         _say_refused(refused, args.lang)
@@ -392,17 +393,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
         changes["tsa_urls"] = []
     if args.default_tsa:
         changes["tsa_urls"] = None
-    if args.operator is not None:
-        changes["operator"] = neutral(args.operator.strip())[:100] or None
-    if args.shop is not None:
-        changes["shop"] = neutral(args.shop.strip())[:100] or None
-    cfg = Service(data_home()).change_settings(**changes)
+    named = {"shop": args.shop, "operator": args.operator, "contact": args.contact}
+    service = Service(data_home())
+    service.set_identity({k: v for k, v in named.items() if v is not None})
+    cfg = service.change_settings(**changes)
     default = "（默认 / default）" if cfg.tsa_urls is None else ""
     print(f"tsa_urls{default}: {'' if cfg.time_stamp_services else NO_TSA}")
     for line in _tsa_lines(cfg.time_stamp_services, cfg.tsa_urls is None, data_home()):
         print(f"  {line}")
     print(f"shop: {cfg.shop or '（未设置 / not set）'}")
     print(f"operator: {cfg.operator or '（未设置 / not set）'}")
+    print(f"contact: {cfg.contact or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
     return 0
 
@@ -664,6 +665,7 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument(
         "--shop", help="店铺名：报告和签名证书中的名称 / shop name in reports and the certificate"
     )
+    st.add_argument("--contact", help="报警材料中的联系方式 / a contact for the police record")
     st.set_defaults(func=cmd_settings)
 
     c = sub.add_parser("check", help="检查数据文件夹 / verify the data folder")

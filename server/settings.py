@@ -55,6 +55,10 @@ class Config:
     # the person at the keyboard. Never taken from the computer's login or host name.
     shop: str | None = None
     operator: str | None = None
+    # how the police reach the seller (a phone number or an e-mail), printed in the police record
+    contact: str | None = None
+    # the language `setup` and the seller chose for messages and reports (zh or en)
+    language: str = "zh"
 
     @classmethod
     def load(cls, home: Path) -> Config:
@@ -98,6 +102,8 @@ class Config:
                 ("tsa_urls", self.tsa_urls is None or strings(self.tsa_urls)),
                 ("shop", self.shop is None or isinstance(self.shop, str)),
                 ("operator", self.operator is None or isinstance(self.operator, str)),
+                ("contact", self.contact is None or isinstance(self.contact, str)),
+                ("language", self.language in ("zh", "en")),
             )
             if not ok
         ]

@@ -18,7 +18,7 @@ from server.demo import samples
 from server.settings import Config
 
 from .browser import PAGES, FixtureWeb, launch, service_worker
-from .server_proc import ServerProcess
+from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -131,7 +131,7 @@ def _mtop_dispute(url: str) -> tuple[bytes, str]:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ext") / "home"
+    home = seller_home(tmp_path_factory.mktemp("ext") / "home")
     server = ServerProcess(home).start()
     images = _images()
     web = FixtureWeb(

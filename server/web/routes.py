@@ -184,6 +184,16 @@ async def check_report(request: Request) -> Response:
     return JSONResponse(check.to_json(_lang(request)))
 
 
+async def get_settings(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_service(request).identity))
+
+
+async def patch_settings(request: Request) -> Response:
+    """Shop, operator, contact, language: what the extension's options page sets."""
+    body = await _json_body(request)
+    return JSONResponse(await run_in_threadpool(_service(request).set_identity, body))
+
+
 def _int(raw: str | None, default: int, most: int) -> int:
     if raw is None:
         return default
@@ -239,6 +249,8 @@ def _meta(raw: Any) -> dict[str, Any]:
 ROUTES = [
     Route("/api/health", health),
     Route("/api/pair", pair, methods=["POST"]),
+    Route("/api/settings", get_settings, methods=["GET"]),
+    Route("/api/settings", patch_settings, methods=["PATCH"]),
     Route("/api/cases", list_cases, methods=["GET"]),
     Route("/api/cases", create_case, methods=["POST"]),
     Route("/api/cases/{case_id}", get_case, methods=["GET"]),
