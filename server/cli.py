@@ -24,6 +24,7 @@ from .domain.trust_lists import KINDS
 from .errors import Problem
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
+from .system.commands import add_commands
 from .text import JSON_KEYS, Lang, Text, neutral
 from .workers import Budget, Workers
 
@@ -444,25 +445,41 @@ def _tsa_lines(services: list[str], default: bool, home: Path) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .system.commands import setup
+    from .system.instance import Instance, listen
     from .web.app import create_app
 
     home = data_home()
-    service = Service(home, runner=Workers())
-    quick = service.quick_check()
-    for problem in quick:
-        print(f"警告 / warning: {problem.both()}", file=sys.stderr)
-    print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
+    instance = Instance(home)
     try:
-        _print_pairing_code(service)
-    except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
-        print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
-    todo = trust.missing(home)
-    if todo:  # first start: fetch the lists not loaded yet, without holding the server up
-        threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        instance.claim(args.port)  # a second server on this data folder stops here, in words
+    except Problem as e:
+        print(f"错误 / error: {e.text.both()}", file=sys.stderr)
+        _print_pairing_code(Service(home))  # what the seller most likely started it for
+        return 1
     try:
-        uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
+        sock = listen(args.port)  # a port another program holds: in words, before anything
+        if not Service(home).identity()["shop"] and sys.stdin.isatty():
+            setup(Service(home), "zh", None, input)  # the first start, a person at the keyboard
+        service = Service(home, runner=Workers())
+        for problem in service.quick_check():
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
+        print(f"RefundProof {__version__} 正在运行 / running: http://127.0.0.1:{args.port}")
+        print(f"数据 / data: {home}")
+        try:
+            _print_pairing_code(service)
+        except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
+            print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
+        todo = trust.missing(home)
+        if todo:  # first start: fetch the lists not loaded yet, without holding the server up
+            threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        config = uvicorn.Config(create_app(service), log_level="warning")
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            service.runner.close()
     finally:
-        service.runner.close()
+        instance.release()
     return 0
 
 
@@ -584,6 +601,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
+    add_commands(sub)  # doctor, setup, service
     return p
 
 
@@ -688,7 +706,17 @@ def _caches_inside(home: Path) -> None:
     os.environ["XDG_CACHE_HOME"] = str(home / "runtime-cache")
 
 
+def _utf8_console() -> None:
+    """Chinese and ✓ on any console: Windows pipes and redirections default to the ANSI code
+    page, which cannot write them (a UnicodeEncodeError mid-report). pythonw has no streams."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _utf8_console()
     args = parser().parse_args(argv)
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())

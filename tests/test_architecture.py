@@ -37,7 +37,9 @@ LAYERS = {
     "server.checking": 4.2,  # one verification's check work: reads the store, writes nothing
     "server.workers": 4.4,
     "reports": 4,
+    "server.identity": 4,
     "server.service": 5,
+    "server.system": 5.5,  # setup, doctor, autostart: over the service, under the CLI
     "server.web": 6,
     "server.demo": 6,
     "server.cli": 7,  # the entry point: it also starts the web shell and builds the demo
