@@ -138,9 +138,10 @@ def _windows_startup(serve: list[str], home: Path, places: Places) -> Plan:
     appdata = PureWindowsPath(places.appdata or f"{places.home}\\AppData\\Roaming")
     folder = appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
     entry = folder / WINDOWS_ENTRY
-    # pythonw.exe: the same interpreter without a console window
+    # pythonw.exe: the same interpreter without a console window (python.exe's neighbour)
     exe = PureWindowsPath(serve[0])
-    windowless = str(exe.with_name("pythonw.exe")) if exe.name.lower() == "python.exe" else serve[0]
+    python = exe.stem.lower() in ("python", "python3")
+    windowless = str(exe.with_name("pythonw.exe")) if python else serve[0]
     args = " ".join(_cmd_quote(a) for a in [windowless, *serve[1:]])
     log = PureWindowsPath(str(home)) / "serve.log"
     text = (
