@@ -22,6 +22,7 @@ from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
 from .errors import Problem
+from .files import portable_name
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
 from .system.commands import add_commands
@@ -217,11 +218,11 @@ def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None
 
 
 def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
-    target = out / record["id"]
+    target = out / portable_name(record["id"])
     try:
         target.mkdir(parents=True, exist_ok=True)
         for name in record["files"]:
-            shutil.copyfile(folder / name, target / name)
+            shutil.copyfile(folder / name, target / portable_name(name))
     except OSError as e:
         raise Problem(
             "unwritable",

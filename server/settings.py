@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
+from platformdirs.api import PlatformDirsABC
 
 from .errors import Problem
 from .files import write_atomic
@@ -18,10 +19,15 @@ from .text import Text
 DEFAULT_PORT = 8765
 
 
-def data_home() -> Path:
-    """REFUNDPROOF_HOME, or the platform's user data folder."""
+def data_home(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
+    """REFUNDPROOF_HOME, or the system's user data folder: %LOCALAPPDATA%\\refundproof on
+    Windows (local, not roaming: evidence must not follow the user to other computers),
+    ~/Library/Application Support/refundproof on macOS, ~/.local/share/refundproof on Linux.
+    `dirs` is the seam a test uses to ask for another system's folder."""
     env = os.environ.get("REFUNDPROOF_HOME")
-    return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
+    if env:
+        return Path(env)
+    return Path(dirs("refundproof", appauthor=False, roaming=False).user_data_dir)
 
 
 # Public RFC 3161 services that answer without an account, asked together, the earliest

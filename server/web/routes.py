@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from .. import TOOL_NAME, __version__, intake
 from ..errors import Problem
+from ..files import portable_name
 from ..service import Service
 from ..text import Lang, Text, lang_of
 
@@ -165,7 +166,9 @@ async def get_report(request: Request) -> Response:
 async def report_file(request: Request) -> Response:
     report_id, name = request.path_params["report_id"], request.path_params["name"]
     path = await run_in_threadpool(_service(request).report_file, report_id, name)
-    download = f"RefundProof-{report_id}.pdf" if name == "report.pdf" else f"{report_id}-{name}"
+    download = portable_name(
+        f"RefundProof-{report_id}.pdf" if name == "report.pdf" else f"{report_id}-{name}"
+    )
     media = "application/pdf" if name.endswith(".pdf") else "image/png"
     return FileResponse(path, media_type=media, filename=download)
 
