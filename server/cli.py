@@ -461,7 +461,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         sock = listen(args.port)  # a port another program holds: in words, before anything
         if not Service(home).identity()["shop"] and sys.stdin.isatty():
-            setup(Service(home), "zh", None, input)  # the first start, a person at the keyboard
+            setup(Service(home), "zh", args, input)  # the first start, a person at the keyboard
         service = Service(home, runner=Workers())
         for problem in service.quick_check():
             print(f"警告 / warning: {problem.both()}", file=sys.stderr)

@@ -9,6 +9,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path, PureWindowsPath
 
 import httpx
@@ -210,3 +211,38 @@ def test_a_second_server_and_a_taken_port_end_in_words(home, tmp_path):
         server.stop()
     # stopped: the data folder is free again
     assert run_cli(home, "service", "status").returncode == 3
+
+
+def test_the_first_serve_at_a_terminal_asks_for_the_shop_then_serves(tmp_path):
+    """stdin a terminal (a pty), nothing set: setup's questions first, then the server."""
+    import pty
+
+    home = tmp_path / "首次"
+    port = free_port()
+    master, terminal = pty.openpty()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "REFUNDPROOF_HOME": str(home)},
+    )
+    try:
+        os.write(master, "好物小店\n张三\n13800000000\n\n".encode())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        cfg = Config.load(home)
+        assert (cfg.shop, cfg.operator, cfg.contact) == ("好物小店", "张三", "13800000000")
+    finally:
+        serve.terminate()
+        out, _ = serve.communicate(timeout=20)
+        os.close(master)
+        os.close(terminal)
+    text = out.decode("utf-8")
+    assert text.index("店铺名") < text.index("系统检查") < text.index("正在运行")
+    assert f"✓ 端口 {port}：RefundProof 正在此端口运行" in text

@@ -26,6 +26,7 @@ from server.errors import EvidenceTampered, Problem
 from server.service import Service
 
 from .conftest import DST
+from .server_proc import seller_home
 
 VARIANTS_LANGS = [(v, lang) for v in ("appeal", "police") for lang in ("zh", "en")]
 
@@ -72,7 +73,7 @@ class NotdefLog(logging.Handler):
 def case(tmp_path_factory, c2pa_signer):
     """A case holding every kind of finding: C2PA, TC260 label, generator metadata, EXIF
     before delivery (with counter-evidence), a plain photo, a listing photo, a page capture."""
-    home = tmp_path_factory.mktemp("report-home")
+    home = seller_home(tmp_path_factory.mktemp("report-home"))
     service = Service(home)
     c = service.create_case(FACTS)
     photos = [(name, role, data) for name, role, data in material()]
