@@ -649,9 +649,10 @@ BROKEN = {
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("kind", [*BROKEN, "missing", "folder", "bad_trust_file"])
-def test_verify_report_answers_every_broken_input(home, tmp_path, kind, lang):
+def test_verify_report_answers_every_broken_input(tmp_path, kind, lang):
     """Issue 20: a clear sentence in the reader's language and a non-zero exit, never a
     traceback, whatever the file."""
+    home = tmp_path / "reader"  # someone who never installed RefundProof's data folder
     pdf = tmp_path / "report.pdf"
     extra: list[str] = []
     if kind in BROKEN:

@@ -5,7 +5,7 @@ Reaches the package registry (as any install does): pip resolves each pinned run
 (`--dry-run`; the registry's metadata is enough). A pin with no wheel for one of them fails here
 with the package, platform and Python named. Pure-Python wheels (py3-none-any) pass everywhere
 their Requires-Python allows; this is how rapidocr-onnxruntime (<3.13) was found.
-Marked `registry`: `pytest -m "not registry"` skips it offline.
+The resolving test is marked `registry`: `pytest -m "not registry"` skips it offline.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ PLATFORMS: dict[str, tuple[list[str], dict[str, str]]] = {
     ),
     "linux-x86_64": (_LINUX, {"sys_platform": "linux", "platform_machine": "x86_64"}),
 }
-
-pytestmark = pytest.mark.registry
 
 
 def pins(env: dict[str, str], python: str) -> list[str]:
@@ -93,6 +91,20 @@ def test_pins_cover_the_dependencies() -> None:
     assert named <= pinned, named - pinned
 
 
+def test_the_dev_set_pins_the_same_runtime_versions() -> None:
+    """constraints.txt (what `make test` installs here) tests the versions sellers get."""
+    dev = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            dev[canonicalize_name(req.name)] = str(req.specifier)
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for spec in pins(PLATFORMS["linux-x86_64"][1], python):
+        req = Requirement(spec)
+        assert dev.get(canonicalize_name(req.name)) == str(req.specifier), req.name
+
+
+@pytest.mark.registry
 def test_every_pinned_runtime_package_has_a_wheel_everywhere(tmp_path: Path) -> None:
     combos = [(name, py) for name in PLATFORMS for py in PYTHONS]
     with ThreadPoolExecutor(4) as pool:
