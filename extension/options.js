@@ -38,9 +38,11 @@ $("save-identity").onclick = async () => {
     const values = {};
     for (const name of ["shop", "operator", "contact"]) values[name] = $(name).value.trim();
     await setIdentity(values);
-    await refresh();
-    $("identity-status").className = "ok";
-    $("identity-status").textContent = "已保存。/ Saved.";
+    await refresh(); // says so when the shop is still unset
+    if ($("shop").value) {
+      $("identity-status").className = "ok";
+      $("identity-status").textContent = "已保存。/ Saved.";
+    }
   } catch (e) {
     $("identity-status").className = "bad";
     $("identity-status").textContent = `${e.zh} / ${e.en}`;

@@ -437,7 +437,8 @@ def test_context_menu_path_verifies_one_image(rig):
 def test_the_options_page_sets_who_reports_name_and_the_panel_says_when_it_is_unset(rig):
     opts = rig["context"].new_page()
     opts.goto(f"chrome-extension://{rig['ext']}/options.html")
-    opts.wait_for_function("document.getElementById('shop').value === '测试小店'")
+    # (no wait_for_function: an extension page's policy forbids evaluating strings)
+    playwright_api.expect(opts.locator("#shop")).to_have_value("测试小店")
     assert opts.input_value("#contact") == "13800000000"
     opts.fill("#shop", "")  # as a seller who never ran setup
     opts.click("#save-identity")
