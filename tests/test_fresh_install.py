@@ -11,6 +11,7 @@ Building the wheel fetches the build backend (setuptools) like any `pip install 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -34,7 +35,16 @@ def seller(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     pip = [sys.executable, "-m", "pip"]
     run = lambda *a: subprocess.run(a, env=env, check=True, timeout=300)  # noqa: E731
-    run(*pip, "wheel", "-q", "--no-deps", "-w", dist, ROOT)
+    # built from a copy: setuptools leaves build/ and *.egg-info where it builds
+    source = tmp / "source"
+    source.mkdir()
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / part, source / part)
+    for package in ("server", "reports"):
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    run(*pip, "wheel", "-q", "--no-deps", "-w", dist, source)
     [wheel] = dist.glob("refundproof-*.whl")
     venv = tmp / "新 环境"  # a folder with Chinese and a space, as a Windows user name may be
     run(sys.executable, "-m", "venv", "--without-pip", venv)
