@@ -6,27 +6,30 @@ import argparse
 import getpass
 import json
 import os
+import re
 import shutil
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import reports
 from reports import VARIANTS
 
 from . import __version__, intake, trust
+from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
+from .domain.verdict import supports_complaint
 from .errors import Problem
 from .files import portable_name
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
 from .system.commands import add_commands
-from .text import JSON_KEYS, Lang, Text, neutral
+from .text import JSON_KEYS, Lang, Text, lang_of, neutral
 from .workers import Budget, Workers
 
 MARK = {
@@ -189,7 +192,8 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         _say_refused(refused, args.lang)
         return 1
     variants = VARIANTS if args.variant == "both" else (args.variant,)
-    for variant in variants:
+    withheld = "police" in variants and not args.force and _no_grounds(service, case_id, args)
+    for variant in (v for v in variants if not (withheld and v == "police")):
         record = service.report(case_id, variant, args.lang)
         folder = service.report_file(record["id"], "report.pdf").parent
         if args.out:
@@ -200,7 +204,24 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         print(f"  SHA-256  {record['sha256']}")
         print(f"  {Text('页面图片', 'pages').get(args.lang)}    {folder}/page-*.png")
         _say_appeal_images(record, folder, args.lang)
-    return 0
+    return 1 if withheld else 0
+
+
+def _no_grounds(service: Service, case_id: str, args: argparse.Namespace) -> bool:
+    """True, after a warning, when the case has no strong or decisive evidence: a police
+    record is then no basis for a complaint and is made only with --force."""
+    verdict = service.current_findings(case_id, args.lang)["case"]["verdict"]
+    if supports_complaint(verdict["level"]):
+        return False
+    warning = Text(
+        f"警告：本案没有发现有力或确定性的证据（{verdict['summary']}），报警材料不能作为报案的依据，"
+        "所以没有生成。确实需要时加 --force 生成，材料开头会写明没有发现这样的证据。",
+        f"Warning: no strong or decisive evidence was found ({verdict['summary']}), so a police "
+        "record would be no basis for a complaint and was not made. Add --force to make it "
+        "anyway; it will say up front that no such evidence was found.",
+    )
+    print(warning.get(args.lang), file=sys.stderr)
+    return True
 
 
 def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None:
@@ -589,20 +610,104 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fact_flags(p: argparse.ArgumentParser) -> None:
+# argparse's own sentences (the English templates it fills, Python 3.11-3.13) in Chinese
+_ARGPARSE_ZH = (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (
+        r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+        "参数 {0} 的值 {1} 无效，可选：{2}",
+    ),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面要跟一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少要跟一个值"),
+    (r"argument (\S+): invalid \S+ value: (.+)", "参数 {0} 的值 {1} 无效"),
+    (r"argument (\S+): ignored explicit argument (.+)", "参数 {0} 不接受值 {1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 一起使用"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 不明确，可能是：{1}"),
+    (r"argument (\S+): (.+)", "参数 {0}：{1}"),  # our own words after argparse's name (dates)
+)
+_HELP_ZH = (
+    ("usage: ", "用法："),
+    ("\npositional arguments:\n", "\n位置参数：\n"),
+    ("\noptions:\n", "\n选项：\n"),
+    ("show this help message and exit", "显示本帮助并退出"),
+    ("show program's version number and exit", "显示版本号并退出"),
+)
+
+
+def _argparse_zh(message: str) -> str:
+    for pattern, zh in _ARGPARSE_ZH:
+        m = re.fullmatch(pattern, message, re.S)
+        if m:
+            return zh.format(*m.groups())
+    return f"参数有误：{message}"  # a sentence this table does not know yet, kept whole
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse answering in the seller's language: Chinese, or English with `--lang en`
+    (its own words are English only)."""
+
+    def __init__(self, *args: Any, lang: Lang = "zh", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def _say(self, text: str) -> str:
+        zh = text
+        for en, words in _HELP_ZH:
+            zh = zh.replace(en, words)
+        return Text(zh, text).get(self.lang)
+
+    def format_usage(self) -> str:
+        return self._say(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._say(super().format_help())
+
+    def date(self, value: str) -> str:
+        """A date flag's value as it is stored, or a usage error saying how to write it."""
+        try:
+            return dates.parse(value).iso()
+        except Problem as e:
+            raise argparse.ArgumentTypeError(e.text.get(self.lang)) from e
+
+    def error(self, message: str) -> NoReturn:
+        said = Text(f"错误：{_argparse_zh(message)}", f"error: {message}").get(self.lang)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {said}\n")
+
+
+def _lang_asked(argv: list[str]) -> Lang:
+    """The --lang of a command line not parsed yet (its errors are said in it)."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return lang_of(arg.removeprefix("--lang="))
+        if arg == "--lang" and i + 1 < len(argv):
+            return lang_of(argv[i + 1])
+    return "zh"
+
+
+DATE_HELP = (
+    "北京时间，如 2026-11-18 15:00、2026/11/18 15:00、2026年11月18日 15:00，或只写日期 / "
+    "China time, e.g. 2026-11-18 15:00, 2026/11/18 15:00, or a date alone"
+)
+
+
+def _fact_flags(p: Parser) -> None:
     for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
         p.add_argument(f"--{flag}")
     for flag in ("ordered", "shipped", "delivered", "refund-requested"):
-        p.add_argument(f"--{flag}", help="ISO 时间，如 2026-03-01T10:00 (UTC+8 if no offset)")
+        p.add_argument(f"--{flag}", help=DATE_HELP, type=p.date)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="refundproof", description="RefundProof 退款鉴证")
+def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
+    p = Parser(prog="refundproof", description="RefundProof 退款鉴证", lang=lang)
     p.add_argument("--version", action="version", version=__version__)
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True)  # each one a Parser too
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
     add_commands(sub)  # doctor, setup, service
+    for command in sub.choices.values():
+        command.lang = lang
     return p
 
 
@@ -649,6 +754,11 @@ def _report_and_setting_commands(sub: Any) -> None:
     r.add_argument("--variant", choices=["appeal", "police", "both"], default="both")
     r.add_argument("--lang", choices=["zh", "en"], default="zh")
     r.add_argument("--out", help="把报告复制到此文件夹 / copy the reports to this folder")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="没有有力证据时也生成报警材料 / make the police record without strong evidence too",
+    )
     _fact_flags(r)
     r.set_defaults(func=cmd_report)
 
@@ -718,7 +828,7 @@ def _utf8_console() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _utf8_console()
-    args = parser().parse_args(argv)
+    args = parser(_lang_asked(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())
     try:

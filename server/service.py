@@ -18,7 +18,7 @@ from . import identity, intake, pairing, trust
 from .checking import PhotoJob, pool_entries
 from .checks import REGISTRY
 from .domain import result
-from .domain.cases import CASE_FACTS, Photo, Source
+from .domain.cases import CASE_FACTS, TIMELINE, Photo, Source, timeline_value
 from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
@@ -194,6 +194,16 @@ class Service:
             )
         return result.build(case, self.store.case_photos(case_id), verification, lang)
 
+    def current_findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
+        """The findings a report made now rests on (`report` decides the same way): the case
+        verified again first when its photos changed since the last verification."""
+        self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        current = {p.sha256 for p in self.store.case_photos(case_id)}
+        if verification is None or {p["sha256"] for p in verification["photos"]} != current:
+            return self.verify(case_id, lang)
+        return self.findings(case_id, lang)
+
     # reports
 
     def report(self, case_id: str, variant: str, lang: Lang = "zh") -> dict[str, Any]:
@@ -358,7 +368,8 @@ class Service:
 
 def clean_facts(facts: object) -> dict[str, str | None]:
     """Known fact names only, each a string (or null) of at most 500 characters, control
-    characters shown as escapes (a buyer's name must not reorder a report's text)."""
+    characters shown as escapes (a buyer's name must not reorder a report's text), timeline
+    dates stored with their offset (server/domain/dates.py)."""
     if not isinstance(facts, dict):
         raise Problem(
             "facts", Text("案件信息必须是 JSON 对象。", "Case facts must be a JSON object.")
@@ -372,4 +383,6 @@ def clean_facts(facts: object) -> dict[str, str | None]:
                 f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
             ),
         )
-    return {k: (None if v is None else neutral(str(v))[:500]) for k, v in facts.items()}
+    cleaned = {k: (None if v is None else neutral(str(v))[:500]) for k, v in facts.items()}
+    # a timeline date kept as text would silently drop out of the checks: parsed or refused
+    return {k: timeline_value(k, v) if v and k in TIMELINE else v for k, v in cleaned.items()}
