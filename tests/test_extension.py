@@ -609,13 +609,14 @@ def test_server_stopped_says_how_to_start_it(rig):
         status = page.locator("#refundproof-root .status.error")
         status.wait_for(timeout=30000)
         # a hint that works as typed, in the seller's language only, and a retry
-        assert "运行 make run" in status.text_content()
+        assert "运行 refundproof serve" in status.text_content()
         assert "Cannot reach" not in status.text_content()
         assert page.locator("#refundproof-root button.retry").count() == 1
         popup = rig["context"].new_page()
         popup.goto(f"chrome-extension://{rig['ext']}/popup.html")
         popup.wait_for_selector("#server .bad")
         assert "没有运行" in popup.text_content("#server")
+        assert "refundproof service install" in popup.text_content("#server")
         popup.close()
     finally:
         rig["server"].start()
