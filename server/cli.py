@@ -417,8 +417,10 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.default_tsa:
         changes["tsa_urls"] = None
     named = {"shop": args.shop, "operator": args.operator, "contact": args.contact}
+    who = {k: v for k, v in named.items() if v is not None}
     service = Service(data_home())
-    service.set_identity({k: v for k, v in named.items() if v is not None})
+    if who:
+        service.set_identity(who)
     cfg = service.change_settings(**changes)
     default = "（默认 / default）" if cfg.tsa_urls is None else ""
     print(f"tsa_urls{default}: {'' if cfg.time_stamp_services else NO_TSA}")
