@@ -246,3 +246,21 @@ def test_the_first_serve_at_a_terminal_asks_for_the_shop_then_serves(tmp_path):
     text = out.decode("utf-8")
     assert text.index("店铺名") < text.index("系统检查") < text.index("正在运行")
     assert f"✓ 端口 {port}：RefundProof 正在此端口运行" in text
+
+
+def test_without_the_ocr_package_doctor_warns_and_says_which_python(monkeypatch):
+    """As on Python 3.13, where rapidocr-onnxruntime does not install."""
+    import importlib.util
+
+    from server.system import doctor
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "rapidocr_onnxruntime" else real(name, *a),
+    )
+    found = doctor.check_ocr()
+    assert not found.ok and not found.required  # a warning: the other checks still work
+    assert found.fix is not None and "Python 3.12" in found.fix.zh
+    assert "3.12" in found.detail.en

@@ -3,6 +3,7 @@ this system when it is missing (Windows, macOS, Debian/Ubuntu). `setup` ends wit
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -140,6 +141,30 @@ def _cjk_font(os_name: OS) -> str | None:
     return None
 
 
+def check_ocr() -> Finding:
+    """The OCR that reads visible "AI生成" marks: rapidocr-onnxruntime stops at Python 3.12."""
+    name = Text("文字识别（图片上可见的“AI生成”字样）", 'OCR (visible "AI生成" marks)')
+    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+        return Finding(name, True, Text("已安装", "installed"))
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return Finding(
+        name,
+        False,
+        Text(
+            f"未安装（Python {version}；rapidocr-onnxruntime 只支持到 3.12）：可见标识检查不能运行，"
+            "其他检查照常。",
+            f"Not installed (Python {version}; rapidocr-onnxruntime supports up to 3.12): the "
+            "visible-mark check cannot run, the others do.",
+        ),
+        Text(
+            '用 Python 3.12 重新安装：pipx install --python 3.12 . --pip-args="-c constraints-runtime.txt"',
+            'Reinstall with Python 3.12: pipx install --python 3.12 . --pip-args="-c '
+            'constraints-runtime.txt"',
+        ),
+        required=False,
+    )
+
+
 def check_data_folder(home: Path) -> Finding:
     name = Text("数据文件夹可写", "Data folder writable")
     try:
@@ -206,6 +231,7 @@ def run(home: Path, port: int, os_name: OS | None = None) -> list[Finding]:
     return [
         check_pango(system),
         check_cjk_font(system),
+        check_ocr(),
         check_data_folder(home),
         check_port(home, port),
         check_trust_lists(home),
