@@ -476,7 +476,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     home = data_home()
     instance = Instance(home)
     try:
-        instance.claim(args.port)  # a second server on this data folder stops here, in words
+        unguarded = instance.claim(args.port)  # a second server here stops, in words
     except Problem as e:
         print(f"错误 / error: {e.text.both()}", file=sys.stderr)
         _print_pairing_code(Service(home))  # what the seller most likely started it for
@@ -486,6 +486,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not Service(home).identity()["shop"] and sys.stdin.isatty():
             setup(Service(home), "zh", args, input)  # the first start, a person at the keyboard
         service = Service(home, runner=Workers())
+        for problem in [unguarded] if unguarded else []:
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
         for problem in service.quick_check():
             print(f"警告 / warning: {problem.both()}", file=sys.stderr)
         print(f"RefundProof {__version__} 正在运行 / running: http://127.0.0.1:{args.port}")

@@ -43,14 +43,24 @@ class Instance:
         self.home = home
         self._lock = FileLock(str(home / LOCK), timeout=0)
 
-    def claim(self, port: int) -> None:
-        """Held until the process ends; Problem `already_running` when another server holds it."""
-        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def claim(self, port: int) -> Text | None:
+        """Held until the process ends; Problem `already_running` when another server holds it.
+        A folder nothing can be written to (a backup disk) still serves its cases, unguarded:
+        the warning why is returned."""
         try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._lock.acquire()
         except Timeout:
             raise already_running(self.running()) from None
-        write_atomic(self.home / NOTE, json.dumps({"port": port, "pid": os.getpid()}).encode())
+        except OSError as e:
+            return Text(
+                f"数据文件夹不可写（{e.strerror}）：无法确认没有另一个服务在用它。",
+                f"The data folder cannot be written ({e.strerror}): another server on it "
+                "cannot be ruled out.",
+            )
+        with contextlib.suppress(OSError):  # only what status and a second start report
+            write_atomic(self.home / NOTE, json.dumps({"port": port, "pid": os.getpid()}).encode())
+        return None
 
     def release(self) -> None:
         with contextlib.suppress(OSError):
