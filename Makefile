@@ -14,7 +14,7 @@ RUNTIME_PACKAGES := ca-certificates python3-venv libpango-1.0-0 libpangoft2-1.0-
 # browser is ever downloaded).
 DEV_PACKAGES := poppler-utils chromium
 
-.PHONY: run pair test bench lint system clean
+.PHONY: run pair desk test bench lint system clean
 
 system:
 	@scripts/system-packages $(RUNTIME_PACKAGES) $(DEV_PACKAGES)
@@ -43,6 +43,9 @@ run: $(RUNTIME_STAMP)
 # a new 6-digit code for the extension's options page (the hint the extension gives)
 pair: $(RUNTIME_STAMP)
 	$(VENV)/bin/refundproof pair
+
+desk: $(STAMP)
+	$(VENV)/bin/refundproof desk
 
 test: $(STAMP)
 	$(PY) -m pytest -q

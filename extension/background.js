@@ -161,7 +161,9 @@ async function makeReport(msg) {
   });
   const response = await call(record.urls["report.pdf"], { raw: true });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  return { record, b64: toBase64(bytes), filename: `RefundProof-${msg.variant}-${record.id}.pdf` };
+  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
+  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1];
+  return { record, b64: toBase64(bytes), filename: named || `RefundProof-${msg.variant}-${record.id}.pdf` };
 }
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
@@ -224,6 +226,8 @@ const HANDLERS = {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
   },
+  // the case's status, read or set (content/status.js)
+  "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
   "rp:options": () => chrome.runtime.openOptionsPage(),

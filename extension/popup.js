@@ -1,4 +1,4 @@
-import { health } from "./lib/api.js";
+import { call, health, settings } from "./lib/api.js";
 import { pageLang, sayer, translate } from "./lib/lang.js";
 
 const $ = (id) => document.getElementById(id);
@@ -39,6 +39,17 @@ async function show() {
     }
     await chrome.runtime.sendMessage({ type: "rp:verify-tab", tabId: tab.id });
     window.close();
+  };
+  // the desk opens signed in by a one-time link: the token never enters the page
+  $("desk").onclick = async () => {
+    try {
+      const { server } = await settings();
+      const { path } = await call("/api/desk/link", { method: "POST" });
+      await chrome.tabs.create({ url: `${server}${path}&lang=${lang}` });
+      window.close();
+    } catch (e) {
+      $("server").textContent = e.zh ? t(e.zh, e.en) : String(e);
+    }
   };
   $("side").onclick = async () => {
     await chrome.sidePanel.open({ tabId: tab.id });

@@ -543,6 +543,34 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_desk(args: argparse.Namespace) -> int:
+    """A one-time sign-in link to the case desk, printed and opened in the browser."""
+    import urllib.request
+    import webbrowser
+
+    link = f"http://127.0.0.1:{args.port}/desk/login?code={Service(data_home()).new_desk_link()}"
+    link += Text("&lang=zh", "&lang=en").get(args.lang)
+    print(
+        Text(
+            "案件台（链接 5 分钟内有效，只能用一次）：",
+            "Case desk (the link works once, within 5 minutes):",
+        ).get(args.lang)
+    )
+    print(link)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/health", timeout=2).close()
+    except OSError:
+        say = Text(
+            "本机服务没有在这个端口运行：先运行 `refundproof serve`（或 make run），再打开链接。",
+            "The server is not running on this port: run `refundproof serve` (or make run), "
+            "then open the link.",
+        )
+        print(say.get(args.lang), file=sys.stderr)
+    if not args.no_open and not webbrowser.open(link):
+        print(Text("请把链接复制到浏览器中打开。", "Open the link in your browser.").get(args.lang))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     service = Service(data_home())
     if args.rebuild_index:
@@ -732,6 +760,14 @@ def _verify_and_server_commands(sub: Any) -> None:
 
     pr = sub.add_parser("pair", help="扩展配对码 / a pairing code for the extension")
     pr.set_defaults(func=cmd_pair)
+
+    dk = sub.add_parser("desk", help="打开案件台 / open the case desk")
+    dk.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="本地服务的端口 / the server's port"
+    )
+    dk.add_argument("--lang", choices=["zh", "en"], default="zh")
+    dk.add_argument("--no-open", action="store_true", help="只显示链接 / only print the link")
+    dk.set_defaults(func=cmd_desk)
 
     t = sub.add_parser("token", help="显示配对令牌 / show the pairing token")
     t.add_argument("--new", action="store_true", help="换一个新令牌 / make a new token")

@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ import reports
 from reports import keys as report_keys
 from reports.input import figure_hashes
 
-from . import identity, intake, pairing, trust
+from . import desk_session, identity, intake, pairing, trust
 from .checking import PhotoJob, pool_entries
 from .checks import REGISTRY
-from .domain import result
+from .domain import case_marks, case_status, result
 from .domain.cases import CASE_FACTS, TIMELINE, Photo, Source, timeline_value
 from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
 from .domain.limits import Limits
@@ -120,8 +121,47 @@ class Service:
     def list_cases(
         self, filters: dict[str, str] | None = None, offset: int = 0, limit: int = 50
     ) -> dict[str, Any]:
+        if filters and filters.get("status"):  # by its key or its name ("已申诉")
+            filters = {**filters, "status": case_status.status_of(filters["status"])}
         rows, total = self.store.search_cases(filters, offset, limit)
         return {"cases": rows, "total": total, "offset": offset, "limit": limit}
+
+    # the case desk (its logic: server/desk/, domain/case_status.py)
+
+    def patch_case(self, case_id: str, body: object) -> dict[str, Any]:
+        """PATCH /api/cases/{id}: facts, the status and its details, or both."""
+        facts, change = case_status.split(body) if isinstance(body, dict) else (body, None)
+        case = self.update_facts(case_id, facts) if facts or change is None else None
+        if change is not None:
+            today = datetime.now().date().isoformat()  # the seller's own calendar day
+            case = self.store.set_status(
+                case_id, lambda current: change.apply(current, today, now_iso()), change.event()
+            )
+        assert case is not None
+        return case
+
+    def case_rows(self) -> list[dict[str, Any]]:
+        """Every case's index row (read them, never change them)."""
+        return list(self.store.index.rows())
+
+    def case_history(self, case_id: str) -> list[dict[str, Any]]:
+        self.store.get_case(case_id)
+        return self.store.audit_log.lines_about(case_id)
+
+    def photo_file(self, case_id: str, sha256: str) -> tuple[Path, str]:
+        """A photo's stored original and its MIME type, when this case holds it."""
+        for photo in self.store.case_photos(case_id):
+            if photo.sha256 == sha256:
+                return self.store.evidence.path(sha256), photo.mime
+        raise NotFound(Text(f"案件 {case_id} 中的图片 {sha256[:64]}", f"photo {sha256[:64]}"))
+
+    def new_desk_link(self) -> str:
+        with self.store.writing():
+            return desk_session.new_link(self.home, time.time())
+
+    def redeem_desk_link(self, code: str) -> bool:
+        with self.store.writing():
+            return desk_session.redeem(self.home, code, time.time())
 
     # photos
 
@@ -180,7 +220,9 @@ class Service:
             "trust_lists": list(trust.load(self.home).lists),
         }
         out = result.build(case, photos, verification, lang)
-        self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
+        marks = case_marks.marks(verification, {p.sha256 for p in photos if p.role == "evidence"})
+        level = out["case"]["verdict"]["level"]
+        self.store.save_verification(case_id, verification, level, marks)
         return out
 
     def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:

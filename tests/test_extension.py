@@ -286,6 +286,9 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert box.bounding_box()["x"] > 900
     with page.expect_download(timeout=60000) as download:
         panel.locator("button.report[data-variant=appeal]").click()
+    assert download.value.suggested_filename.startswith(
+        "RefundProof-appeal-taobao-4012345678901234567-"
+    )
     pdf = tmp_path / "appeal.pdf"
     download.value.save_as(pdf)
     checked = subprocess.run(

@@ -160,6 +160,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     // without strong or decisive evidence the police record asks first (RP.askFirst)
     const grounded = GROUNDS.includes(c?.verdict.level);
     html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police"${grounded ? "" : ' data-ask="1"'}>${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
+    html += RP.statusHtml?.() || ""; // content/status.js: what happened next
     for (const p of problems || []) {
       html += `<div class="photo problem error" data-url="${esc(p.url)}">${esc(t(p.label, p.role === "listing" ? "Listing photo" : "Evidence photo"))}：${esc(RP.say(p.error))}</div>`;
     }
@@ -219,6 +220,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     });
     const retry = body.querySelector("button.retry");
     if (retry) retry.onclick = () => RP.retry?.();
+    RP.wireStatus?.(body, caseId);
   };
 
   const save = (b64, type, filename) => {
