@@ -102,6 +102,7 @@ def test_install_and_uninstall_on_linux_run_systemctl(tmp_path):
     )
     installed = run("install", "--port", "8799")
     assert installed.returncode == 0, installed.stderr
+    assert "运行 refundproof setup" in installed.stdout  # nothing set up yet: says what is next
     unit = tmp_path / "config" / "systemd" / "user" / "refundproof.service"
     assert "serve --port 8799" in unit.read_text(encoding="utf-8")
     assert log.read_text().splitlines() == [

@@ -98,6 +98,14 @@ def cmd_service(args: argparse.Namespace) -> int:
         print(p.get(lang), file=sys.stderr)
     if plan.note and args.action == "install":
         say([plan.note], lang)
+    if args.action == "install" and not Service(home).identity()["shop"]:
+        # it will serve, but make no report until the shop is named
+        print(
+            Text(
+                "下一步：运行 refundproof setup 填写店铺名。",
+                "Next: run refundproof setup to name the shop.",
+            ).get(lang)
+        )
     return 1 if problems else 0
 
 
