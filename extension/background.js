@@ -260,6 +260,7 @@ const HANDLERS = {
   "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
+  "rp:options": () => chrome.runtime.openOptionsPage(),
 };
 
 chrome.runtime.onMessage.addListener((msg, sender, reply) => {

@@ -10,10 +10,10 @@ async function show() {
   const h = await health();
   const server = h.server.replace(/[<>&"]/g, "");
   $("server").innerHTML = !h.running
-    ? `<span class="bad">${t("本机服务没有运行", "The server is not running")}</span><br><small>${t(`在 RefundProof 文件夹里运行 <code>make run</code>（${server}）`, `In the RefundProof folder run <code>make run</code> (${server})`)}</small>`
+    ? `<span class="bad">${t("本机服务没有运行", "The server is not running")}</span><br><small>${t(`运行 <code>refundproof serve</code>，或 <code>refundproof service install</code> 让它开机自动运行（${server}）`, `Run <code>refundproof serve</code>, or <code>refundproof service install</code> to start it with the computer (${server})`)}</small>`
     : h.paired
       ? `<span class="ok">${t("服务运行中，已配对", "Running and paired")}</span>`
-      : `<span class="bad">${t("服务运行中，尚未配对", "Running, not paired")}</span><br><small>${t("在 RefundProof 文件夹里运行 <code>make pair</code>，把配对码填进设置页。", "In the RefundProof folder run <code>make pair</code> and type the code on the options page.")}</small>`;
+      : `<span class="bad">${t("服务运行中，尚未配对", "Running, not paired")}</span><br><small>${t("运行 <code>refundproof pair</code>，把配对码填进设置页。", "Run <code>refundproof pair</code> and type the code on the options page.")}</small>`;
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
   let origins = [];
   try {

@@ -246,6 +246,7 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "tool": d["tool"],
         "operator": d["operator"],
         "shop": d.get("shop"),
+        "contact": d.get("contact"),
         "request": _request(res["case"]["verdict"]["level"], say),
         "custody": police.custody(photos, received, say),
         "headers_name": HEADERS_NAME

@@ -168,6 +168,7 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
         "tool": {"name": TOOL_NAME, "version": __version__},
         "operator": inp.operator,
         "shop": inp.shop,
+        "contact": inp.contact,
         "case": {k: inp.case[k] for k in ("id", "created_at", "facts")},
         "photos": [p.to_json() for p in inp.photos],
         # originals kept in the evidence folder, named here by hash rather than attached

@@ -25,8 +25,10 @@ from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
 from .domain.verdict import supports_complaint
 from .errors import Problem
+from .files import portable_name
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
+from .system.commands import add_commands
 from .text import JSON_KEYS, Lang, Text, lang_of, neutral
 from .workers import Budget, Workers
 
@@ -184,6 +186,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(service: Service, args: argparse.Namespace) -> int:
+    service.require_shop()  # before any photo is added: nothing half-done to clean up
     case_id, refused = _case_with_files(service, args, args.photo or [])
     if refused:  # a report must hold every photo the seller named: none is made without one
         _say_refused(refused, args.lang)
@@ -236,11 +239,11 @@ def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None
 
 
 def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
-    target = out / record["id"]
+    target = out / portable_name(record["id"])
     try:
         target.mkdir(parents=True, exist_ok=True)
         for name in record["files"]:
-            shutil.copyfile(folder / name, target / name)
+            shutil.copyfile(folder / name, target / portable_name(name))
     except OSError as e:
         raise Problem(
             "unwritable",
@@ -413,17 +416,19 @@ def cmd_settings(args: argparse.Namespace) -> int:
         changes["tsa_urls"] = []
     if args.default_tsa:
         changes["tsa_urls"] = None
-    if args.operator is not None:
-        changes["operator"] = neutral(args.operator.strip())[:100] or None
-    if args.shop is not None:
-        changes["shop"] = neutral(args.shop.strip())[:100] or None
-    cfg = Service(data_home()).change_settings(**changes)
+    named = {"shop": args.shop, "operator": args.operator, "contact": args.contact}
+    who = {k: v for k, v in named.items() if v is not None}
+    service = Service(data_home())
+    if who:
+        service.set_identity(who)
+    cfg = service.change_settings(**changes)
     default = "（默认 / default）" if cfg.tsa_urls is None else ""
     print(f"tsa_urls{default}: {'' if cfg.time_stamp_services else NO_TSA}")
     for line in _tsa_lines(cfg.time_stamp_services, cfg.tsa_urls is None, data_home()):
         print(f"  {line}")
     print(f"shop: {cfg.shop or '（未设置 / not set）'}")
     print(f"operator: {cfg.operator or '（未设置 / not set）'}")
+    print(f"contact: {cfg.contact or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
     return 0
 
@@ -464,25 +469,43 @@ def _tsa_lines(services: list[str], default: bool, home: Path) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .system.commands import setup
+    from .system.instance import Instance, listen
     from .web.app import create_app
 
     home = data_home()
-    service = Service(home, runner=Workers())
-    quick = service.quick_check()
-    for problem in quick:
-        print(f"警告 / warning: {problem.both()}", file=sys.stderr)
-    print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
+    instance = Instance(home)
     try:
-        _print_pairing_code(service)
-    except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
-        print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
-    todo = trust.missing(home)
-    if todo:  # first start: fetch the lists not loaded yet, without holding the server up
-        threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        unguarded = instance.claim(args.port)  # a second server here stops, in words
+    except Problem as e:
+        print(f"错误 / error: {e.text.both()}", file=sys.stderr)
+        _print_pairing_code(Service(home))  # what the seller most likely started it for
+        return 1
     try:
-        uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
+        sock = listen(args.port)  # a port another program holds: in words, before anything
+        if not Service(home).identity()["shop"] and sys.stdin.isatty():
+            setup(Service(home), "zh", args, input)  # the first start, a person at the keyboard
+        service = Service(home, runner=Workers())
+        for problem in [unguarded] if unguarded else []:
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
+        for problem in service.quick_check():
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
+        print(f"RefundProof {__version__} 正在运行 / running: http://127.0.0.1:{args.port}")
+        print(f"数据 / data: {home}")
+        try:
+            _print_pairing_code(service)
+        except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
+            print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
+        todo = trust.missing(home)
+        if todo:  # first start: fetch the lists not loaded yet, without holding the server up
+            threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        config = uvicorn.Config(create_app(service), log_level="warning")
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            service.runner.close()
     finally:
-        service.runner.close()
+        instance.release()
     return 0
 
 
@@ -714,6 +737,7 @@ def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)  # each one a Parser too
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
+    add_commands(sub)  # doctor, setup, service
     for command in sub.choices.values():
         command.lang = lang
     return p
@@ -810,6 +834,7 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument(
         "--shop", help="店铺名：报告和签名证书中的名称 / shop name in reports and the certificate"
     )
+    st.add_argument("--contact", help="报警材料中的联系方式 / a contact for the police record")
     st.set_defaults(func=cmd_settings)
 
     c = sub.add_parser("check", help="检查数据文件夹 / verify the data folder")
@@ -832,7 +857,17 @@ def _caches_inside(home: Path) -> None:
     os.environ["XDG_CACHE_HOME"] = str(home / "runtime-cache")
 
 
+def _utf8_console() -> None:
+    """Chinese and ✓ on any console: Windows pipes and redirections default to the ANSI code
+    page, which cannot write them (a UnicodeEncodeError mid-report). pythonw has no streams."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _utf8_console()
     args = parser(_lang_asked(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())

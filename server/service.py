@@ -15,7 +15,7 @@ import reports
 from reports import keys as report_keys
 from reports.input import figure_hashes
 
-from . import desk_session, intake, pairing, trust
+from . import desk_session, identity, intake, pairing, trust
 from .checking import PhotoJob, pool_entries
 from .checks import registry_for
 from .domain import case_marks, case_status, result
@@ -79,6 +79,17 @@ class Service:
                 # made in another process finds it ready rather than making one of its own.
                 report_keys.load_or_create(self.home)
         return cfg
+
+    def identity(self) -> dict[str, Any]:
+        return identity.shown(self.config)
+
+    def require_shop(self) -> None:
+        """Refused (409 shop_unset) while no shop name is set."""
+        identity.require_shop(self.config)
+
+    def set_identity(self, values: object) -> dict[str, Any]:
+        """Shop, operator, contact, language (server/identity.py cleans them)."""
+        return identity.shown(self.change_settings(**identity.clean(values)))
 
     def new_token(self) -> str:
         """A new pairing token; the old one stops working at once (every request reads it)."""
@@ -251,6 +262,7 @@ class Service:
                     f"The report kind must be one of {', '.join(reports.VARIANTS)}.",
                 ),
             )
+        self.require_shop()  # before any work: the report must name its shop
         self.store.get_case(case_id)
         verification = self.store.latest_verification(case_id)
         current = {p.sha256 for p in self.store.case_photos(case_id)}
@@ -294,6 +306,7 @@ class Service:
             tsa=reports.TimeStamping(first, tuple(others), tuple(skipped)),
             operator=config.operator,
             shop=config.shop,
+            contact=config.contact,
         )
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:

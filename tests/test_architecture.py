@@ -39,7 +39,9 @@ LAYERS = {
     "server.checking": 4.2,  # one verification's check work: reads the store, writes nothing
     "server.workers": 4.4,
     "reports": 4,
+    "server.identity": 4,
     "server.service": 5,
+    "server.system": 5.5,  # setup, doctor, autostart: over the service, under the CLI
     "server.desk": 5.5,  # the case desk: views, links, numbers, packages over the service
     "server.web": 6,
     "server.demo": 6,

@@ -19,7 +19,7 @@ from server.demo import samples
 from server.settings import Config
 
 from .browser import PAGES, FixtureWeb, launch, service_worker, wait_download
-from .server_proc import ServerProcess
+from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -144,7 +144,7 @@ def _mtop_dispute(url: str) -> tuple[bytes, str]:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ext") / "home"
+    home = seller_home(tmp_path_factory.mktemp("ext") / "home")
     server = ServerProcess(home).start()
     images = _images()
     web = FixtureWeb(
@@ -558,6 +558,50 @@ def test_context_menu_path_verifies_one_image(rig):
     page.close()
 
 
+def test_the_options_page_sets_who_reports_name_and_the_panel_says_when_it_is_unset(rig):
+    opts = rig["context"].new_page()
+    opts.goto(f"chrome-extension://{rig['ext']}/options.html")
+    # (no wait_for_function: an extension page's policy forbids evaluating strings)
+    playwright_api.expect(opts.locator("#shop")).to_have_value("测试小店")
+    assert opts.input_value("#contact") == "13800000000"
+    opts.fill("#shop", "")  # as a seller who never ran setup
+    opts.click("#save-identity")
+    opts.wait_for_selector("#identity-status.bad:has-text('还没有店铺名')")
+    assert Config.load(rig["home"]).shop is None
+    opts.close()  # the panel's button opens it again (Chrome would only focus an open one)
+
+    page = rig["context"].new_page()
+    page.goto(PAGES["weixin"])
+    page.click("#refundproof-verify")
+    page.wait_for_function(f"{BADGES} >= 1", timeout=60000)
+    panel = page.locator("#refundproof-root")
+    panel.locator("button.report[data-variant=appeal]").click()
+    status = panel.locator(".report-status.error")
+    status.wait_for(timeout=30000)
+    assert "还没有设置店铺名" in status.text_content()  # the server's own sentence
+    with rig["context"].expect_page() as opened:
+        panel.locator("button.open-options").click()
+    opts = opened.value
+    assert opts.url.endswith("/options.html")
+    opts.wait_for_selector("#identity-status.bad")
+    opts.fill("#shop", "测试小店")
+    opts.fill("#contact", "shop@example.com")
+    opts.click("#save-identity")
+    opts.wait_for_selector("#identity-status.ok:has-text('已保存')")
+    cfg = Config.load(rig["home"])
+    assert (cfg.shop, cfg.operator, cfg.contact) == ("测试小店", "测试员", "shop@example.com")
+    # a server on another port: the port alone is enough
+    opts.fill("#port", "70000")
+    opts.click("#save-port")
+    opts.wait_for_selector("#status.bad:has-text('1–65535')")
+    opts.fill("#port", str(rig["server"].port))
+    opts.click("#save-port")
+    opts.wait_for_selector("#status.ok")
+    assert opts.input_value("#server") == rig["server"].url
+    opts.close()
+    page.close()
+
+
 def test_server_stopped_says_how_to_start_it(rig):
     page = rig["context"].new_page()
     page.goto(PAGES["weixin"])
@@ -567,13 +611,14 @@ def test_server_stopped_says_how_to_start_it(rig):
         status = page.locator("#refundproof-root .status.error")
         status.wait_for(timeout=30000)
         # a hint that works as typed, in the seller's language only, and a retry
-        assert "运行 make run" in status.text_content()
+        assert "运行 refundproof serve" in status.text_content()
         assert "Cannot reach" not in status.text_content()
         assert page.locator("#refundproof-root button.retry").count() == 1
         popup = rig["context"].new_page()
         popup.goto(f"chrome-extension://{rig['ext']}/popup.html")
         popup.wait_for_selector("#server .bad")
         assert "没有运行" in popup.text_content("#server")
+        assert "refundproof service install" in popup.text_content("#server")
         popup.close()
     finally:
         rig["server"].start()

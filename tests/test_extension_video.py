@@ -22,7 +22,7 @@ from server.settings import Config
 
 from . import video_util as v
 from .browser import FixtureWeb, launch, service_worker, wait_download
-from .server_proc import ServerProcess
+from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -40,7 +40,7 @@ REFUND_PAGE = f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ext-video") / "home"
+    home = seller_home(tmp_path_factory.mktemp("ext-video") / "home")
     server = ServerProcess(home).start()
     video = v.encode(
         v.with_mark(v.frames(22, (320, 240))),

@@ -250,6 +250,13 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     } catch (err) {
       status.textContent = RP.say(err);
       status.className = "report-status error";
+      if (err?.code === "shop_unset") {  // the server's sentence says how; this opens the place
+        const button = document.createElement("button");
+        button.className = "open-options";
+        button.textContent = RP.t("打开设置，填写店铺名", "Open the settings to enter the shop name");
+        button.onclick = () => RP.send({ type: "rp:options" });
+        status.append(document.createElement("br"), button);
+      }
     }
   };
 })();

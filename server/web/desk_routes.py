@@ -17,6 +17,7 @@ from starlette.routing import Route
 from .. import desk_session
 from ..desk import views
 from ..errors import NotFound
+from ..files import portable_name
 from ..service import Service
 from ..text import Text, lang_of
 from .routes import FILTERS
@@ -137,7 +138,7 @@ async def evidence_package(request: Request) -> Response:
     return FileResponse(
         path,
         media_type="application/zip",
-        filename=name,
+        filename=portable_name(name),  # the order number is the buyer's platform's text
         headers=NO_STORE,
         background=BackgroundTask(path.unlink, missing_ok=True),  # sent: not kept
     )

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from .. import TOOL_NAME, __version__, intake
 from ..desk import views
 from ..errors import Problem
+from ..files import portable_name
 from ..service import Service
 from ..text import Lang, Text, lang_of
 
@@ -180,7 +181,7 @@ async def report_file(request: Request) -> Response:
         views.report_download, _service(request), report_id, name
     )
     media = "application/pdf" if name.endswith(".pdf") else "image/png"
-    return FileResponse(path, media_type=media, filename=download)
+    return FileResponse(path, media_type=media, filename=portable_name(download))
 
 
 async def check_report(request: Request) -> Response:
@@ -195,6 +196,16 @@ async def check_report(request: Request) -> Response:
         )
     check = await run_in_threadpool(_service(request).check_report, body)
     return JSONResponse(check.to_json(_lang(request)))
+
+
+async def get_settings(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_service(request).identity))
+
+
+async def patch_settings(request: Request) -> Response:
+    """Shop, operator, contact, language: what the extension's options page sets."""
+    body = await _json_body(request)
+    return JSONResponse(await run_in_threadpool(_service(request).set_identity, body))
 
 
 def _int(raw: str | None, default: int, most: int) -> int:
@@ -252,6 +263,8 @@ def _meta(raw: Any) -> dict[str, Any]:
 ROUTES = [
     Route("/api/health", health),
     Route("/api/pair", pair, methods=["POST"]),
+    Route("/api/settings", get_settings, methods=["GET"]),
+    Route("/api/settings", patch_settings, methods=["PATCH"]),
     Route("/api/cases", list_cases, methods=["GET"]),
     Route("/api/cases", create_case, methods=["POST"]),
     Route("/api/cases/{case_id}", get_case, methods=["GET"]),
