@@ -469,3 +469,29 @@ def test_an_hevc_mov_like_an_iphones_is_read_with_its_sei():
     assert video.frames[0].image.size == (160, 128)
     found = signals(video_traces.run(video, CheckContext()))
     assert found["kling_sei"].data["sei_text"] == "kling-ai"
+
+
+def test_the_api_takes_a_video_over_the_photo_size_but_not_such_a_photo(home, plain: bytes):
+    """The upload limit is the larger of the two; each kind is then held to its own."""
+    import httpx
+
+    from server.settings import Config
+
+    from .server_proc import ServerProcess
+
+    padding = v.box(b"free", b"\0" * (52 * 2**20))  # a top-level box players skip
+    big_video = plain + padding
+    big_photo = jpeg(Image.new("RGB", (64, 48), "red")) + b"\0" * (52 * 2**20)
+    server = ServerProcess(home).start()
+    try:
+        token = Config.load(home).token
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=60) as api:
+            case_id = api.post("/api/cases", json={"platform": "taobao"}).json()["id"]
+            sent = api.post(f"/api/cases/{case_id}/photos", files={"file": ("v.mp4", big_video)})
+            assert sent.status_code == 201, sent.text
+            assert sent.json()["photo"]["media"] == "video"
+            refused = api.post(f"/api/cases/{case_id}/photos", files={"file": ("p.jpg", big_photo)})
+            assert refused.status_code == 413 and refused.json()["error"] == "too_large"
+    finally:
+        server.stop()
