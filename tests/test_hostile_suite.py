@@ -28,6 +28,7 @@ from .server_proc import ServerProcess, seller_home
 ARTIFACT = Path(__file__).parent / "artifacts" / "hostile.json"
 LIMIT_S = 30
 HEALTH_MS = 100
+STALL_MS = 500
 MEASURED: dict[str, dict[str, float | str]] = {}
 
 
@@ -170,7 +171,9 @@ def test_through_the_api(served, files, name):
     if kind.worst:
         assert health.times
         assert statistics.median(health.times) < HEALTH_MS
-        assert max(health.times) < HEALTH_MS
+        # one late answer on a loaded 2-core machine is scheduling; work done in the event
+        # loop (decoding a 64 MP picture there takes seconds) shows as a long stall
+        assert max(health.times) < STALL_MS
 
 
 @pytest.mark.timeout(120)

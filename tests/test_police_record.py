@@ -39,6 +39,7 @@ ALLOWED = {
     *("JPEG", "JSON", "Lines", "EXIF", "XMP", "XML", "com", "adobe", "xmp", "iTXt", "GB"),
     *("ReservedCode", "OffsetTimeOriginal", "UTC", "HTTP", "SHA-256", "App", "B"),
     *("figure-", "snapshot", "json", "pdf"),  # attachment names the text explains
+    *("MB", "referenced"),  # a size unit; the snapshot field that names a video kept aside
 }
 
 
