@@ -15,6 +15,7 @@ from reports import keys as report_keys
 from reports.input import figure_hashes
 
 from . import intake, pairing, trust
+from .catalog_service import CatalogDesk
 from .checking import PhotoJob, pool_entries
 from .checks import REGISTRY
 from .domain import result
@@ -58,6 +59,11 @@ class Service:
         if not (home / "config.json").exists():
             with self.store.writing():
                 Config.load(home)  # made once, under the lock: two first starts share one token
+
+    @property
+    def catalog(self) -> CatalogDesk:
+        """The shop catalogue: imports, listing, removal, time stamps."""
+        return CatalogDesk(self.store, self.limits)
 
     @property
     def config(self) -> Config:

@@ -14,6 +14,7 @@ from ..text import Text
 from . import (
     ai_metadata,
     aigc_label,
+    catalog_match,
     content_credentials,
     decoding,
     exif_context,
@@ -31,6 +32,7 @@ REGISTRY: tuple[Check, ...] = (
     ai_metadata,
     visible_mark,
     listing_match,
+    catalog_match,
     reuse,
     exif_context,
     forensics,
@@ -47,6 +49,7 @@ TIME_SHARES = {
     "ai_metadata": 1,
     "visible_mark": 5,
     "listing_match": 8,
+    "catalog_match": 6,
     "reuse": 3,
     "exif_context": 1,
     "forensics": 4,

@@ -103,7 +103,7 @@ def _derived(
     regions = changes.boxes
     t = stats["transform"]
     figure = photo.add_figure(
-        _figure(photo, listing, m, regions),
+        figure(photo, listing.features, m, regions),
         Text(
             "左：对齐后的商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the listing photo aligned; middle: the refund photo (red: changed); "
@@ -140,11 +140,12 @@ def _derived(
     )
 
 
-def _figure(
-    photo: PhotoData, listing: PhotoData, m: alignment.Match, regions: list[list[int]]
+def figure(
+    photo: PhotoData, listing: alignment.Features, m: alignment.Match, regions: list[list[int]]
 ) -> Image.Image:
+    """The aligned listing photo, the refund photo with its changes boxed, the heat map."""
     a = photo.features
-    aligned = alignment.warped_into(a, listing.features, m)
+    aligned = alignment.warped_into(a, listing, m)
     marked = a.image.copy()
     width = max(2, round(min(marked.shape[:2]) / 200))
     for x0, y0, x1, y1 in regions:

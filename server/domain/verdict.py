@@ -48,7 +48,7 @@ WEIGHTY = ("decisive", "strong")  # what a case summary counts as "has evidence"
 
 
 def kind_of(f: Finding) -> Kind:
-    if f.check == "listing_match":
+    if f.check in ("listing_match", "catalog_match"):
         return "listing_copy"
     if f.check == "reuse":
         return "reused"
