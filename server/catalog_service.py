@@ -18,9 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PIL import Image
-from pyhanko.sign.timestamps import HTTPTimeStamper
-
-from reports.sign import TSA_SECONDS, first_answering
 
 from . import intake
 from .domain.limits import Limits
@@ -166,6 +163,8 @@ class CatalogDesk:
         pending = [b for b in self.catalog.batches() if not b.get("time_stamp")]
         if not pending:
             return {}
+        from reports.sign import first_answering  # pyHanko: 0.7 s to import, only when needed
+
         config = Config.load(self.store.home)
         memory = TsaMemory.load(self.store.home)
         first, others, _ = memory.plan(config.time_stamp_services, time.time())
@@ -222,6 +221,10 @@ class CatalogDesk:
 
 def _stamp(url: str, digest: bytes) -> tuple[bytes, str] | None:
     """(the RFC 3161 token's DER, its time) over `digest`, or None when the service fails."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from reports.sign import TSA_SECONDS
+
     try:
         stamper = HTTPTimeStamper(url, timeout=TSA_SECONDS)
         token = asyncio.run(stamper.async_timestamp(digest, "sha256"))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import reports
 from reports import VARIANTS
 
-from . import __version__, intake, trust
+from . import __version__, cli_catalog, intake, trust
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
@@ -583,6 +583,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
+    cli_catalog.register(sub)
     return p
 
 

@@ -103,7 +103,7 @@ def _derived(
     regions = changes.boxes
     t = stats["transform"]
     figure = photo.add_figure(
-        figure(photo, listing.features, m, regions),
+        side_by_side(photo, listing.features, m, regions),
         Text(
             "左：对齐后的商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the listing photo aligned; middle: the refund photo (red: changed); "
@@ -140,7 +140,7 @@ def _derived(
     )
 
 
-def figure(
+def side_by_side(
     photo: PhotoData, listing: alignment.Features, m: alignment.Match, regions: list[list[int]]
 ) -> Image.Image:
     """The aligned listing photo, the refund photo with its changes boxed, the heat map."""

@@ -13,6 +13,7 @@ seen at its own scale. Pure functions over NumPy arrays; the store keeps the fil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -142,6 +143,7 @@ def training_images(count: int = 48, seed: int = 0, side: int = 512) -> list[np.
     return out
 
 
+@cache  # the same every time: made once per process, kept in each data folder
 def default_vocabulary() -> Vocabulary:
     """The vocabulary a new catalogue starts with (a few seconds, once per data folder)."""
     descriptors = [sift(g, 1500)[1] for g in training_images()]

@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 
 from ..errors import Problem
 from ..service import Service
+from . import catalog_routes
 from .bodies import BodyLimit
 from .guard import LocalGuard
 from .problems import on_bug, on_problem
@@ -15,7 +16,7 @@ from .routes import ROUTES
 
 def create_app(service: Service) -> Starlette:
     app = Starlette(
-        routes=ROUTES,
+        routes=ROUTES + catalog_routes.ROUTES,
         # the guard first: a stranger's body is refused before a byte of it is read
         middleware=[
             Middleware(LocalGuard, config=lambda: service.config),
