@@ -84,18 +84,34 @@ def clean_origin(origin: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def describe(item: Incoming, limits: Limits, vocabulary: retrieval.Vocabulary) -> NewPicture:
-    """Validate one picture as intake does and compute its index features (no store write)."""
-    seen = intake.check_image(item.data, limits)
-    if seen.pixels_error:
-        raise Problem(
-            "undecodable",
+def describe(
+    item: Incoming, limits: Limits, vocabulary: retrieval.Vocabulary
+) -> NewPicture | Problem:
+    """Validate one picture as intake does and compute its index features (no store write);
+    the Problem that refuses it otherwise."""
+    try:
+        seen = intake.check_image(item.data, limits)
+        if seen.pixels_error:
+            return Problem(
+                "undecodable",
+                Text(
+                    f"图片无法解码（{seen.pixels_error}），不能加入商品图库。",
+                    f"The picture does not decode ({seen.pixels_error}); it cannot join the "
+                    "catalogue.",
+                ),
+            )
+        image = pixels.viewable(Image.open(io.BytesIO(item.data)))
+        items = retrieval.items_of(image, vocabulary)
+    except Problem as e:
+        return e
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        return Problem(
+            "unreadable",
             Text(
-                f"图片无法解码（{seen.pixels_error}），不能加入商品图库。",
-                f"The picture does not decode ({seen.pixels_error}); it cannot join the catalogue.",
+                f"无法读取图片（{type(e).__name__}）。",
+                f"The picture cannot be read ({type(e).__name__}).",
             ),
         )
-    image = pixels.viewable(Image.open(io.BytesIO(item.data)))
     record = {
         "origin": item.origin,
         "format": seen.format,
@@ -103,8 +119,7 @@ def describe(item: Incoming, limits: Limits, vocabulary: retrieval.Vocabulary) -
         "height": image.height,
         "size": len(item.data),
     }
-    sha = hashlib.sha256(item.data).hexdigest()
-    return NewPicture(sha, item.data, record, retrieval.items_of(image, vocabulary))
+    return NewPicture(hashlib.sha256(item.data).hexdigest(), record, items)
 
 
 class CatalogDesk:
@@ -116,6 +131,9 @@ class CatalogDesk:
         self.limits = limits
 
     def add(self, incoming: Iterable[Incoming], stamp: bool = True) -> AddResult:
+        """Add the pictures as one import batch. They are read as they come (a folder of
+        thousands is never held in memory at once); each is written under its hash as soon as
+        it is described, and the batch's records, index part and manifest under the lock."""
         vocabulary = self.catalog.vocabulary()
         if vocabulary is None:
             made = retrieval.default_vocabulary()  # a few seconds, before the lock
@@ -123,24 +141,22 @@ class CatalogDesk:
                 vocabulary = self.catalog.ensure_vocabulary(made)
         described: list[NewPicture] = []
         refused: list[tuple[str, Problem]] = []
+        early: list[dict[str, Any]] = []  # already in the catalogue: not described again
+        seen: set[str] = set()
         for item in incoming:
-            try:
-                described.append(describe(item, self.limits, vocabulary))
-            except Problem as e:
-                refused.append((item.label, e))
-            except (OSError, ValueError, Image.DecompressionBombError) as e:
-                refused.append(
-                    (
-                        item.label,
-                        Problem(
-                            "unreadable",
-                            Text(
-                                f"无法读取图片（{type(e).__name__}）。",
-                                f"The picture cannot be read ({type(e).__name__}).",
-                            ),
-                        ),
-                    )
-                )
+            sha = hashlib.sha256(item.data).hexdigest()
+            known = self.catalog.entry(sha)
+            if known is not None or sha in seen:
+                early.append(known or {"sha256": sha, "origin": item.origin})
+                continue
+            seen.add(sha)
+            result = describe(item, self.limits, vocabulary)
+            if isinstance(result, Problem):
+                refused.append((item.label, result))
+                continue
+            with self.store.writing():
+                self.catalog.images.put(item.data, result.sha256)
+            described.append(result)
         now = now_iso()
         batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         with self.store.audited():
@@ -152,7 +168,7 @@ class CatalogDesk:
                     {"batch": added.batch, "pictures": len(added.added), "root": batch.get("root")},
                     now,
                 )
-        out = AddResult(added.batch, added.added, added.duplicates, refused)
+        out = AddResult(added.batch, added.added, early + added.duplicates, refused)
         if stamp and added.batch:
             stamped = self.stamp_pending()
             out.stamp = stamped.get(added.batch)

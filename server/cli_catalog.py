@@ -99,22 +99,14 @@ def _files(paths: list[str], refused: list[tuple[str, Problem]]) -> Iterator[Pat
             )
 
 
-def _add(service: Service, args: argparse.Namespace, lang: Lang) -> int:
-    refused: list[tuple[str, Problem]] = []
-    incoming = []
+def _incoming(args: argparse.Namespace, refused: list[tuple[str, Problem]]) -> Iterator[Incoming]:
+    """The pictures, each read only when the import reaches it."""
     for path in _files(args.paths, refused):
         try:
             data = path.read_bytes()
         except OSError as e:
-            refused.append(
-                (
-                    str(path),
-                    Problem(
-                        "unreadable",
-                        Text(f"无法读取：{e.strerror}。", f"Cannot read: {e.strerror}."),
-                    ),
-                )
-            )
+            text = Text(f"无法读取：{e.strerror}。", f"Cannot read: {e.strerror}.")
+            refused.append((str(path), Problem("unreadable", text)))
             continue
         origin = {
             "file_name": intake.file_name(path.name),
@@ -124,8 +116,12 @@ def _add(service: Service, args: argparse.Namespace, lang: Lang) -> int:
             "page_url": args.url,
             "method": "cli_file",
         }
-        incoming.append(Incoming(data, {k: v for k, v in origin.items() if v}, str(path)))
-    result = service.catalog.add(incoming)
+        yield Incoming(data, {k: v for k, v in origin.items() if v}, str(path))
+
+
+def _add(service: Service, args: argparse.Namespace, lang: Lang) -> int:
+    refused: list[tuple[str, Problem]] = []
+    result = service.catalog.add(_incoming(args, refused))
     refused += result.refused
     for entry in result.added:
         print("+ " + _line(entry))

@@ -44,11 +44,10 @@ _ID = re.compile(r"[0-9a-f]{12,64}")
 
 @dataclass(frozen=True)
 class NewPicture:
-    """One picture ready to join: its bytes, record and index items (computed before the
-    lock is taken: describing pictures is the slow part)."""
+    """One picture ready to join: its hash, record and index items (computed before the
+    lock is taken: describing pictures is the slow part; its bytes are already written)."""
 
     sha256: str
-    data: bytes
     record: dict[str, Any]  # origin, format, width, height
     items: list[retrieval.Item]
 
@@ -155,8 +154,6 @@ class Catalog:
             "root": merkle.root([bytes.fromhex(s) for s in leaves]).hex(),
             "time_stamp": None,  # added by stamp() once a service answers
         }
-        for p in fresh:
-            self.images.put(p.data, p.sha256)
         part = f"p-{batch_id}"
         _save_part(self.index_root / part, [(p.sha256, i) for p in fresh for i in p.items])
         (self.root / "batches").mkdir(parents=True, exist_ok=True, mode=0o700)
