@@ -2,6 +2,7 @@
 // bytes with the extension's host permissions. Pages ask it through runtime messages.
 import { ApiError, call, health, pair } from "./lib/api.js";
 import "./lib/base64.js";
+import { catalogAdd, catalogUpload } from "./lib/catalog.js";
 
 const { encode: toBase64, decode: fromBase64 } = globalThis.RPBase64;
 // The content scripts, in load order, injected on demand where the manifest does not put
@@ -117,6 +118,11 @@ async function verifyCase(msg, sender) {
     }
     try {
       photos.push({ key: photo.key, ok: true, sha256: await upload(theCase.id, photo) });
+      // every product picture read on a refund page joins the shop catalogue too
+      if (photo.role === "listing") {
+        const meta = { file_name: photo.file_name, page_url: photo.page_url, image_url: photo.source_url, method: "extension_refund_page" };
+        await catalogUpload(fromBase64(photo.b64), meta).catch(() => null);
+      }
     } catch (e) {
       photos.push({ key: photo.key, ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: String(e), en: String(e) } });
     }
@@ -215,6 +221,7 @@ const HANDLERS = {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
   },
+  "rp:catalog-add": (msg) => catalogAdd(msg.pictures),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
 };
