@@ -125,7 +125,7 @@
       const url = RP.originalUrl(new URL(shown, location.href).href);
       if (!/^https?:/.test(url) || seen.has(url)) return;
       seen.add(url);
-      const skuName = kind === "sku" ? (el.alt || RP.text(el.closest("[data-vid], [class*=valueItem], li, td")) || "").slice(0, 100) : "";
+      const skuName = kind === "sku" ? (el.alt || RP.text(el.parentElement?.closest("[data-vid], [class*=valueItem], li, td")) || "").slice(0, 100) : "";
       out.push({ url, kind, page_url: location.href, title, sku: skuName });
     };
     for (const kind of ["main", "sku", "detail"]) {
