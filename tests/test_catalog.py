@@ -262,3 +262,22 @@ def _api(url: str, token: str) -> None:
     assert client.delete(f"/api/catalog/{added['id']}").status_code == 200
     assert client.delete(f"/api/catalog/{added['id']}").status_code == 404
     assert httpx.get(url + "/api/catalog").status_code == 401
+
+
+def test_pictures_added_one_at_a_time_are_merged_and_still_found(home):
+    service = Service(home)
+    service.change_settings(tsa_urls=[])
+    catalog = Catalog(home)
+    shots = [copies.listing(200 + k, 480, 480) for k in range(11)]
+    for k, shot in enumerate(shots):
+        service.catalog.add([_incoming(jpeg(shot, 90), f"one{k}.jpg")])
+    assert len(catalog.manifest()["parts"]) <= 8
+    assert catalog.leftover_parts() == [] and check_catalog(catalog) == []
+    gone = service.catalog.list()[3]
+    service.catalog.remove(gone["id"])
+    for k in (0, 3, 10):
+        f = _lookup(home, copies.COPIES["rotate15"](shots[k]))
+        if k == 3:
+            assert f.signal != "derived_from_catalog"  # removed: never named again
+        else:
+            assert f.data["catalog_entry"]["origin"]["file_name"] == f"one{k}.jpg", f.data

@@ -207,14 +207,24 @@ class Catalog:
         jsonfile.write(self.index_root / "manifest.json", manifest)
 
     def _merge_if_many(self) -> None:
-        """Merge the parts into one when there are many (small imports one picture at a time
-        from the extension would otherwise make thousands)."""
+        """Merge parts when there are many (the extension adds pictures one at a time). The
+        largest part is left alone while it holds at least twice what the others hold
+        together, so a picture added to a large catalogue rewrites only the small parts; once
+        they grow to half its size, everything is merged (each feature is rewritten only a
+        few times over the catalogue's life)."""
         manifest = self.manifest()
-        if len(manifest["parts"]) <= MERGE_PARTS:
+        parts = list(manifest["parts"])
+        if len(parts) <= MERGE_PARTS:
             return
+        sizes = {
+            name: len(np.load(self.index_root / name / "sha.npy", mmap_mode="r")) for name in parts
+        }
+        largest = max(parts, key=lambda n: sizes[n])
+        rest = sum(sizes.values()) - sizes[largest]
+        merging = [n for n in parts if n != largest] if sizes[largest] >= 2 * rest else parts
         removed = set(manifest["removed"])
         merged_items: list[tuple[str, retrieval.Item]] = []
-        for name in manifest["parts"]:
+        for name in merging:
             merged_items += [
                 (sha, item)
                 for sha, item in _read_part_items(self.index_root / name)
@@ -222,12 +232,18 @@ class Catalog:
             ]
         name = f"m-{manifest['version']}"
         _save_part(self.index_root / name, merged_items)
-        old = manifest["parts"]
-        manifest = {**manifest, "parts": [name], "removed": [], "version": manifest["version"] + 1}
+        kept = [n for n in parts if n not in merging]
+        manifest = {
+            **manifest,
+            "parts": [*kept, name],
+            # what was removed from a part not merged is still skipped at lookups
+            "removed": manifest["removed"] if kept else [],
+            "version": manifest["version"] + 1,
+        }
         self._save_manifest(manifest)
-        for part in old:
-            # a part another process still has open cannot go on Windows: the next merge
-            # sweeps it (the manifest no longer names it)
+        for part in merging:
+            # a part another process still has open cannot go on Windows: it stays, unused
+            # (the manifest no longer names it), and `check` names it as left over
             shutil.rmtree(self.index_root / part, ignore_errors=True)
 
     def leftover_parts(self) -> list[str]:
@@ -405,12 +421,20 @@ def check_catalog(catalog: Catalog) -> list[Text]:
                     f"Catalogue picture {path.name} has no entry (left by an interrupted import).",
                 )
             )
+    for name in catalog.leftover_parts():
+        problems.append(
+            Text(
+                f"商品图库索引中有不再使用的部分 {name}（中断的导入或合并留下的），可以删除。",
+                f"Catalogue index part {name} is no longer used (left by an interrupted import "
+                "or merge); it can be deleted.",
+            )
+        )
     for name in catalog.manifest()["parts"]:
         if not (catalog.index_root / name / "postings.npy").exists():
             problems.append(
                 Text(
-                    f"商品图库索引的部分 {name} 不见了：运行 `refundproof catalog reindex` 重建。",
-                    f"Catalogue index part {name} is missing: run `refundproof catalog reindex`.",
+                    f"商品图库索引的部分 {name} 不见了：其中的图片查不到了。",
+                    f"Catalogue index part {name} is missing: its pictures cannot be found.",
                 )
             )
     return problems
