@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from PIL import Image
@@ -84,26 +87,31 @@ def clean_origin(origin: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def describe(
-    item: Incoming, limits: Limits, vocabulary: retrieval.Vocabulary
-) -> NewPicture | Problem:
-    """Validate one picture as intake does and compute its index features (no store write);
-    the Problem that refuses it otherwise."""
+def inspect(item: Incoming, limits: Limits) -> intake.Inspection | Problem:
+    """Validate one picture as intake does (in the calling thread: it sets warning filters,
+    which are process-wide); the Problem that refuses it otherwise."""
     try:
         seen = intake.check_image(item.data, limits)
-        if seen.pixels_error:
-            return Problem(
-                "undecodable",
-                Text(
-                    f"图片无法解码（{seen.pixels_error}），不能加入商品图库。",
-                    f"The picture does not decode ({seen.pixels_error}); it cannot join the "
-                    "catalogue.",
-                ),
-            )
-        image = pixels.viewable(Image.open(io.BytesIO(item.data)))
-        items = retrieval.items_of(image, vocabulary)
     except Problem as e:
         return e
+    if seen.pixels_error:
+        return Problem(
+            "undecodable",
+            Text(
+                f"图片无法解码（{seen.pixels_error}），不能加入商品图库。",
+                f"The picture does not decode ({seen.pixels_error}); it cannot join the catalogue.",
+            ),
+        )
+    return seen
+
+
+def describe(
+    item: Incoming, seen: intake.Inspection, vocabulary: retrieval.Vocabulary
+) -> NewPicture | Problem:
+    """An inspected picture's index features (no store write); safe on any thread."""
+    try:
+        image = pixels.viewable(Image.open(io.BytesIO(item.data)))
+        items = retrieval.items_of(image, vocabulary)
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         return Problem(
             "unreadable",
@@ -143,20 +151,32 @@ class CatalogDesk:
         refused: list[tuple[str, Problem]] = []
         early: list[dict[str, Any]] = []  # already in the catalogue: not described again
         seen: set[str] = set()
-        for item in incoming:
-            sha = hashlib.sha256(item.data).hexdigest()
-            known = self.catalog.entry(sha)
-            if known is not None or sha in seen:
-                early.append(known or {"sha256": sha, "origin": item.origin})
-                continue
-            seen.add(sha)
-            result = describe(item, self.limits, vocabulary)
-            if isinstance(result, Problem):
-                refused.append((item.label, result))
-                continue
-            with self.store.writing():
-                self.catalog.images.put(item.data, result.sha256)
-            described.append(result)
+        # described a few at a time on threads: decoding, resizing and SIFT release the GIL,
+        # so every core works, and only a few pictures are in memory at once
+        workers = os.cpu_count() or 1
+        with ThreadPoolExecutor(workers) as pool:
+            for chunk in _chunks(incoming, 2 * workers):
+                fresh: list[tuple[Incoming, intake.Inspection]] = []
+                for item in chunk:
+                    sha = hashlib.sha256(item.data).hexdigest()
+                    known = self.catalog.entry(sha)
+                    if known is not None or sha in seen:
+                        early.append(known or {"sha256": sha, "origin": item.origin})
+                        continue
+                    seen.add(sha)
+                    inspected = inspect(item, self.limits)
+                    if isinstance(inspected, Problem):
+                        refused.append((item.label, inspected))
+                    else:
+                        fresh.append((item, inspected))
+                results = pool.map(lambda f: describe(f[0], f[1], vocabulary), fresh)
+                for (item, _), result in zip(fresh, results, strict=True):
+                    if isinstance(result, Problem):
+                        refused.append((item.label, result))
+                        continue
+                    with self.store.writing():
+                        self.catalog.images.put(item.data, result.sha256)
+                    described.append(result)
         now = now_iso()
         batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         with self.store.audited():
@@ -253,3 +273,9 @@ def _stamp(url: str, digest: bytes) -> tuple[bytes, str] | None:
 def _stamp_summary(batch: dict[str, Any] | None) -> dict[str, Any] | None:
     stamp = (batch or {}).get("time_stamp")
     return {"service": stamp["service"], "time": stamp["time"]} if stamp else None
+
+
+def _chunks(items: Iterable[Incoming], size: int) -> Iterator[list[Incoming]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk

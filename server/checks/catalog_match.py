@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from ..domain.cases import Finding, Photo
+from ..errors import Problem
 from ..imaging import alignment, pixels, retrieval
 from ..imaging.retrieval import Hit
 from ..text import Text
@@ -121,7 +122,11 @@ def _confirm(
     copies: list[Candidate] = []
     nearest: dict[str, Any] | None = None
     for hit in hits:
-        image = pixels.viewable(Image.open(io.BytesIO(snap.image(hit.sha256)))).crop(hit.box)
+        try:
+            data = snap.image(hit.sha256)
+        except Problem:  # removed since the index was read, or changed on disk (check names it)
+            continue
+        image = pixels.viewable(Image.open(io.BytesIO(data))).crop(hit.box)
         if mirrored:
             image = ImageOps.mirror(image)
         features = alignment.features(image)
