@@ -200,6 +200,15 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
     }
 
 
+def _since(e: dict[str, Any]) -> str:
+    """When the picture joined, as the record shows it: the stamped time and its service, or
+    the local clock's time said to be only that."""
+    ts = e["time_stamp"]
+    if ts:
+        return f"{ts['time']} (RFC 3161: {ts['service']}; Merkle root {e['merkle_root']})"
+    return f"{e['first_seen']} (local clock / 本机时钟)"
+
+
 def _provenance(e: dict[str, Any]) -> Text:
     o = e["origin"]
     parts_zh, parts_en = [], []
@@ -245,6 +254,7 @@ def _derived(
     stats = m.stats()
     data = {
         "catalog_entry": entry,
+        "catalog_since": _since(entry),
         "catalog_version": snap.version,
         "listing_sha256": hit.sha256,
         "listing_file": name,
