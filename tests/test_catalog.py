@@ -281,3 +281,20 @@ def test_pictures_added_one_at_a_time_are_merged_and_still_found(home):
             assert f.signal != "derived_from_catalog"  # removed: never named again
         else:
             assert f.data["catalog_entry"]["origin"]["file_name"] == f"one{k}.jpg", f.data
+
+
+def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, tsa_url):  # noqa: F811
+    from .test_report import flat, pdftotext
+
+    service = Service(home)
+    service.change_settings(tsa_urls=[tsa_url])
+    added = service.catalog.add(
+        [_incoming(jpeg(copies.listing(4), 90), "cup-red.jpg", sku="RED-500")]
+    )
+    case = service.create_case({"platform": "淘宝/天猫", "order_id": "4012"})
+    fake = jpeg(copies.COPIES["rotate15"](_damaged(4)), 85)
+    service.add_photo(case["id"], fake, "evidence", Source(method="cli_file", file_name="p.jpg"))
+    record = service.report(case["id"], "police", "zh")
+    text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
+    assert "cup-red.jpg" in text and "RED-500" in text
+    assert "图库收录" in text and flat(added.stamp["time"]) in text and tsa_url in text
