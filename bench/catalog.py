@@ -1,6 +1,7 @@
 """The shop catalogue at scale: import rate, lookup time, recall per kind of copy, index size.
 
     .venv/bin/python -m bench.catalog [--real N] [SIZES…]   # default: --real 1000, 1000 10000 50000
+    .venv/bin/python -m bench.catalog [--real N] --again HOME  # measure a grown one again
 
 `--real` distinct generated listing pictures (server/demo/copies.py: each its own backdrop
 and product, 640 × 640 JPEG) go through the real import (validation, features, write-once
@@ -139,10 +140,31 @@ def measure(home: Path, real: int) -> dict[str, object]:
     }
 
 
+def remeasure(home: Path, real: int) -> None:
+    """`--again HOME`: measure a catalogue grown before, at each size it reached (the index's
+    parts taken in order), without importing again."""
+    catalog = Catalog(home)
+    full = catalog.manifest()
+    try:
+        for n in range(1, len(full["parts"]) + 1):
+            if n < len(full["parts"]) and not full["parts"][n].startswith("d-"):
+                continue  # the real pictures' parts are measured together
+            catalog._save_manifest({**full, "parts": full["parts"][:n]})
+            snap = catalog.snapshot()
+            assert snap is not None
+            result = {"size": snap.pictures, "real": real, **measure(home, real)}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    finally:
+        catalog._save_manifest(full)
+
+
 def main(argv: list[str]) -> None:
     real = 1000
     if argv[:1] == ["--real"]:
         real, argv = int(argv[1]), argv[2:]
+    if argv[:1] == ["--again"]:
+        remeasure(Path(argv[1]), real)
+        return
     sizes = [int(a) for a in argv] or [1000, 10000, 50000]
     home = Path(tempfile.mkdtemp(prefix="rp-catalog-"))
     service = Service(home)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from asn1crypto import cms, tsp
 from PIL import Image
@@ -298,3 +299,21 @@ def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, ts
     text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
     assert "cup-red.jpg" in text and "RED-500" in text
     assert "图库收录" in text and flat(added.stamp["time"]) in text and tsa_url in text
+
+
+def test_a_small_recent_import_does_not_outvote_a_large_one():
+    """Word rarity is counted over the whole catalogue: a picture in a large part is not
+    outranked by the items of a small part (one import of a few pictures)."""
+    from server.imaging import retrieval
+
+    vocabulary = retrieval.default_vocabulary()
+    items = [
+        retrieval.items_of(copies.listing(300 + k, 400, 400), vocabulary)[0] for k in range(24)
+    ]
+    parts = [retrieval.Part.of(items[:20]), retrieval.Part.of(items[20:])]
+    grey, scale = retrieval.grey_at(copies.listing(307, 400, 400).rotate(10), retrieval.QUERY_SIDE)
+    query = retrieval.query_of(grey, scale, vocabulary)
+    words, weights = retrieval.idf(query, parts)
+    scores = np.concatenate([retrieval.vote(words, weights, p) for p in parts])
+    assert int(np.argmax(scores)) == 7
+    assert retrieval.search(parts, query)[0][0] == 7

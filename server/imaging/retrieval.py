@@ -223,22 +223,32 @@ def query_of(grey: np.ndarray, scale: float, vocabulary: Vocabulary) -> Query:
     return Query(geometry, vocabulary.words(descriptors, per_half=2), scale)
 
 
-def vote(
-    query: Query, postings: Postings, item_features: np.ndarray, total_items: int
-) -> np.ndarray:
-    """Each item's score: the idf of the query's words it holds, over √ its feature count."""
-    if not len(query.words) or not len(item_features):
-        return np.zeros(len(item_features), np.float64)
+def idf(query: Query, parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
+    """(the query's distinct words worth voting with, their inverse document frequency over
+    the whole catalogue): the counts of every part added, so an item in a small part (a
+    recent import) weighs no more than one in a large one."""
+    if not len(query.words):
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
     unique = np.unique(query.words.ravel()).astype(np.int64)
-    starts, ends = postings.offsets[unique], postings.offsets[unique + 1]
-    lengths = ends - starts
-    keep = (lengths > 0) & (lengths <= max(50, total_items // 20))  # very common words say little
-    unique, starts, lengths = unique[keep], starts[keep], lengths[keep]
-    idf = np.log(1.0 + total_items / lengths)
+    counts = sum(
+        (p.postings.offsets[unique + 1] - p.postings.offsets[unique] for p in parts),
+        np.zeros(len(unique), np.int64),
+    )
+    total = sum(p.size for p in parts)
+    keep = (counts > 0) & (counts <= max(50, total // 20))  # very common words say little
+    return unique[keep], np.log(1.0 + total / np.maximum(counts[keep], 1))
+
+
+def vote(words: np.ndarray, weights: np.ndarray, part: Part) -> np.ndarray:
+    """Each of the part's items' score: the weights of the query's words it holds, over the
+    square root of its feature count."""
+    item_features = np.diff(part.starts)
+    starts = part.postings.offsets[words]
+    lengths = part.postings.offsets[words + 1] - starts
     rows = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
     rows += np.arange(int(lengths.sum()))
     scores = np.bincount(
-        postings.items[rows], weights=np.repeat(idf, lengths), minlength=len(item_features)
+        part.postings.items[rows], weights=np.repeat(weights, lengths), minlength=part.size
     )
     return scores / np.sqrt(np.maximum(item_features, 1))
 
@@ -344,7 +354,8 @@ def search(
     total = sum(p.size for p in parts)
     if not total:
         return []
-    scores = np.concatenate([vote(query, p.postings, np.diff(p.starts), total) for p in parts])
+    words, weights = idf(query, parts)
+    scores = np.concatenate([vote(words, weights, p) for p in parts])
     if allowed is not None:
         scores[~allowed] = 0
     best = np.argsort(-scores)[:CANDIDATES]
