@@ -214,13 +214,13 @@ class Postings:
 @dataclass(frozen=True)
 class Query:
     geometry: np.ndarray  # N × 4 float32: x, y (query pixels), size, angle
-    words: np.ndarray  # N × 4
+    words: np.ndarray  # N × 1: one word per feature (more per feature only adds noise: measured)
     scale: float  # query pixels -> the photo's pixels
 
 
 def query_of(grey: np.ndarray, scale: float, vocabulary: Vocabulary) -> Query:
     geometry, descriptors = sift(grey, QUERY_FEATURES)
-    return Query(geometry, vocabulary.words(descriptors, per_half=2), scale)
+    return Query(geometry, vocabulary.words(descriptors), scale)
 
 
 def idf(query: Query, parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
