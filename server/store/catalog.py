@@ -241,9 +241,9 @@ class Catalog:
             "version": manifest["version"] + 1,
         }
         self._save_manifest(manifest)
-        for part in merging:
+        for part in {*merging, *self.leftover_parts()}:
             # a part another process still has open cannot go on Windows: it stays, unused
-            # (the manifest no longer names it), and `check` names it as left over
+            # (the manifest no longer names it), until a later merge sweeps it
             shutil.rmtree(self.index_root / part, ignore_errors=True)
 
     def leftover_parts(self) -> list[str]:
