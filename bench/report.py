@@ -26,6 +26,8 @@ RUNS = 3
 def one(n: int) -> dict:
     with tempfile.TemporaryDirectory() as home:
         service = Service(Path(home))
+        # a report names its shop
+        service.set_identity({"shop": "基准测试店铺", "operator": "基准"})
         case = service.create_case({"order_id": "1", "platform": "淘宝"})
         for i in range(n):
             data = samples.jpeg(

@@ -16,17 +16,24 @@ const FACT_KEYS = [
 ];
 const KEPT_HEADERS = ["content-type", "content-length", "last-modified", "etag", "date", "server"];
 
-chrome.runtime.onInstalled.addListener(() => {
-  chrome.contextMenus.create({
-    id: "rp-image",
-    title: "用 RefundProof 核验此图片 / Verify this image",
-    contexts: ["image"],
-  });
-  chrome.contextMenus.create({
-    id: "rp-page",
-    title: "RefundProof：选择本页图片核验 / Pick images to verify",
-    contexts: ["page"],
-  });
+// The context menu in the seller's language (the options page sets it), as the panel.
+const MENUS = {
+  "rp-image": { contexts: ["image"], words: ["用 RefundProof 核验此图片", "Verify this image with RefundProof"] },
+  "rp-page": { contexts: ["page"], words: ["RefundProof：选择本页图片核验", "RefundProof: pick images to verify"] },
+};
+const menuTitle = async (id) => {
+  const { lang } = await chrome.storage.local.get("lang");
+  return MENUS[id].words[lang === "en" ? 1 : 0];
+};
+
+chrome.runtime.onInstalled.addListener(async () => {
+  for (const [id, { contexts }] of Object.entries(MENUS)) {
+    chrome.contextMenus.create({ id, contexts, title: await menuTitle(id) });
+  }
+});
+chrome.storage.onChanged.addListener(async (change) => {
+  if (!change.lang) return;
+  for (const id of Object.keys(MENUS)) chrome.contextMenus.update(id, { title: await menuTitle(id) });
 });
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
@@ -141,7 +148,9 @@ async function verifyCase(msg, sender) {
       });
       capture = { ok: true };
     } catch (e) {
-      capture = { ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
+      // without a click on the toolbar button (activeTab) Chrome refuses the capture
+      const toolbar = !(e instanceof ApiError) && /activeTab|<all_urls>|permission/i.test(String(e?.message));
+      capture = { ok: false, toolbar, error: e instanceof ApiError ? e.toJSON() : { zh: "无法截取页面。", en: "Could not capture the page." } };
     }
   }
   if (sender.tab?.id) await chrome.storage.session.set({ [`case:${sender.tab.id}`]: theCase.id });
@@ -158,7 +167,9 @@ async function makeReport(msg) {
   });
   const response = await call(record.urls["report.pdf"], { raw: true });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  return { record, b64: toBase64(bytes), filename: `RefundProof-${msg.variant}-${record.id}.pdf` };
+  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
+  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1];
+  return { record, b64: toBase64(bytes), filename: named || `RefundProof-${msg.variant}-${record.id}.pdf` };
 }
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
@@ -197,7 +208,7 @@ async function verifyInFrame(msg, sender) {
     best = await bestFrame(tabId);
   }
   if (!best) return null;
-  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, caseId: msg.caseId }, { frameId: best.frameId });
+  await chrome.tabs.sendMessage(tabId, { type: "rp:verify-frame", facts: msg.facts, unreadable: msg.unreadable, caseId: msg.caseId }, { frameId: best.frameId });
   return best;
 }
 
@@ -221,9 +232,12 @@ const HANDLERS = {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
     return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
   },
+  // the case's status, read or set (content/status.js)
+  "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:catalog-add": (msg) => catalogAdd(msg.pictures),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
+  "rp:options": () => chrome.runtime.openOptionsPage(),
 };
 
 chrome.runtime.onMessage.addListener((msg, sender, reply) => {

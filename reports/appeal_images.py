@@ -16,6 +16,7 @@ from typing import Any
 
 from PIL import Image
 
+from server.files import portable_name
 from server.text import Text
 
 
@@ -193,7 +194,7 @@ def file_name(platform: Platform, order_id: str | None, form: Form, n: int, kind
     """'appeal-taobao-4417009182-refuse_proof-1-verdict.jpg': platform, order and kind, in
     characters every system and every upload form accepts."""
     order = re.sub(r"[^A-Za-z0-9_-]+", "_", order_id or "")[:40].strip("_") or "no-order"
-    return f"appeal-{platform.key}-{order}-{form.key}-{n}-{kind}.jpg"
+    return portable_name(f"appeal-{platform.key}-{order}-{form.key}-{n}-{kind}.jpg")
 
 
 def make(

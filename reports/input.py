@@ -39,6 +39,7 @@ class ReportInput:
     tsa: TimeStamping = TimeStamping()
     operator: str | None = None
     shop: str | None = None
+    contact: str | None = None  # how the police reach the seller
 
 
 def figure_hashes(verification: VerificationJSON) -> set[str]:

@@ -1,6 +1,7 @@
-"""What the police record says beyond the findings: how each file was obtained (and on whose
-word its link to the buyer rests), what an officer can do to confirm each finding without
-RefundProof, which law applies at this case's amount, and a guide to the fields shown."""
+"""What the police record says beyond the findings: who complains about what, whether the
+findings support a complaint at all, how each file was obtained (and on whose word its link
+to the buyer rests), what an officer can do to confirm each finding without RefundProof,
+which law the findings and the case's amount support, and a guide to the fields shown."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from server.domain import dates
+from server.domain.cases import INCRIMINATING
 from server.domain.contract import PhotoResultJSON, ResultJSON
+from server.domain.verdict import supports_complaint
+from server.formats import gb45438
 from server.text import Lang, Text
 
 Say = Callable[[str, str], str]
@@ -17,6 +22,77 @@ Say = Callable[[str, str], str]
 CRIMINAL_FLOOR = 3000
 # Methods whose bytes came from the platform, not from the seller's hands.
 FROM_PLATFORM = ("original_fetch", "blob_read", "canvas_copy", "page_capture")
+# The checks whose findings are AI labels the labelling duty (标识办法, GB 45438) asks for:
+# the implicit label in the metadata and the visible mark in the picture.
+LABEL_CHECKS = ("aigc_label", "visible_mark")
+# A visible mark cut by the frame: its text read in part, or its glyphs' widths left at the edge.
+CUT_MARK_SIGNALS = ("partial_visible_mark", "cut_visible_mark")
+
+
+def standing(result: ResultJSON, say: Say) -> str | None:
+    """The record's first words when nothing strong was found: it is no basis for a
+    complaint. None when the findings do support one."""
+    verdict = result["case"]["verdict"]
+    if supports_complaint(verdict["level"]):
+        return None
+    return say(
+        f"本次核验没有发现有力或确定性的证据（核验结论：{verdict['summary']}）。"
+        "本记录只存档核验的经过和结果，没有证明买家的图片是伪造的，不能作为报案的依据。",
+        "This verification found no strong or decisive evidence (verdict: "
+        f"{verdict['summary']}). This record only files how the photos were checked and what "
+        "was found; it does not show that the buyer's photos are fake and is no basis for a "
+        "complaint.",
+    )
+
+
+def complaint(result: ResultJSON, shop: str | None, when: Callable[[str], str], say: Say) -> str:
+    """One paragraph for page 1: who complains, about which refund (platform, order, amount,
+    date), and what the evidence shows."""
+    facts = result["case"]["facts"]
+    verdict = result["case"]["verdict"]
+    platform = facts.get("platform") or say("（平台未提供）", "(platform not given)")
+    order = facts.get("order_id") or say("（未提供）", "(not given)")
+    refund = facts.get("refund_id")
+    buyer = facts.get("buyer")
+    value = amount(facts)
+    requested = facts.get("refund_requested_at")
+    n = sum(p["role"] == "evidence" for p in result["photos"])
+    who = shop or say("卖家（店铺名未设置）", "The seller (shop name not set)")
+    return say(
+        f"{who}就{platform}订单 {order}"
+        + (f"（退款编号 {refund}）" if refund else " ")
+        + "中"
+        + (f"买家 {buyer} " if buyer else "买家")
+        + "申请的退款"
+        + (f"，金额 {value:,.2f} 元" if value is not None else "，金额未提供")
+        + (f"，申请时间 {when(requested)}" if requested else "，申请时间未提供")
+        + f"，提交本记录。买家提交的 {n} 张退款凭证图片经核验：{verdict['summary']}。",
+        f"{who} submits this record about the refund the buyer"
+        + (f" {buyer}" if buyer else "")
+        + f" asked for on {platform} order {order}"
+        + (f" (refund {refund})" if refund else "")
+        + (f", CNY {value:,.2f}" if value is not None else ", amount not given")
+        + (f", requested {when(requested)}" if requested else ", request time not given")
+        + f". The {n} photo(s) the buyer submitted as evidence were checked: "
+        f"{verdict['summary']}.",
+    )
+
+
+def no_capture_note(photos: list[PhotoResultJSON], say: Say) -> str:
+    """Why there is no page capture, from how the photos were actually obtained."""
+    if any(p["source"]["method"] in FROM_PLATFORM for p in photos):
+        return say(
+            "本案件没有页面截图：图片由浏览器扩展从退款页面获取，但核验不是从浏览器工具栏的 "
+            "RefundProof 按钮开始的，扩展没有截取页面。",
+            "This case has no page capture: the browser extension took the photos from the "
+            "refund page, but the verification was not started from the RefundProof toolbar "
+            "button, so the page was not captured.",
+        )
+    return say(
+        "本案件没有页面截图：图片由卖家上传或在本机选择，不是浏览器扩展从退款页面获取的。",
+        "This case has no page capture: the seller uploaded or chose the photos on this "
+        "computer; the browser extension did not take them from the refund page.",
+    )
 
 
 def custody(
@@ -56,7 +132,6 @@ def custody(
                 "role_name": p["role_name"],
                 "source_url": source.get("source_url"),
                 "page_url": source.get("page_url"),
-                "headers": source.get("http_headers") or {},
                 "at": source.get("fetched_at") or received[p["sha256"]],
                 "method": method,
                 "basis": basis,
@@ -119,6 +194,27 @@ def amount(facts: dict[str, Any]) -> float | None:
     return float(m.group()) if m else None
 
 
+def law_basis(result: ResultJSON) -> dict[str, bool]:
+    """Which parts of the law section the findings support: the fraud articles only with
+    strong or decisive evidence; the labelling duty only where a label was found; its
+    article 10 only where one was cut off or hidden."""
+    return {
+        "fraud": supports_complaint(result["case"]["verdict"]["level"]),
+        "label": label_found(result),
+        "label_removed": label_removed(result),
+    }
+
+
+def label_found(result: ResultJSON) -> bool:
+    """Whether a photo carries an AI label the labelling duty asks for (implicit or visible)."""
+    return any(
+        f["check"] in LABEL_CHECKS and f["strength"] in INCRIMINATING
+        for p in result["photos"]
+        if p["role"] == "evidence"
+        for f in p["findings"]
+    )
+
+
 def which_law(facts: dict[str, Any], say: Say) -> str:
     """The route the case's amount points to: 治安 below the lowest 数额较大 figure."""
     value = amount(facts)
@@ -151,7 +247,7 @@ def which_law(facts: dict[str, Any], say: Say) -> str:
 def label_removed(result: ResultJSON) -> bool:
     """Whether a finding shows a label cut off, altered or hidden (标识办法第十条 applies)."""
     return any(
-        f["check"] == "visible_mark" and f["data"].get("kind") == "partial"
+        f["check"] == "visible_mark" and f["signal"] in CUT_MARK_SIGNALS
         for p in result["photos"]
         for f in p["findings"]
     )
@@ -191,12 +287,38 @@ FIELD_GUIDE: dict[str, tuple[str, str, str, str]] = {
 # fmt: on
 
 
+# A finding's data keeps the values the checks wrote (English words, for tools that read
+# findings.json); the record shows them in the reader's language.
+VALUE_NAMES: dict[str, dict[str, Text]] = {
+    "label_meaning": {
+        **{en: Text(zh, en) for zh, en in gb45438.LABEL_MEANING.values()},
+        "unknown value": Text("未知取值", "unknown value"),
+    },
+    "binding": {
+        "intact": Text("完好（凭证仍与图片字节绑定）", "intact"),
+        "broken": Text("已断开（图片在签名后被改动）", "broken (changed after signing)"),
+    },
+    "signer_trust": {
+        "trusted": Text("受信任", "trusted"),
+        "untrusted": Text("不在已导入的信任列表中", "not on an imported trust list"),
+    },
+}
+PLACES = {"raw bytes": Text("文件原始字节中", "raw bytes")}  # a placement found by a byte scan
+
+
 def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     """(name, value) of the guide's fields this finding has, values in plain words."""
     out = []
     for key, (zh, en, _, _) in FIELD_GUIDE.items():
         if key in data and data[key] not in (None, "", [], {}):
-            out.append((Text(zh, en).get(lang), _plain(data[key], lang)))
+            named = VALUE_NAMES.get(key, {}).get(str(data[key]))
+            if named:
+                value = named.get(lang)
+            elif key == "capture_time":
+                value = dates.shown_iso(data[key])
+            else:
+                value = _plain(data[key], lang)
+            out.append((Text(zh, en).get(lang), value))
     return out
 
 
@@ -205,7 +327,7 @@ def _other_refund(entry: dict[str, Any]) -> str:
     named = " ".join(
         str(facts[k]) for k in ("platform", "order_id", "refund_id", "buyer") if facts.get(k)
     )
-    return f"{named} ({str(entry.get('other_received_at', ''))[:10]})"
+    return f"{named} ({dates.day(str(entry.get('other_received_at', '')))})"
 
 
 def _plain(value: Any, lang: Lang) -> str:
@@ -218,7 +340,10 @@ def _plain(value: Any, lang: Lang) -> str:
             return " ".join(str(value[k]) for k in ("service", "uscc") if value.get(k))
         if "where" in value:  # a placement
             at = value.get("offset")
-            return f"{value['where']}" + (f" @ {at}" if at is not None else "")
+            where = PLACES.get(value["where"])
+            return (where.get(lang) if where else str(value["where"])) + (
+                f" @ {at}" if at is not None else ""
+            )
         return "; ".join(f"{k}={v}" for k, v in list(value.items())[:4])
     if (
         isinstance(value, list)

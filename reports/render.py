@@ -8,7 +8,7 @@ import io
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image, ImageFile, ImageOps
 from weasyprint import HTML, Attachment
 
-from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, method_name
+from server.domain import dates
+from server.domain.cases import FACT_NAMES, STRENGTH_NAMES, TIMELINE, method_name
 from server.formats import repair
 from server.imaging import pixels
-from server.text import JSON_KEYS, Text
+from server.text import JSON_KEYS, Lang, Text
 
 from . import police
 from .sign import FINDINGS_NAME, SNAPSHOT_NAME
-from .snapshot import AUDIT_NAME, Snapshot, attachment_name, figure_hashes, figure_name
+from .snapshot import (
+    AUDIT_NAME,
+    HEADERS_NAME,
+    Snapshot,
+    attachment_name,
+    figure_hashes,
+    figure_name,
+)
 
 # WeasyPrint turns on Pillow's process-wide "accept truncated images" at import; intake
 # relies on the default to refuse truncated uploads, and our own thumbnails are never cut.
@@ -46,7 +54,6 @@ TITLES = {
 }
 _ENVIRONMENT_LOCK = threading.Lock()
 THUMB_EDGE = 1000  # px: sharp at the printed size (≤ 180 mm wide), light enough for 30 photos
-BEIJING = timezone(timedelta(hours=8))
 PAGE_DPI = 110  # page images: readable on an appeal form, about 0.3 MB a page
 
 
@@ -58,21 +65,13 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = _when
+    env.filters["when"] = dates.shown_iso
     return env
 
 
-def _when(iso: str | None) -> str:
-    """Stored times are UTC; readers in China read Beijing time, so print that, marked."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        return iso
-    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S} (UTC+8)"
+def _shown_facts(facts: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """The case's facts as reports print them: each timeline date one way."""
+    return {k: dates.show_fact(v).get(lang) if v and k in TIMELINE else v for k, v in facts.items()}
 
 
 def _thumb(data: bytes, fmt: str) -> str | None:
@@ -136,7 +135,7 @@ def _evidence_list(
     snap: Snapshot, photos: list[Any], names: dict[str, str], say: Callable[[str, str], str]
 ) -> list[dict[str, str]]:
     """The 电子数据清单: every attached file with its hash, source, time and method."""
-    d, lang = snap.data, snap.lang
+    d = snap.data
     received = {p["sha256"]: p["received_at"] for p in d["photos"]}
     rows = [
         {
@@ -146,9 +145,10 @@ def _evidence_list(
             "sha256": p["sha256"],
             "source": p["source"]["source_url"] or p["source"]["file_name"] or "",
             "obtained": p["source"]["fetched_at"] or received[p["sha256"]],
-            "method": method_name(p["source"]["method"]).get(lang),
+            # how it was obtained is told once, in the chain of custody (section 1)
+            "method": say(f"见第一节第 {i} 项", f"section 1, item {i}"),
         }
-        for p in photos
+        for i, p in enumerate(photos, 1)
     ]
     tool = f"{d['tool']['name']} {d['tool']['version']}"
     for sha in sorted(figure_hashes(d["verification"])):
@@ -175,6 +175,19 @@ def _evidence_list(
             "method": tool,
         }
     )
+    headers_sha = next((a["sha256"] for a in d["attachments"] if a["name"] == HEADERS_NAME), None)
+    if headers_sha:
+        rows.append(
+            {
+                "category": say("下载图片时的 HTTP 响应头", "HTTP response headers of the fetches"),
+                "name": HEADERS_NAME,
+                "format": "JSON",
+                "sha256": headers_sha,
+                "source": say("图片服务器的响应", "the image servers' responses"),
+                "obtained": d["report"]["created_at"],
+                "method": tool,
+            }
+        )
     audit_sha = next(a["sha256"] for a in d["attachments"] if a["name"] == AUDIT_NAME)
     rows.append(
         {
@@ -211,6 +224,7 @@ def context(snap: Snapshot) -> dict[str, Any]:
 
     res = snap.result()
     photos = res["photos"]
+    received = {p["sha256"]: p["received_at"] for p in d["photos"]}
     names = {p.sha256: attachment_name(p) for p in snap.photos()}
     checks: dict[str, Any] = {}
     for p in photos:
@@ -225,16 +239,23 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "tool": d["tool"],
         "operator": d["operator"],
         "shop": d.get("shop"),
+        "contact": d.get("contact"),
         "request": _request(res["case"]["verdict"]["level"], say),
-        "custody": police.custody(
-            photos, {p["sha256"]: p["received_at"] for p in d["photos"]}, say
+        "custody": police.custody(photos, received, say),
+        "headers_name": HEADERS_NAME
+        if any(a["name"] == HEADERS_NAME for a in d["attachments"])
+        else None,
+        "standing": police.standing(res, say),
+        "complaint": police.complaint(
+            res, d.get("shop"), lambda fact: dates.show_fact(fact).get(lang), say
         ),
+        "no_capture": police.no_capture_note(photos, say),
         "confirmations": police.confirmations(res, say),
         "which_law": police.which_law(res["case"]["facts"], say),
-        "label_removed": police.label_removed(res),
+        "law": police.law_basis(res),
         "field_guide": police.FIELD_GUIDE,
         "shown_fields": lambda data: police.shown_fields(data, lang),
-        "case": res["case"],
+        "case": {**res["case"], "facts": _shown_facts(res["case"]["facts"], lang)},
         "case_created_at": d["case"]["created_at"],
         "verified_at": d["verification"]["verified_at"],
         "fact_names": FACT_NAMES,
@@ -243,7 +264,7 @@ def context(snap: Snapshot) -> dict[str, Any]:
         "listing_count": sum(p["role"] == "listing" for p in photos),
         "captures": [p for p in photos if p["role"] == "page_capture"],
         "attachment_names": names,
-        "received_at": {p["sha256"]: p["received_at"] for p in d["photos"]},
+        "received_at": received,
         "checks": list(checks.values()),
         "trust_lists": d["verification"]["trust_lists"],
         "evidence_list": _evidence_list(snap, photos, names, say),
@@ -315,6 +336,8 @@ def pdf(snap: Snapshot) -> bytes:
             return "figure made by a check", "Supplement"
         if name == AUDIT_NAME:
             return "the audit-log lines about this case", "Data"
+        if name == HEADERS_NAME:
+            return "the HTTP response headers of each fetched photo", "Data"
         return "original photo, named by its SHA-256", "Source"
 
     attachments = [attach(name, blob, *describe(name)) for name, blob in snap.originals.items()]

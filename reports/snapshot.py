@@ -70,6 +70,9 @@ class Snapshot:
 
 
 AUDIT_NAME = "audit-excerpt.jsonl"
+# each fetched photo's HTTP response headers, whole: the police record names the file instead
+# of printing them (an officer comparing them with the platform's logs wants them exact)
+HEADERS_NAME = "http-headers.json"
 
 
 def time_source(tsa_url: str | None, unanswered: Sequence[str]) -> dict[str, Any]:
@@ -136,6 +139,13 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
         json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
         for line in inp.audit_lines
     )
+    fetched = [
+        {"file": attachment_name(p), **p.source.to_json()}
+        for p in inp.photos
+        if p.source.http_headers
+    ]
+    if inp.variant == "police" and fetched:
+        originals[HEADERS_NAME] = canonical_json(fetched)
     now = datetime.now(UTC)
     data: dict[str, Any] = {
         "report": {
@@ -148,6 +158,7 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
         "tool": {"name": TOOL_NAME, "version": __version__},
         "operator": inp.operator,
         "shop": inp.shop,
+        "contact": inp.contact,
         "case": {k: inp.case[k] for k in ("id", "created_at", "facts")},
         "photos": [p.to_json() for p in inp.photos],
         "verification": verification,

@@ -6,25 +6,30 @@ import argparse
 import getpass
 import json
 import os
+import re
 import shutil
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import reports
 from reports import VARIANTS
 
 from . import __version__, cli_catalog, intake, trust
+from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
 from .domain.trust_lists import KINDS
+from .domain.verdict import supports_complaint
 from .errors import Problem
+from .files import portable_name
 from .service import Service
 from .settings import DEFAULT_PORT, TsaMemory, data_home
-from .text import JSON_KEYS, Lang, Text, neutral
+from .system.commands import add_commands
+from .text import JSON_KEYS, Lang, Text, lang_of, neutral
 from .workers import Budget, Workers
 
 MARK = {
@@ -181,12 +186,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(service: Service, args: argparse.Namespace) -> int:
+    service.require_shop()  # before any photo is added: nothing half-done to clean up
     case_id, refused = _case_with_files(service, args, args.photo or [])
     if refused:  # a report must hold every photo the seller named: none is made without one
         _say_refused(refused, args.lang)
         return 1
     variants = VARIANTS if args.variant == "both" else (args.variant,)
-    for variant in variants:
+    withheld = "police" in variants and not args.force and _no_grounds(service, case_id, args)
+    for variant in (v for v in variants if not (withheld and v == "police")):
         record = service.report(case_id, variant, args.lang)
         folder = service.report_file(record["id"], "report.pdf").parent
         if args.out:
@@ -197,7 +204,24 @@ def _report(service: Service, args: argparse.Namespace) -> int:
         print(f"  SHA-256  {record['sha256']}")
         print(f"  {Text('页面图片', 'pages').get(args.lang)}    {folder}/page-*.png")
         _say_appeal_images(record, folder, args.lang)
-    return 0
+    return 1 if withheld else 0
+
+
+def _no_grounds(service: Service, case_id: str, args: argparse.Namespace) -> bool:
+    """True, after a warning, when the case has no strong or decisive evidence: a police
+    record is then no basis for a complaint and is made only with --force."""
+    verdict = service.current_findings(case_id, args.lang)["case"]["verdict"]
+    if supports_complaint(verdict["level"]):
+        return False
+    warning = Text(
+        f"警告：本案没有发现有力或确定性的证据（{verdict['summary']}），报警材料不能作为报案的依据，"
+        "所以没有生成。确实需要时加 --force 生成，材料开头会写明没有发现这样的证据。",
+        f"Warning: no strong or decisive evidence was found ({verdict['summary']}), so a police "
+        "record would be no basis for a complaint and was not made. Add --force to make it "
+        "anyway; it will say up front that no such evidence was found.",
+    )
+    print(warning.get(args.lang), file=sys.stderr)
+    return True
 
 
 def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None:
@@ -215,11 +239,11 @@ def _say_appeal_images(record: dict[str, Any], folder: Path, lang: Lang) -> None
 
 
 def _copy_out(folder: Path, record: dict[str, Any], out: Path) -> Path:
-    target = out / record["id"]
+    target = out / portable_name(record["id"])
     try:
         target.mkdir(parents=True, exist_ok=True)
         for name in record["files"]:
-            shutil.copyfile(folder / name, target / name)
+            shutil.copyfile(folder / name, target / portable_name(name))
     except OSError as e:
         raise Problem(
             "unwritable",
@@ -392,17 +416,19 @@ def cmd_settings(args: argparse.Namespace) -> int:
         changes["tsa_urls"] = []
     if args.default_tsa:
         changes["tsa_urls"] = None
-    if args.operator is not None:
-        changes["operator"] = neutral(args.operator.strip())[:100] or None
-    if args.shop is not None:
-        changes["shop"] = neutral(args.shop.strip())[:100] or None
-    cfg = Service(data_home()).change_settings(**changes)
+    named = {"shop": args.shop, "operator": args.operator, "contact": args.contact}
+    who = {k: v for k, v in named.items() if v is not None}
+    service = Service(data_home())
+    if who:
+        service.set_identity(who)
+    cfg = service.change_settings(**changes)
     default = "（默认 / default）" if cfg.tsa_urls is None else ""
     print(f"tsa_urls{default}: {'' if cfg.time_stamp_services else NO_TSA}")
     for line in _tsa_lines(cfg.time_stamp_services, cfg.tsa_urls is None, data_home()):
         print(f"  {line}")
     print(f"shop: {cfg.shop or '（未设置 / not set）'}")
     print(f"operator: {cfg.operator or '（未设置 / not set）'}")
+    print(f"contact: {cfg.contact or '（未设置 / not set）'}")
     print(f"remote_manifest_fetch: {cfg.remote_manifest_fetch}")
     return 0
 
@@ -443,25 +469,43 @@ def _tsa_lines(services: list[str], default: bool, home: Path) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .system.commands import setup
+    from .system.instance import Instance, listen
     from .web.app import create_app
 
     home = data_home()
-    service = Service(home, runner=Workers())
-    quick = service.quick_check()
-    for problem in quick:
-        print(f"警告 / warning: {problem.both()}", file=sys.stderr)
-    print(f"RefundProof {__version__}  http://127.0.0.1:{args.port}  data: {home}")
+    instance = Instance(home)
     try:
-        _print_pairing_code(service)
-    except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
-        print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
-    todo = trust.missing(home)
-    if todo:  # first start: fetch the lists not loaded yet, without holding the server up
-        threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        unguarded = instance.claim(args.port)  # a second server here stops, in words
+    except Problem as e:
+        print(f"错误 / error: {e.text.both()}", file=sys.stderr)
+        _print_pairing_code(Service(home))  # what the seller most likely started it for
+        return 1
     try:
-        uvicorn.run(create_app(service), host="127.0.0.1", port=args.port, log_level="warning")
+        sock = listen(args.port)  # a port another program holds: in words, before anything
+        if not Service(home).identity()["shop"] and sys.stdin.isatty():
+            setup(Service(home), "zh", args, input)  # the first start, a person at the keyboard
+        service = Service(home, runner=Workers())
+        for problem in [unguarded] if unguarded else []:
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
+        for problem in service.quick_check():
+            print(f"警告 / warning: {problem.both()}", file=sys.stderr)
+        print(f"RefundProof {__version__} 正在运行 / running: http://127.0.0.1:{args.port}")
+        print(f"数据 / data: {home}")
+        try:
+            _print_pairing_code(service)
+        except Problem as e:  # a read-only folder still serves its cases; pairing needs a write
+            print(f"警告 / warning: {e.text.both()}", file=sys.stderr)
+        todo = trust.missing(home)
+        if todo:  # first start: fetch the lists not loaded yet, without holding the server up
+            threading.Thread(target=_fetch_trust_lists, args=(home, todo), daemon=True).start()
+        config = uvicorn.Config(create_app(service), log_level="warning")
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            service.runner.close()
     finally:
-        service.runner.close()
+        instance.release()
     return 0
 
 
@@ -496,6 +540,34 @@ def cmd_pair(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     service = Service(data_home())
     print(service.new_token() if args.new else service.config.token)
+    return 0
+
+
+def cmd_desk(args: argparse.Namespace) -> int:
+    """A one-time sign-in link to the case desk, printed and opened in the browser."""
+    import urllib.request
+    import webbrowser
+
+    link = f"http://127.0.0.1:{args.port}/desk/login?code={Service(data_home()).new_desk_link()}"
+    link += Text("&lang=zh", "&lang=en").get(args.lang)
+    print(
+        Text(
+            "案件台（链接 5 分钟内有效，只能用一次）：",
+            "Case desk (the link works once, within 5 minutes):",
+        ).get(args.lang)
+    )
+    print(link)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/health", timeout=2).close()
+    except OSError:
+        say = Text(
+            "本机服务没有在这个端口运行：先运行 `refundproof serve`（或 make run），再打开链接。",
+            "The server is not running on this port: run `refundproof serve` (or make run), "
+            "then open the link.",
+        )
+        print(say.get(args.lang), file=sys.stderr)
+    if not args.no_open and not webbrowser.open(link):
+        print(Text("请把链接复制到浏览器中打开。", "Open the link in your browser.").get(args.lang))
     return 0
 
 
@@ -570,20 +642,105 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fact_flags(p: argparse.ArgumentParser) -> None:
+# argparse's own sentences (the English templates it fills, Python 3.11-3.13) in Chinese
+_ARGPARSE_ZH = (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (
+        r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+        "参数 {0} 的值 {1} 无效，可选：{2}",
+    ),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面要跟一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少要跟一个值"),
+    (r"argument (\S+): invalid \S+ value: (.+)", "参数 {0} 的值 {1} 无效"),
+    (r"argument (\S+): ignored explicit argument (.+)", "参数 {0} 不接受值 {1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 一起使用"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 不明确，可能是：{1}"),
+    (r"argument (\S+): (.+)", "参数 {0}：{1}"),  # our own words after argparse's name (dates)
+)
+_HELP_ZH = (
+    ("usage: ", "用法："),
+    ("\npositional arguments:\n", "\n位置参数：\n"),
+    ("\noptions:\n", "\n选项：\n"),
+    ("show this help message and exit", "显示本帮助并退出"),
+    ("show program's version number and exit", "显示版本号并退出"),
+)
+
+
+def _argparse_zh(message: str) -> str:
+    for pattern, zh in _ARGPARSE_ZH:
+        m = re.fullmatch(pattern, message, re.S)
+        if m:
+            return zh.format(*m.groups())
+    return f"参数有误：{message}"  # a sentence this table does not know yet, kept whole
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse answering in the seller's language: Chinese, or English with `--lang en`
+    (its own words are English only)."""
+
+    def __init__(self, *args: Any, lang: Lang = "zh", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def _say(self, text: str) -> str:
+        zh = text
+        for en, words in _HELP_ZH:
+            zh = zh.replace(en, words)
+        return Text(zh, text).get(self.lang)
+
+    def format_usage(self) -> str:
+        return self._say(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._say(super().format_help())
+
+    def date(self, value: str) -> str:
+        """A date flag's value as it is stored, or a usage error saying how to write it."""
+        try:
+            return dates.parse(value).iso()
+        except Problem as e:
+            raise argparse.ArgumentTypeError(e.text.get(self.lang)) from e
+
+    def error(self, message: str) -> NoReturn:
+        said = Text(f"错误：{_argparse_zh(message)}", f"error: {message}").get(self.lang)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {said}\n")
+
+
+def _lang_asked(argv: list[str]) -> Lang:
+    """The --lang of a command line not parsed yet (its errors are said in it)."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return lang_of(arg.removeprefix("--lang="))
+        if arg == "--lang" and i + 1 < len(argv):
+            return lang_of(argv[i + 1])
+    return "zh"
+
+
+DATE_HELP = (
+    "北京时间，如 2026-11-18 15:00、2026/11/18 15:00、2026年11月18日 15:00，或只写日期 / "
+    "China time, e.g. 2026-11-18 15:00, 2026/11/18 15:00, or a date alone"
+)
+
+
+def _fact_flags(p: Parser) -> None:
     for flag in ("platform", "order", "refund", "buyer", "amount", "reason"):
         p.add_argument(f"--{flag}")
     for flag in ("ordered", "shipped", "delivered", "refund-requested"):
-        p.add_argument(f"--{flag}", help="ISO 时间，如 2026-03-01T10:00 (UTC+8 if no offset)")
+        p.add_argument(f"--{flag}", help=DATE_HELP, type=p.date)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="refundproof", description="RefundProof 退款鉴证")
+def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
+    p = Parser(prog="refundproof", description="RefundProof 退款鉴证", lang=lang)
     p.add_argument("--version", action="version", version=__version__)
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True)  # each one a Parser too
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
+    add_commands(sub)  # doctor, setup, service
     cli_catalog.register(sub)
+    for command in sub.choices.values():
+        command.lang = lang
     return p
 
 
@@ -604,6 +761,14 @@ def _verify_and_server_commands(sub: Any) -> None:
 
     pr = sub.add_parser("pair", help="扩展配对码 / a pairing code for the extension")
     pr.set_defaults(func=cmd_pair)
+
+    dk = sub.add_parser("desk", help="打开案件台 / open the case desk")
+    dk.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="本地服务的端口 / the server's port"
+    )
+    dk.add_argument("--lang", choices=["zh", "en"], default="zh")
+    dk.add_argument("--no-open", action="store_true", help="只显示链接 / only print the link")
+    dk.set_defaults(func=cmd_desk)
 
     t = sub.add_parser("token", help="显示配对令牌 / show the pairing token")
     t.add_argument("--new", action="store_true", help="换一个新令牌 / make a new token")
@@ -630,6 +795,11 @@ def _report_and_setting_commands(sub: Any) -> None:
     r.add_argument("--variant", choices=["appeal", "police", "both"], default="both")
     r.add_argument("--lang", choices=["zh", "en"], default="zh")
     r.add_argument("--out", help="把报告复制到此文件夹 / copy the reports to this folder")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="没有有力证据时也生成报警材料 / make the police record without strong evidence too",
+    )
     _fact_flags(r)
     r.set_defaults(func=cmd_report)
 
@@ -665,6 +835,7 @@ def _report_and_setting_commands(sub: Any) -> None:
     st.add_argument(
         "--shop", help="店铺名：报告和签名证书中的名称 / shop name in reports and the certificate"
     )
+    st.add_argument("--contact", help="报警材料中的联系方式 / a contact for the police record")
     st.set_defaults(func=cmd_settings)
 
     c = sub.add_parser("check", help="检查数据文件夹 / verify the data folder")
@@ -687,8 +858,18 @@ def _caches_inside(home: Path) -> None:
     os.environ["XDG_CACHE_HOME"] = str(home / "runtime-cache")
 
 
+def _utf8_console() -> None:
+    """Chinese and ✓ on any console: Windows pipes and redirections default to the ANSI code
+    page, which cannot write them (a UnicodeEncodeError mid-report). pythonw has no streams."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    _utf8_console()
+    args = parser(_lang_asked(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())
     try:

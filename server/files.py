@@ -5,7 +5,10 @@ Windows, macOS and Linux."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,11 +27,47 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        replace_retrying(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+
+
+def replace_retrying(
+    src: str | Path, dst: str | Path, replace: Callable[[str, str], None] = os.replace
+) -> None:
+    """os.replace, tried again for about a second while another program holds `dst` open:
+    on Windows a virus scanner, a backup tool or a PDF viewer opening the file makes the
+    rename fail with "access denied" for a moment (POSIX renames over an open file at once)."""
+    for wait in (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4):
+        try:
+            replace(str(src), str(dst))
+            return
+        except PermissionError:
+            time.sleep(wait)
+    replace(str(src), str(dst))  # the last try raises what the system says
+
+
+# What Windows refuses in a file name (and so do zip tools and many upload forms): the nine
+# characters, control characters, a name ending in a dot or a space, and the device names.
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+_DEVICES |= {f"{d}{n}" for d in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]}
+
+
+def portable_name(name: str, most: int = 120) -> str:
+    """A file name every system accepts, for whatever RefundProof names for a seller to save
+    (report downloads, exported copies, appeal images): forbidden characters become "_",
+    trailing dots and spaces go, a device name (CON, COM1.pdf …) gets "_" before it; at most
+    `most` characters, keeping the extension."""
+    name = _FORBIDDEN.sub("_", name).rstrip(". ") or "_"
+    if name.split(".", 1)[0].upper().rstrip(" ") in _DEVICES:
+        name = "_" + name
+    if len(name) > most:
+        ext = name[name.rfind(".") :] if "." in name[-10:] else ""
+        name = name[: most - len(ext)].rstrip(". ") + ext
+    return name
 
 
 def write_new(path: Path, data: bytes, mode: int = 0o600) -> None:

@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,12 @@ import reports
 from reports import keys as report_keys
 from reports.input import figure_hashes
 
-from . import intake, pairing, trust
+from . import desk_session, identity, intake, pairing, trust
 from .catalog_service import CatalogDesk
 from .checking import PhotoJob, pool_entries
 from .checks import REGISTRY
-from .domain import result
-from .domain.cases import CASE_FACTS, Photo, Source
+from .domain import case_marks, case_status, result
+from .domain.cases import CASE_FACTS, TIMELINE, Photo, Source, timeline_value
 from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
 from .domain.limits import Limits
 from .errors import NotFound, Problem
@@ -85,6 +86,17 @@ class Service:
                 report_keys.load_or_create(self.home)
         return cfg
 
+    def identity(self) -> dict[str, Any]:
+        return identity.shown(self.config)
+
+    def require_shop(self) -> None:
+        """Refused (409 shop_unset) while no shop name is set."""
+        identity.require_shop(self.config)
+
+    def set_identity(self, values: object) -> dict[str, Any]:
+        """Shop, operator, contact, language (server/identity.py cleans them)."""
+        return identity.shown(self.change_settings(**identity.clean(values)))
+
     def new_token(self) -> str:
         """A new pairing token; the old one stops working at once (every request reads it)."""
         return self.change_settings(token=secrets.token_urlsafe(24)).token
@@ -115,8 +127,47 @@ class Service:
     def list_cases(
         self, filters: dict[str, str] | None = None, offset: int = 0, limit: int = 50
     ) -> dict[str, Any]:
+        if filters and filters.get("status"):  # by its key or its name ("已申诉")
+            filters = {**filters, "status": case_status.status_of(filters["status"])}
         rows, total = self.store.search_cases(filters, offset, limit)
         return {"cases": rows, "total": total, "offset": offset, "limit": limit}
+
+    # the case desk (its logic: server/desk/, domain/case_status.py)
+
+    def patch_case(self, case_id: str, body: object) -> dict[str, Any]:
+        """PATCH /api/cases/{id}: facts, the status and its details, or both."""
+        facts, change = case_status.split(body) if isinstance(body, dict) else (body, None)
+        case = self.update_facts(case_id, facts) if facts or change is None else None
+        if change is not None:
+            today = datetime.now().date().isoformat()  # the seller's own calendar day
+            case = self.store.set_status(
+                case_id, lambda current: change.apply(current, today, now_iso()), change.event()
+            )
+        assert case is not None
+        return case
+
+    def case_rows(self) -> list[dict[str, Any]]:
+        """Every case's index row (read them, never change them)."""
+        return list(self.store.index.rows())
+
+    def case_history(self, case_id: str) -> list[dict[str, Any]]:
+        self.store.get_case(case_id)
+        return self.store.audit_log.lines_about(case_id)
+
+    def photo_file(self, case_id: str, sha256: str) -> tuple[Path, str]:
+        """A photo's stored original and its MIME type, when this case holds it."""
+        for photo in self.store.case_photos(case_id):
+            if photo.sha256 == sha256:
+                return self.store.evidence.path(sha256), photo.mime
+        raise NotFound(Text(f"案件 {case_id} 中的图片 {sha256[:64]}", f"photo {sha256[:64]}"))
+
+    def new_desk_link(self) -> str:
+        with self.store.writing():
+            return desk_session.new_link(self.home, time.time())
+
+    def redeem_desk_link(self, code: str) -> bool:
+        with self.store.writing():
+            return desk_session.redeem(self.home, code, time.time())
 
     # photos
 
@@ -175,7 +226,9 @@ class Service:
             "trust_lists": list(trust.load(self.home).lists),
         }
         out = result.build(case, photos, verification, lang)
-        self.store.save_verification(case_id, verification, out["case"]["verdict"]["level"])
+        marks = case_marks.marks(verification, {p.sha256 for p in photos if p.role == "evidence"})
+        level = out["case"]["verdict"]["level"]
+        self.store.save_verification(case_id, verification, level, marks)
         return out
 
     def findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
@@ -189,6 +242,16 @@ class Service:
             )
         return result.build(case, self.store.case_photos(case_id), verification, lang)
 
+    def current_findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
+        """The findings a report made now rests on (`report` decides the same way): the case
+        verified again first when its photos changed since the last verification."""
+        self.store.get_case(case_id)
+        verification = self.store.latest_verification(case_id)
+        current = {p.sha256 for p in self.store.case_photos(case_id)}
+        if verification is None or {p["sha256"] for p in verification["photos"]} != current:
+            return self.verify(case_id, lang)
+        return self.findings(case_id, lang)
+
     # reports
 
     def report(self, case_id: str, variant: str, lang: Lang = "zh") -> dict[str, Any]:
@@ -201,6 +264,7 @@ class Service:
                     f"The report kind must be one of {', '.join(reports.VARIANTS)}.",
                 ),
             )
+        self.require_shop()  # before any work: the report must name its shop
         self.store.get_case(case_id)
         verification = self.store.latest_verification(case_id)
         current = {p.sha256 for p in self.store.case_photos(case_id)}
@@ -244,6 +308,7 @@ class Service:
             tsa=reports.TimeStamping(first, tuple(others), tuple(skipped)),
             operator=config.operator,
             shop=config.shop,
+            contact=config.contact,
         )
 
     def list_reports(self, case_id: str) -> list[dict[str, Any]]:
@@ -351,7 +416,8 @@ class Service:
 
 def clean_facts(facts: object) -> dict[str, str | None]:
     """Known fact names only, each a string (or null) of at most 500 characters, control
-    characters shown as escapes (a buyer's name must not reorder a report's text)."""
+    characters shown as escapes (a buyer's name must not reorder a report's text), timeline
+    dates stored with their offset (server/domain/dates.py)."""
     if not isinstance(facts, dict):
         raise Problem(
             "facts", Text("案件信息必须是 JSON 对象。", "Case facts must be a JSON object.")
@@ -365,4 +431,6 @@ def clean_facts(facts: object) -> dict[str, str | None]:
                 f"Unknown case fields: {', '.join(unknown)} (known: {', '.join(CASE_FACTS)}).",
             ),
         )
-    return {k: (None if v is None else neutral(str(v))[:500]) for k, v in facts.items()}
+    cleaned = {k: (None if v is None else neutral(str(v))[:500]) for k, v in facts.items()}
+    # a timeline date kept as text would silently drop out of the checks: parsed or refused
+    return {k: timeline_value(k, v) if v and k in TIMELINE else v for k, v in cleaned.items()}

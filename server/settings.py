@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
+from platformdirs.api import PlatformDirsABC
 
 from .errors import Problem
 from .files import write_atomic
@@ -18,10 +19,15 @@ from .text import Text
 DEFAULT_PORT = 8765
 
 
-def data_home() -> Path:
-    """REFUNDPROOF_HOME, or the platform's user data folder."""
+def data_home(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
+    """REFUNDPROOF_HOME, or the system's user data folder: %LOCALAPPDATA%\\refundproof on
+    Windows (local, not roaming: evidence must not follow the user to other computers),
+    ~/Library/Application Support/refundproof on macOS, ~/.local/share/refundproof on Linux.
+    `dirs` is the seam a test uses to ask for another system's folder."""
     env = os.environ.get("REFUNDPROOF_HOME")
-    return Path(env) if env else Path(platformdirs.user_data_dir("refundproof", appauthor=False))
+    if env:
+        return Path(env)
+    return Path(dirs("refundproof", appauthor=False, roaming=False).user_data_dir)
 
 
 # Public RFC 3161 services that answer without an account, asked together, the earliest
@@ -55,6 +61,10 @@ class Config:
     # the person at the keyboard. Never taken from the computer's login or host name.
     shop: str | None = None
     operator: str | None = None
+    # how the police reach the seller (a phone number or an e-mail), printed in the police record
+    contact: str | None = None
+    # the language `setup` and the seller chose for messages and reports (zh or en)
+    language: str = "zh"
 
     @classmethod
     def load(cls, home: Path) -> Config:
@@ -98,6 +108,8 @@ class Config:
                 ("tsa_urls", self.tsa_urls is None or strings(self.tsa_urls)),
                 ("shop", self.shop is None or isinstance(self.shop, str)),
                 ("operator", self.operator is None or isinstance(self.operator, str)),
+                ("contact", self.contact is None or isinstance(self.contact, str)),
+                ("language", self.language in ("zh", "en")),
             )
             if not ok
         ]

@@ -15,6 +15,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from server.domain.cases import Source
 from server.service import Service
 
+from .server_proc import seller_home
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "fixtures" / "real"
 TRUST = SHARED / "trust"
@@ -25,7 +27,7 @@ DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     h = tmp_path / "home"
     monkeypatch.setenv("REFUNDPROOF_HOME", str(h))
-    return h
+    return seller_home(h)
 
 
 @pytest.fixture

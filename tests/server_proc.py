@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -11,11 +12,23 @@ from pathlib import Path
 
 import httpx
 
+from server.settings import Config
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+SELLER = {"shop": "测试小店", "operator": "测试员", "contact": "13800000000"}
+
+
+def seller_home(home: Path) -> Path:
+    """A data folder whose seller has run `refundproof setup` (a report names its shop); only
+    the settings are written, so the report key is made with the first report, as usual."""
+    Config(token=secrets.token_urlsafe(24), **SELLER).save(home)
+    return home
 
 
 def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

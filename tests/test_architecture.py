@@ -34,11 +34,15 @@ LAYERS = {
     "server.intake": 4,
     "server.trust": 4,
     "server.pairing": 4,
+    "server.desk_session": 4,  # the case desk's one-time links and session cookies
     "server.checking": 4.2,  # one verification's check work: reads the store, writes nothing
     "server.workers": 4.4,
     "server.catalog_service": 4.8,  # the catalogue's part of the service
     "reports": 4,
+    "server.identity": 4,
     "server.service": 5,
+    "server.system": 5.5,  # setup, doctor, autostart: over the service, under the CLI
+    "server.desk": 5.5,  # the case desk: views, links, numbers, packages over the service
     "server.web": 6,
     "server.demo": 6,
     "server.cli_catalog": 6.5,  # `refundproof catalog …`, registered by the CLI

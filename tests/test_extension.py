@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from server.demo import samples
 from server.settings import Config
 
 from .browser import PAGES, FixtureWeb, launch, service_worker
-from .server_proc import ServerProcess
+from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -62,6 +63,18 @@ REFUSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千�
 <div><img src="https://img.alicdn.com/imgextra/y/gone-404.jpg" width="200" height="150">
 <img src="https://img.alicdn.com/imgextra/y/crack.jpg" width="200" height="150"></div>
 <div>宝贝图片</div><div><img src="https://img.alicdn.com/imgextra/y/listing.jpg" width="200" height="150"></div>
+</html>""".encode()
+
+
+# Thumbnails at the consoles' real size (about 80 px), side by side: each badge must sit
+# inside its own photo, whole. A date the page shows as relative words cannot be read.
+THUMBS = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>千牛 - 退款详情</title>
+<style>.t img{width:80px;height:80px;object-fit:cover;margin:0 4px 0 0;vertical-align:top}</style>
+<div><span>订单编号</span><span>5566</span></div><div><span>退款编号</span><span>RF-THUMB-1</span></div>
+<div><span>签收时间</span><span>昨天 15:00</span></div><div><span>申请时间</span><span>2026年11月19日 20:00</span></div>
+<div>买家凭证</div><div class="t"><img src="https://img.alicdn.com/imgextra/t/label.png"><img
+src="https://img.alicdn.com/imgextra/t/crack.jpg"><img src="https://img.alicdn.com/imgextra/t/plain.jpg"></div>
+<div>宝贝图片</div><div class="t"><img src="https://img.alicdn.com/imgextra/t/listing.jpg"></div>
 </html>""".encode()
 
 
@@ -131,7 +144,7 @@ def _mtop_dispute(url: str) -> tuple[bytes, str]:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ext") / "home"
+    home = seller_home(tmp_path_factory.mktemp("ext") / "home")
     server = ServerProcess(home).start()
     images = _images()
     web = FixtureWeb(
@@ -140,6 +153,7 @@ def rig(tmp_path_factory):
             "/plain.html": PLAIN_PAGE,
             "/refund/new.htm": UNREADABLE,
             "/refund/refused.htm": REFUSED,
+            "/refund/thumbs.htm": THUMBS,
             "/home.htm": QIANNIU_SPA,
             MTOP_DETAIL: _mtop_dispute,
             "/jdm/trade/after-sale/late/detail": JD_LATE_FRAME,
@@ -221,8 +235,9 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert facts["refund_id"] == "RF2026112300017"
     assert facts["buyer"] == "tb_王小二<b>"
     assert facts["amount"] == "199.00"
-    assert facts["refund_requested_at"] == "2026-11-19 20:00:03"
-    assert facts["ordered_at"] == "2026-11-10 12:00:00"  # only in the page's disputeData
+    # dates as the console shows them, stored with their offset (China time)
+    assert facts["refund_requested_at"] == "2026-11-19T20:00:03+08:00"
+    assert facts["ordered_at"] == "2026-11-10T12:00:00+08:00"  # only in the page's disputeData
     by_role = {}
     for photo in case["photos"]:
         by_role.setdefault(photo["role"], []).append(photo)
@@ -271,6 +286,9 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert box.bounding_box()["x"] > 900
     with page.expect_download(timeout=60000) as download:
         panel.locator("button.report[data-variant=appeal]").click()
+    assert download.value.suggested_filename.startswith(
+        "RefundProof-appeal-taobao-4012345678901234567-"
+    )
     pdf = tmp_path / "appeal.pdf"
     download.value.save_as(pdf)
     checked = subprocess.run(
@@ -294,10 +312,117 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     side.goto(f"chrome-extension://{rig['ext']}/sidepanel.html?tab={tab}")
     side.wait_for_selector(".case-verdict")
     assert side.text_content(".case-id") == case_id
+    assert side.text_content(".refund-of") == (
+        "淘宝/天猫 · 订单编号 4012345678901234567 · 退款编号 RF2026112300017"
+    )
     assert side.locator(".photo").count() == 4
     assert side.locator("button.report").count() == 2
     side.close()
     page.close()
+
+
+# Each badge's box, the box of the photo under its corner, and whether its words overflow.
+BADGE_BOXES = """() => [...document.querySelectorAll('.refundproof-badge')].map((b) => {
+  const r = b.getBoundingClientRect();
+  const img = [...document.images].find((i) => { const q = i.getBoundingClientRect();
+    return r.left >= q.left && r.left < q.right && r.top >= q.top && r.top < q.bottom; });
+  const q = img?.getBoundingClientRect();
+  return {text: b.textContent, box: [r.left, r.top, r.right, r.bottom],
+    img: q ? [q.left, q.top, q.right, q.bottom] : null,
+    cut: b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight};
+})"""
+
+
+def _badges_fit(page) -> list[str]:
+    boxes = page.evaluate(BADGE_BOXES)
+    assert len(boxes) == 4
+    for b in boxes:
+        assert b["img"] is not None and (b["img"][2] - b["img"][0]) == 80, b
+        inside = b["box"][0] >= b["img"][0] and b["box"][1] >= b["img"][1]
+        assert inside and b["box"][2] <= b["img"][2] and b["box"][3] <= b["img"][3], b
+        assert not b["cut"] and b["text"], b
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a["box"][2] <= b["box"][0] or b["box"][2] <= a["box"][0]
+            assert apart or a["box"][3] <= b["box"][1] or b["box"][3] <= a["box"][1], (a, b)
+    return [b["text"] for b in boxes]
+
+
+def _set_lang(rig, lang: str) -> None:
+    rig["worker"].evaluate("(lang) => chrome.storage.local.set({lang})", lang)
+
+
+def test_badges_fit_real_size_thumbnails_in_the_sellers_language(rig):
+    url = "https://refund2.taobao.com/refund/thumbs.htm"
+    page = rig["context"].new_page()
+    try:
+        page.goto(url)
+        button = page.locator("#refundproof-verify")
+        assert button.text_content() == "核验"  # Chinese only
+        button.click()
+        page.wait_for_function(f"{BADGES} >= 4", timeout=60000)
+        texts = _badges_fit(page)
+        assert texts[3] == "商品图"
+        panel = page.locator("#refundproof-root")
+        # which refund the panel shows; a date it could not read is said, and not sent
+        assert (
+            panel.locator(".refund-of").text_content()
+            == "淘宝/天猫 · 订单编号 5566 · 退款编号 RF-THUMB-1"
+        )
+        unread = panel.locator(".unreadable-date").text_content()
+        assert "签收时间" in unread and "日期无法识别" in unread and "昨天 15:00" in unread
+        case_id = panel.locator(".case-id").text_content()
+        facts = _case(rig, case_id)["facts"]
+        assert "delivered_at" not in facts
+        assert facts["refund_requested_at"] == "2026-11-19T20:00:00+08:00"
+        page.screenshot(path=str(ARTIFACTS / "extension-badges-80px.png"))
+        # the in-page button gets no screenshot (Chrome grants it to the toolbar button):
+        # the tip says so, until the case holds a capture of the page
+        assert "工具栏" in panel.locator(".tip").text_content()
+        capture = samples.png(samples.photo(300, 200, seed=11))
+        with _api(rig) as api:
+            r = api.post(
+                f"/api/cases/{case_id}/photos",
+                files={"file": ("page.png", capture)},
+                data={"meta": json.dumps({"role": "page_capture", "method": "page_capture"})},
+            )
+            assert r.status_code == 201, r.text
+        # English: the same fit, and no Chinese words of ours
+        _set_lang(rig, "en")
+        page.reload()
+        page.wait_for_selector("#refundproof-verify")
+        assert button.text_content() == "Verify"
+        button.click()
+        page.wait_for_function(f"{BADGES} >= 4", timeout=60000)
+        texts = _badges_fit(page)
+        assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+        assert "date not recognised" in panel.locator(".unreadable-date").text_content()
+        assert panel.locator(".case-id").text_content() == case_id
+        assert panel.locator(".tip").count() == 0  # the case has its capture now
+        page.screenshot(path=str(ARTIFACTS / "extension-badges-80px-en.png"))
+    finally:
+        _set_lang(rig, "zh")
+        page.close()
+
+
+def test_options_and_popup_speak_one_language(rig):
+    page = rig["context"].new_page()
+    try:
+        for lang, foreign in (
+            ("zh", r"Server address|Pair|Language|Verify"),
+            ("en", "[\u4e00-\u9fff]"),
+        ):
+            _set_lang(rig, lang)
+            for name in ("options.html", "popup.html"):
+                page.goto(f"chrome-extension://{rig['ext']}/{name}")
+                page.wait_for_selector("#status:not(:empty), #server:not(:has-text('…'))")
+                text = (
+                    page.locator("body").inner_text().replace("中文", "")
+                )  # the language's own name
+                assert not re.search(foreign, text), (lang, name, text)
+    finally:
+        _set_lang(rig, "zh")
+        page.close()
 
 
 def _detail_frame(page, console: str):
@@ -348,7 +473,7 @@ def test_each_console_adapter(rig, console):
     if console == "pinduoduo":
         # from the page's __NEXT_DATA__ (not shown on the page): Beijing time of createdAt,
         # and the detail's own amount, not the other order listed in the data
-        assert facts["refund_requested_at"] == "2026-11-20 09:12:44"
+        assert facts["refund_requested_at"] == "2026-11-20T09:12:44+08:00"
         assert facts["reason"] == "质量问题"
         assert all("?" not in p["source"]["source_url"] for p in case["photos"])
     if console == "douyin":
@@ -434,6 +559,50 @@ def test_context_menu_path_verifies_one_image(rig):
     page.close()
 
 
+def test_the_options_page_sets_who_reports_name_and_the_panel_says_when_it_is_unset(rig):
+    opts = rig["context"].new_page()
+    opts.goto(f"chrome-extension://{rig['ext']}/options.html")
+    # (no wait_for_function: an extension page's policy forbids evaluating strings)
+    playwright_api.expect(opts.locator("#shop")).to_have_value("测试小店")
+    assert opts.input_value("#contact") == "13800000000"
+    opts.fill("#shop", "")  # as a seller who never ran setup
+    opts.click("#save-identity")
+    opts.wait_for_selector("#identity-status.bad:has-text('还没有店铺名')")
+    assert Config.load(rig["home"]).shop is None
+    opts.close()  # the panel's button opens it again (Chrome would only focus an open one)
+
+    page = rig["context"].new_page()
+    page.goto(PAGES["weixin"])
+    page.click("#refundproof-verify")
+    page.wait_for_function(f"{BADGES} >= 1", timeout=60000)
+    panel = page.locator("#refundproof-root")
+    panel.locator("button.report[data-variant=appeal]").click()
+    status = panel.locator(".report-status.error")
+    status.wait_for(timeout=30000)
+    assert "还没有设置店铺名" in status.text_content()  # the server's own sentence
+    with rig["context"].expect_page() as opened:
+        panel.locator("button.open-options").click()
+    opts = opened.value
+    assert opts.url.endswith("/options.html")
+    opts.wait_for_selector("#identity-status.bad")
+    opts.fill("#shop", "测试小店")
+    opts.fill("#contact", "shop@example.com")
+    opts.click("#save-identity")
+    opts.wait_for_selector("#identity-status.ok:has-text('已保存')")
+    cfg = Config.load(rig["home"])
+    assert (cfg.shop, cfg.operator, cfg.contact) == ("测试小店", "测试员", "shop@example.com")
+    # a server on another port: the port alone is enough
+    opts.fill("#port", "70000")
+    opts.click("#save-port")
+    opts.wait_for_selector("#status.bad:has-text('1–65535')")
+    opts.fill("#port", str(rig["server"].port))
+    opts.click("#save-port")
+    opts.wait_for_selector("#status.ok")
+    assert opts.input_value("#server") == rig["server"].url
+    opts.close()
+    page.close()
+
+
 def test_server_stopped_says_how_to_start_it(rig):
     page = rig["context"].new_page()
     page.goto(PAGES["weixin"])
@@ -443,13 +612,14 @@ def test_server_stopped_says_how_to_start_it(rig):
         status = page.locator("#refundproof-root .status.error")
         status.wait_for(timeout=30000)
         # a hint that works as typed, in the seller's language only, and a retry
-        assert "运行 make run" in status.text_content()
+        assert "运行 refundproof serve" in status.text_content()
         assert "Cannot reach" not in status.text_content()
         assert page.locator("#refundproof-root button.retry").count() == 1
         popup = rig["context"].new_page()
         popup.goto(f"chrome-extension://{rig['ext']}/popup.html")
         popup.wait_for_selector("#server .bad")
         assert "没有运行" in popup.text_content("#server")
+        assert "refundproof service install" in popup.text_content("#server")
         popup.close()
     finally:
         rig["server"].start()

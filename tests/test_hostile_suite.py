@@ -23,7 +23,7 @@ import pytest
 from server.settings import Config
 
 from .hostile_files import KEPT, KINDS
-from .server_proc import ServerProcess
+from .server_proc import ServerProcess, seller_home
 
 ARTIFACT = Path(__file__).parent / "artifacts" / "hostile.json"
 LIMIT_S = 30
@@ -97,7 +97,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
+    home = seller_home(tmp_path_factory.mktemp("home"))
     cfg = Config.load(home)
     cfg.tsa_urls = []  # the reports below: no time-stamp service to wait for
     cfg.save(home)

@@ -26,6 +26,7 @@ from server.errors import EvidenceTampered, Problem
 from server.service import Service
 
 from .conftest import DST
+from .server_proc import seller_home
 
 VARIANTS_LANGS = [(v, lang) for v in ("appeal", "police") for lang in ("zh", "en")]
 
@@ -72,7 +73,7 @@ class NotdefLog(logging.Handler):
 def case(tmp_path_factory, c2pa_signer):
     """A case holding every kind of finding: C2PA, TC260 label, generator metadata, EXIF
     before delivery (with counter-evidence), a plain photo, a listing photo, a page capture."""
-    home = tmp_path_factory.mktemp("report-home")
+    home = seller_home(tmp_path_factory.mktemp("report-home"))
     service = Service(home)
     c = service.create_case(FACTS)
     photos = [(name, role, data) for name, role, data in material()]
@@ -648,9 +649,10 @@ BROKEN = {
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("kind", [*BROKEN, "missing", "folder", "bad_trust_file"])
-def test_verify_report_answers_every_broken_input(home, tmp_path, kind, lang):
+def test_verify_report_answers_every_broken_input(tmp_path, kind, lang):
     """Issue 20: a clear sentence in the reader's language and a non-zero exit, never a
     traceback, whatever the file."""
+    home = tmp_path / "reader"  # someone who never installed RefundProof's data folder
     pdf = tmp_path / "report.pdf"
     extra: list[str] = []
     if kind in BROKEN:

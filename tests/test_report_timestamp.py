@@ -141,7 +141,7 @@ def test_the_default_services_are_tried_unless_turned_off(home):
 
 
 def test_a_settings_file_from_before_keeps_its_one_service(home):
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "config.json").write_text('{"token": "t", "tsa_url": "http://tsa.example/x"}')
     assert Config.load(home).time_stamp_services == ["http://tsa.example/x"]
 
@@ -229,6 +229,6 @@ def test_the_earliest_listed_service_that_answers_is_preferred(tsa_url, slow_tsa
 
 
 def test_a_damaged_memory_file_only_means_asking_again(home):
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "time-stamp-services.json").write_text("{not json")
     assert TsaMemory.load(home) == TsaMemory()

@@ -21,6 +21,8 @@ from server.errors import Problem
 from server.service import Service
 from server.store import StoreCorrupt
 
+from .server_proc import free_port
+
 FACTS = {"platform": "淘宝/天猫", "order_id": "4012", "refund_id": "RF-1", "buyer": "tb_王"}
 
 
@@ -564,8 +566,8 @@ def test_a_read_only_data_folder_serves_its_cases(service, home, monkeypatch, ca
     monkeypatch.setattr(cli, "_fetch_trust_lists", lambda home, names: None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "runtime-cache"))
     served = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
-    assert cli.main(["serve"]) == 0
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: served.append(self.config.app))
+    assert cli.main(["serve", "--port", str(free_port())]) == 0
     assert "Read-only" in capsys.readouterr().err  # the pairing code could not be written
     (app,) = served
     r = _ask(app, "GET", f"/api/cases/{case['id']}", token)

@@ -199,7 +199,8 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   RP.readCase = (site) => {
     const route = RP.routeRefund();
     const data = RP.dataCase ? RP.dataCase(site, route?.[1]) : { facts: {}, images: [] };
-    const facts = { platform: site.platform, ...RP.readFacts(site.labels), ...data.facts };
+    // every timeline date in its stored form; one that cannot be read is named, never sent
+    const { facts, unreadable } = RPDates.timeline({ platform: site.platform, ...RP.readFacts(site.labels), ...data.facts });
     const seen = new Set();
     const photos = [];
     const add = (el, url, role) => {
@@ -221,7 +222,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     }
     const elsewhere = [site.evidence, notEvidence, site.history?.labels || []];
     for (const img of RP.imagesNear(listing, elsewhere)) add(img, img.currentSrc || img.src, "listing");
-    return { facts, photos };
+    return { facts, photos, unreadable };
   };
 
   // How many buyer photos this frame shows (the top frame asks each frame, to find the one

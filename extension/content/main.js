@@ -17,10 +17,10 @@
 
   // Verifies the photos read in this frame. A frame inside the console is handed the case
   // the top frame keeps for this refund, and its panel is drawn in the top frame.
-  RP.verify = async ({ facts, photos }, caseId = sessionStorage.getItem(caseKey()) || undefined) => {
+  RP.verify = async ({ facts, photos, unreadable = [] }, caseId = sessionStorage.getItem(caseKey()) || undefined) => {
     RP.panel.message(RP.t("正在读取图片…", "Reading the images…"), "status");
     RP.badges.clear();
-    RP.lastRead = { facts, photos, caseId };
+    RP.lastRead = { facts, photos, unreadable, caseId };
     const grabbed = [];
     for (const [i, photo] of photos.entries()) grabbed.push({ ...(await RP.grab(photo)), key: i });
     RP.panel.message(RP.t("正在核验…", "Verifying…"), "status");
@@ -48,7 +48,7 @@
       }
     }
     RP.badges.draw(items.filter((x) => x.el && (x.photo || x.error)));
-    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture, shown });
+    RP.panel.show({ caseId: answer.caseId, result: answer.result, problems, capture: answer.capture, shown, unreadable, facts });
   };
 
   // Again, after an error: the same photos, into the same case.
@@ -65,13 +65,14 @@
         // frames still loading (or a shell that adds its frame later, as 京麦's does) are
         // waited for a moment
         const wait = Boolean(site.frames) || document.getElementsByTagName("iframe").length > 0;
-        const frame = await RP.send({ type: "rp:verify-in-frame", facts: read.facts, caseId, wait }).catch(() => null);
+        const frame = await RP.send({ type: "rp:verify-in-frame", facts: read.facts, unreadable: read.unreadable, caseId, wait }).catch(() => null);
         if (frame) {
           RP.lastRead = null; // a retry reads the frames again
           return { site: site.id, frame };
         }
       }
-      RP.picker.start(read.facts, site ? "没有自动找到退款凭证图片，请手动选择。/ No refund photos found automatically: pick them." : "");
+      const note = site ? RP.t("没有自动找到退款凭证图片，请手动选择。", "No refund photos found automatically: pick them.") : "";
+      RP.picker.start(read.facts, note, read.unreadable);
       return { picked: true };
     }
     RP.verify(read);
@@ -81,8 +82,8 @@
   RP.addImage = (url) => {
     const el = [...document.images].find((img) => img.currentSrc === url || img.src === url);
     const site = RP.currentSite();
-    const facts = site ? RP.readCase(site).facts : {};
-    RP.verify({ facts, photos: [{ el, url, role: "evidence" }] });
+    const { facts, unreadable } = site ? RP.readCase(site) : { facts: {}, unreadable: [] };
+    RP.verify({ facts, unreadable, photos: [{ el, url, role: "evidence" }] });
   };
 
   // A frame inside the console answers only what is addressed to frames: the rest (ping,
@@ -92,7 +93,8 @@
       if (msg.type === "rp:frame-evidence") reply({ count: RP.frameEvidence() });
       if (msg.type === "rp:verify-frame") {
         const read = RP.readCase(RP.currentSite());
-        RP.verify({ facts: { ...msg.facts, ...read.facts }, photos: read.photos }, msg.caseId);
+        const unreadable = [...(msg.unreadable || []), ...read.unreadable];
+        RP.verify({ facts: { ...msg.facts, ...read.facts }, photos: read.photos, unreadable }, msg.caseId);
         reply({ ok: true });
       }
       return false;
@@ -145,8 +147,8 @@
     if (existing) return;
     const button = document.createElement("button");
     button.id = "refundproof-verify";
-    button.textContent = "核验 / Verify";
-    button.title = "RefundProof 退款鉴证";
+    button.textContent = RP.t("核验", "Verify"); // the seller's language only
+    button.title = RP.t("RefundProof 退款鉴证：核验本页的退款凭证图片", "RefundProof: verify this refund's photos");
     // on the right edge, above the middle: the consoles keep their own action bars (同意退款,
     // 拒绝) at the bottom, where a floating button would cover them
     button.style.cssText = "position:fixed;right:0;top:38vh;z-index:2147483644;background:#b00020;color:#fff;border:0;border-radius:4px 0 0 4px;padding:10px 12px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
@@ -167,5 +169,10 @@
   globalThis.navigation?.addEventListener?.("navigatesuccess", onRoute);
   addEventListener("popstate", onRoute);
   setInterval(onRoute, 500);
-  syncButton();
+  RP.ready.then(syncButton); // in the language the options page set
+  chrome.storage.onChanged.addListener((change) => {
+    if (!change.lang) return;
+    document.getElementById("refundproof-verify")?.remove();
+    syncButton();
+  });
 })();

@@ -84,6 +84,30 @@
     };
   }
 
+  // A badge stays inside its photo, whole: on a thumbnail of about 80 px (the consoles'
+  // size) the full words get smaller, then shorter, then wrap; where nothing fits, a dot in
+  // the verdict's colour, its words in the title. Inside its own photo it never covers a
+  // neighbour's badge.
+  const INSET = 4;
+  const FITS = [ // words, px, padding, one line
+    ["full", 12, 8, true], ["full", 11, 4, true], ["short", 11, 4, true],
+    ["full", 11, 4, false], ["short", 10, 3, false],
+  ];
+  const fit = (badge, words, r) => {
+    const room = [r.width - 2 * INSET, r.height - 2 * INSET];
+    for (const [which, size, pad, oneLine] of FITS) {
+      badge.textContent = RP.t(...(which === "short" ? RP.shortWords(words) : words));
+      badge.style.font = `bold ${size}px/1.3 sans-serif`;
+      badge.style.padding = `1px ${pad}px`;
+      badge.style.whiteSpace = oneLine ? "nowrap" : "normal";
+      badge.style.maxWidth = `${Math.max(room[0], 0)}px`;
+      const box = badge.getBoundingClientRect();
+      if (box.width <= room[0] + 0.5 && box.height <= room[1] + 0.5 && badge.scrollWidth <= badge.clientWidth) return;
+    }
+    badge.textContent = "";
+    Object.assign(badge.style, { width: "10px", height: "10px", padding: "0", borderRadius: "50%", maxWidth: "" });
+  };
+
   RP.badges = {
     clear() {
       badgeLayer.replaceChildren();
@@ -97,14 +121,15 @@
         const level = photo ? photo.verdict.level : "error";
         badge.dataset.level = level;
         if (photo) badge.dataset.sha = photo.sha256;
-        badge.textContent = photo ? RP.badgeText(photo) : RP.t("未能核验", "Not verified");
-        badge.title = photo ? photo.verdict.summary : RP.say(error);
-        badge.style.cssText = `position:absolute;left:${r.left + scrollX + 4}px;top:${r.top + scrollY + 4}px;` +
-          `background:${LEVEL_COLOURS[level]};color:#fff;font:bold 12px/1.6 sans-serif;padding:1px 8px;border-radius:3px;` +
-          `cursor:pointer;box-shadow:0 1px 4px rgba(0,0,0,.4);white-space:nowrap;`;
+        const words = photo ? RP.badgeWords(photo) : ["未能核验", "Not verified"];
+        badge.title = `${RP.t(...words)}${RP.t("：", ": ")}${photo ? photo.verdict.summary : RP.say(error)}`;
+        badge.style.cssText = `position:absolute;left:${r.left + scrollX + INSET}px;top:${r.top + scrollY + INSET}px;` +
+          `background:${LEVEL_COLOURS[level]};color:#fff;border-radius:3px;box-sizing:border-box;` +
+          `cursor:pointer;box-shadow:0 1px 4px rgba(0,0,0,.4);white-space:normal;width:max-content;`;
+        badgeLayer.append(badge);
+        fit(badge, words, r);
         el.style.outline = `3px solid ${LEVEL_COLOURS[level]}`;
         badge.onclick = () => photo && RP.panel.focus(photo.sha256);
-        badgeLayer.append(badge);
       }
     },
   };

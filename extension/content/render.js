@@ -27,15 +27,26 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     error: ["检查出错", "Check failed"],
   };
 
-  RP.badgeText = (photo) => {
-    if (photo.role === "listing") return RP.t("商品图", "Listing photo");
+  // [zh, en] of a photo's badge
+  RP.badgeWords = (photo) => {
+    if (photo.role === "listing") return ["商品图", "Listing photo"];
     const level = photo.verdict.level;
     if (["decisive", "strong", "supporting"].includes(level)) {
       const top = photo.findings.find((f) => f.strength === level);
-      return RP.t(...(CHECK_BADGE[top?.check] || ["可疑", "Suspicious"]));
+      return CHECK_BADGE[top?.check] || ["可疑", "Suspicious"];
     }
-    return RP.t(...(LEVEL_BADGE[level] || LEVEL_BADGE.none));
+    return LEVEL_BADGE[level] || LEVEL_BADGE.none;
   };
+  RP.badgeText = (photo) => RP.t(...RP.badgeWords(photo));
+  // Shorter words for a badge on a small thumbnail (content/panel.js tries the full words
+  // first), by the full words' Chinese; the title and the panel keep the whole sentence.
+  const SHORT_BADGE = {
+    "未发现异常（不确定）": ["未发现异常", "Nothing found"],
+    检查出错: ["出错", "Failed"], 商品图: ["商品图", "Listing"], AI生成元数据: ["AI元数据", "AI data"],
+    改自商品图: ["改自商品图", "Edited copy"], AI凭证: ["AI凭证", "AI signed"], 未能核验: ["未核验", "Failed"],
+    时间矛盾: ["时间矛盾", "Timeline"], 可疑区域: ["可疑区域", "Suspicious"], 重复使用: ["重复使用", "Reused"],
+  };
+  RP.shortWords = (words) => SHORT_BADGE[words[0]] || words;
 
   const esc = (RP.esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]));
 
@@ -47,6 +58,10 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   RP.ready = Promise.resolve(globalThis.chrome?.storage?.local.get("lang"))
     .then((s) => (RP.lang = s?.lang === "en" ? "en" : "zh"))
     .catch(() => {});
+  // a change on the options page counts from the next words drawn
+  globalThis.chrome?.storage?.onChanged?.addListener((change) => {
+    if (change.lang) RP.lang = change.lang.newValue === "en" ? "en" : "zh";
+  });
   RP.t = (zh, en) => (RP.lang === "en" ? en : zh);
   RP.say = (err) => (RP.lang === "en" ? err?.en : err?.zh) || err?.zh || err?.en || "";
   const pick = (texts) => texts?.[RP.lang === "en" ? "en" : "zh-CN"] || texts?.["zh-CN"] || "";
@@ -70,7 +85,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     img.thumb { float: left; width: 72px; height: 72px; object-fit: cover; margin: 2px 8px 4px 0; border: 1px solid #bbb; background: #eee; }
     .tag { display: inline-block; color: #fff; padding: 0 6px; border-radius: 3px; font-size: 12px; }
     .strength { display: inline-block; border: 1px solid; padding: 0 4px; border-radius: 3px; font-size: 11px; margin-right: 4px; }
-    .error { color: #b00020; } .note { color: #555; font-size: 12px; }
+    .error { color: #b00020; } .note { color: #555; font-size: 12px; } .refund-of { font-weight: bold; }
     .tip { color: #35506b; background: #eef4fb; font-size: 12px; padding: 4px 8px; border-radius: 3px; margin: 6px 0; }
     button { font: inherit; margin: 4px 6px 4px 0; padding: 4px 10px; cursor: pointer; }
     ul { margin: 4px 0; padding-left: 18px; clear: both; }
@@ -95,23 +110,66 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       "Next: nothing usable as evidence was found (this does not make the photos genuine); do not appeal on this result alone."],
   };
 
+  // The verdict levels a police complaint can rest on (server/domain/verdict.py
+  // supports_complaint): below them the police record is no basis for one.
+  const GROUNDS = ["decisive", "strong"];
+
+  // Before a police record with nothing strong found: say what it is worth, and make it
+  // only on a second, explicit click.
+  RP.askFirst = (caseId, status) => {
+    status.className = "report-status error";
+    status.textContent = RP.t("本案没有发现有力或确定性的证据，报警材料不能作为报案的依据，材料开头也会写明这一点。",
+      "No strong or decisive evidence was found: a police record is no basis for a complaint, and it says so up front.");
+    const go = document.createElement("button");
+    go.className = "police-anyway";
+    go.textContent = RP.t("仍然生成报警材料", "Make it anyway");
+    go.onclick = () => {
+      status.className = "report-status note";
+      RP.downloadReport(caseId, "police", status);
+    };
+    status.append(document.createElement("br"), go);
+  };
+
+  const TIMELINE_NAMES = {
+    ordered_at: ["下单时间", "Order time"], shipped_at: ["发货时间", "Shipment time"],
+    delivered_at: ["签收时间", "Delivery time"], refund_requested_at: ["申请退款时间", "Refund request time"],
+  };
+
+  // Which refund this is, as the seller knows it: platform, order and refund numbers.
+  const refundLine = (facts) => {
+    const parts = [facts?.platform, facts?.order_id && `${RP.t("订单编号", "Order")} ${facts.order_id}`,
+      facts?.refund_id && `${RP.t("退款编号", "Refund")} ${facts.refund_id}`].filter(Boolean);
+    return parts.length ? parts.join(" · ") : RP.t("（没有读到平台和订单编号）", "(no platform or order number read)");
+  };
+
   RP.caseHtml = (state) => {
-    const { caseId, result, problems, capture, shown } = state;
+    const { caseId, result, problems, capture, shown, unreadable, facts } = state;
     const t = RP.t;
     const c = result?.case;
     const colour = LEVEL_COLOURS[c?.verdict.level] || "#666";
-    let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
+    let html = `<h1>RefundProof ${t("退款鉴证", "")}</h1><div class="refund-of">${esc(refundLine(c?.facts || facts))}</div><div class="note">${t("案件", "Case")} <b class="case-id">${esc(caseId)}</b></div>`;
+    // a date on the page that could not be read is said, not sent as text
+    for (const u of unreadable || []) {
+      const name = t(...(TIMELINE_NAMES[u.key] || [u.key, u.key]));
+      html += `<div class="unreadable-date error">${esc(name)}${t("：日期无法识别（", ": date not recognised (")}${esc(u.text)}${t("）", ")")}</div>`;
+    }
     if (c) {
       html += `<div class="verdict case-verdict" data-level="${c.verdict.level}" style="border-color:${colour};color:${colour}">${esc(c.verdict.summary)}</div>`;
       const next = NEXT_STEP[c.verdict.level];
       if (next) html += `<div class="next-step">${esc(t(...next))}</div>`;
     }
-    html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police">${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
+    // without strong or decisive evidence the police record asks first (RP.askFirst)
+    const grounded = GROUNDS.includes(c?.verdict.level);
+    html += `<div><button class="report" data-variant="appeal">${t("下载申诉报告", "Appeal report")}</button><button class="report" data-variant="police"${grounded ? "" : ' data-ask="1"'}>${t("下载报警材料", "Police record")}</button></div><div class="report-status note"></div>`;
+    html += RP.statusHtml?.() || ""; // content/status.js: what happened next
     for (const p of problems || []) {
       html += `<div class="photo problem error" data-url="${esc(p.url)}">${esc(t(p.label, p.role === "listing" ? "Listing photo" : "Evidence photo"))}：${esc(RP.say(p.error))}</div>`;
     }
     if ((problems || []).length) html += `<button class="retry">${t("重试", "Try again")}</button>`;
-    if (capture && !capture.ok) {
+    // the tip helps only where the capture failed for want of the toolbar's permission, and
+    // the case has no capture of the page yet
+    const captured = (result?.photos || []).some((p) => p.role === "page_capture");
+    if (capture && !capture.ok && capture.toolbar && !captured) {
       html += `<div class="tip">${t("提示：从浏览器工具栏的 RefundProof 按钮开始核验，报告里会附上这一页的截图。", "Tip: start from the RefundProof toolbar button and the report includes a capture of this page.")}</div>`;
     }
     for (const p of result?.photos || []) {
@@ -147,7 +205,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   // Buttons and pictures inside a rendered case: report downloads, figures (drawn small,
   // opened large on a click) and the retry after a problem.
   RP.wireCase = (body, caseId) => {
-    body.querySelectorAll("button.report").forEach((b) => (b.onclick = () => RP.downloadReport(caseId, b.dataset.variant, body.querySelector(".report-status"))));
+    body.querySelectorAll("button.report").forEach((b) => (b.onclick = () => {
+      const status = body.querySelector(".report-status");
+      if (b.dataset.ask) RP.askFirst(caseId, status);
+      else RP.downloadReport(caseId, b.dataset.variant, status);
+    }));
     body.querySelectorAll("img.figure-thumb").forEach(async (img) => {
       try {
         const fig = await RP.send({ type: "rp:figure", sha256: img.dataset.sha });
@@ -159,6 +221,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     });
     const retry = body.querySelector("button.retry");
     if (retry) retry.onclick = () => RP.retry?.();
+    RP.wireStatus?.(body, caseId);
   };
 
   const save = (b64, type, filename) => {
@@ -195,6 +258,13 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     } catch (err) {
       status.textContent = RP.say(err);
       status.className = "report-status error";
+      if (err?.code === "shop_unset") {  // the server's sentence says how; this opens the place
+        const button = document.createElement("button");
+        button.className = "open-options";
+        button.textContent = RP.t("打开设置，填写店铺名", "Open the settings to enter the shop name");
+        button.onclick = () => RP.send({ type: "rp:options" });
+        status.append(document.createElement("br"), button);
+      }
     }
   };
 })();

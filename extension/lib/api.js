@@ -24,8 +24,8 @@ export class ApiError extends Error {
 export const NOT_RUNNING = (server) =>
   new ApiError(
     "server_down",
-    `连不上本机的 RefundProof 服务（${server}）。请在 RefundProof 文件夹里运行 make run（它会启动服务并保持运行），再试一次。`,
-    `Cannot reach the RefundProof server on this computer (${server}). In the RefundProof folder run: make run (it starts the server and keeps it running), then try again.`,
+    `连不上本机的 RefundProof 服务（${server}）。请运行 refundproof serve（refundproof service install 让它开机自动运行；开发者在项目文件夹里运行 make run），再试一次。换了端口请在扩展的设置页改服务地址。`,
+    `Cannot reach the RefundProof server on this computer (${server}). Run: refundproof serve (refundproof service install starts it with the computer; developers run make run in the project folder), then try again. On another port, change the server address on the extension's options page.`,
   );
 
 export async function call(path, { method = "GET", json, body, raw = false } = {}) {
@@ -50,8 +50,8 @@ export async function call(path, { method = "GET", json, body, raw = false } = {
     if (response.status === 401 || (response.status === 403 && err.error === "origin")) {
       throw new ApiError(
         "not_paired",
-        "扩展还没有与本机服务配对：在 RefundProof 文件夹里运行 make pair，把显示的 6 位配对码填进扩展的设置页。",
-        "The extension is not paired with the server: in the RefundProof folder run make pair, and type the 6-digit code it shows on the extension's options page.",
+        "扩展还没有与本机服务配对：运行 refundproof pair（开发者：make pair），把显示的 6 位配对码填进扩展的设置页。",
+        "The extension is not paired with the server: run refundproof pair (developers: make pair), and type the 6-digit code it shows on the extension's options page.",
         response.status,
       );
     }
@@ -100,3 +100,11 @@ export async function pair(code) {
   await chrome.storage.local.set({ token: data.token });
   return data;
 }
+
+// who the reports name (shop, operator, a contact for the police): a report is refused
+// (409 shop_unset) until the shop is set
+export const identity = () => call("/api/settings");
+export const setIdentity = (values) => call("/api/settings", { method: "PATCH", json: values });
+
+// a server started with --port N: the address the options page stores
+export const serverForPort = (port) => `http://127.0.0.1:${port}`;

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
+from ..domain import dates
 from ..domain.cases import TIMELINE, TIMELINE_NAMES, Finding, Photo
 from ..domain.contract import Strength
 from ..formats.exif_fields import IFD_GPS, T, tag, text
@@ -23,7 +24,7 @@ from .base import CheckContext
 from .parsed import ExifData, PhotoData
 
 NAME = "exif_context"
-VERSION = "1"
+VERSION = "3"  # 2: metadata kinds named in words; 3: every date form server/domain/dates.py reads
 TITLE = Text("EXIF 拍摄信息与案件时间线", "EXIF capture data and case timeline")
 LIMITS = Text(
     "EXIF 没有签名，可以随意修改；相机时钟可能不准，EXIF 时间不带时区（除非有 OffsetTimeOriginal，"
@@ -39,17 +40,6 @@ CAPTURE_TAGS = (T.ExposureTime, T.FNumber, T.ISOSpeedRatings, T.FocalLength)
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:
     return "|".join(str(ctx.facts.get(k) or "") for k in TIMELINE)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO time from the case facts; without an offset it is China time."""
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=CHINA)
 
 
 def _exif_time(ex: Image.Exif) -> tuple[datetime | None, dict[str, Any]]:
@@ -84,22 +74,25 @@ def _timeline(ex: ExifData, facts: dict[str, Any]) -> list[Finding]:
     taken, where = _exif_time(ex.exif)
     if taken is None:
         return []
-    events = {k: parse_time(facts.get(k)) for k in TIMELINE}
+    # every form a seller or a console writes (and text an older version stored) is read
+    # the same way; what still does not parse is left out, never guessed
+    events = {k: dates.read(facts.get(k)) for k in TIMELINE}
     known = {k: v for k, v in events.items() if v}
     data = {
         "capture_time": taken.isoformat(),
         **where,
-        "timeline": {k: v.isoformat() for k, v in known.items()},
+        "timeline": {k: v.iso() for k, v in known.items()},
         "slack_hours": SLACK.total_seconds() / 3600,
     }
     signal, strength, text = _against_timeline(taken, known)
     return [Finding(NAME, signal, strength, text, data)]
 
 
-def _against_timeline(taken: datetime, known: dict[str, datetime]) -> tuple[str, Strength, Text]:
-    """The capture time against the case's events: before the goods arrived, after the
-    refund was asked for, or consistent (which speaks for the buyer)."""
-    when = f"{taken:%Y-%m-%d %H:%M}"
+def _against_timeline(taken: datetime, known: dict[str, dates.When]) -> tuple[str, Strength, Text]:
+    """The capture time against the case's events: before the goods arrived (a whole day:
+    before it began), after the refund was asked for (a whole day: after it ended), or
+    consistent (which speaks for the buyer)."""
+    when = dates.shown(taken)
     if not known:
         return (
             "capture_time",
@@ -113,8 +106,8 @@ def _against_timeline(taken: datetime, known: dict[str, datetime]) -> tuple[str,
         (k for k in ("delivered_at", "shipped_at", "ordered_at") if k in known), None
     )
     refund = known.get("refund_requested_at")
-    if arrived_key and taken < known[arrived_key] - SLACK:
-        arrived, at = TIMELINE_NAMES[arrived_key], f"{known[arrived_key]:%Y-%m-%d %H:%M}"
+    if arrived_key and taken < known[arrived_key].start - SLACK:
+        arrived, at = TIMELINE_NAMES[arrived_key], known[arrived_key].shown()
         return (
             "captured_before_" + arrived_key.removesuffix("_at"),
             "supporting",
@@ -126,13 +119,13 @@ def _against_timeline(taken: datetime, known: dict[str, datetime]) -> tuple[str,
                 "was edited).",
             ),
         )
-    if refund and taken > refund + SLACK:
+    if refund and taken > refund.end + SLACK:
         return (
             "captured_after_refund_request",
             "supporting",
             Text(
-                f"EXIF 拍摄时间 {when} 晚于申请退款时间 {refund:%Y-%m-%d %H:%M}。",
-                f"EXIF capture time {when} is after the refund request ({refund:%Y-%m-%d %H:%M}).",
+                f"EXIF 拍摄时间 {when} 晚于申请退款时间 {refund.shown()}。",
+                f"EXIF capture time {when} is after the refund request ({refund.shown()}).",
             ),
         )
     return (
@@ -277,6 +270,17 @@ def _thumbnail(ex: ExifData, photo: PhotoData) -> list[Finding]:
     ]
 
 
+# Metadata block kinds (server/formats/containers.py) as a reader names them.
+KIND_NAMES = {
+    "exif": Text("EXIF", "EXIF"),
+    "xmp": Text("XMP", "XMP"),
+    "text": Text("文本块", "text chunks"),
+    "comment": Text("注释", "comment"),
+    "icc": Text("ICC 色彩配置", "ICC colour profile"),
+    "c2pa": Text("C2PA 内容凭证", "C2PA content credentials"),
+}
+
+
 def _survived(photo: PhotoData) -> Finding:
     kinds = sorted({b.kind for b in photo.blocks if b.kind != "app"})
     data = {"metadata_kinds": kinds, "structure": photo.walk.structure[:200]}
@@ -293,14 +297,12 @@ def _survived(photo: PhotoData) -> Finding:
             ),
             data,
         )
+    named = Text.join([KIND_NAMES.get(k) or Text.same(k) for k in kinds], Text("、", ", "))
     return Finding(
         NAME,
         "metadata_present",
         "none",
-        Text(
-            f"保留下来的元数据：{'、'.join(kinds)}。",
-            f"Metadata that survived: {', '.join(kinds)}.",
-        ),
+        Text(f"保留下来的元数据：{named.zh}。", f"Metadata that survived: {named.en}."),
         data,
     )
 

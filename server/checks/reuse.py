@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..domain import dates
 from ..domain.cases import Finding, Photo
 from ..imaging import alignment
 from ..text import Text
@@ -19,9 +20,10 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
+# 7: the other refund's date is its Beijing date, as reports print dates
 # 6: the sentence names other refunds by platform and date only (their data keeps the rest)
 # 5: an unconfirmable candidate is named, not an error; photos without pixels by their bytes
-VERSION = "6"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
+VERSION = "7"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -183,7 +185,7 @@ def _named(entry: dict[str, Any]) -> Text:
         if entry["identical_bytes"]
         else Text("近似副本", "a near copy")
     )
-    when = entry["other_received_at"][:10]
+    when = dates.day(entry["other_received_at"])  # the Beijing date, as reports print it
     return Text(f"{where.zh} {when}，{how.zh}", f"{where.en} {when}, {how.en}")
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, get_args
 
+from ..errors import Problem
 from ..text import Lang, Text
+from . import dates
 from .contract import FindingJSON, Kind, Role, SourceJSON, Strength, VerdictJSON
 
 # Strengths, strongest first. `counter` is evidence that speaks for the buyer; `none` is a
@@ -60,20 +62,38 @@ FACT_NAMES = {
     **{k: Text(f"{t.zh}时间", f"{t.en.capitalize()} time") for k, t in TIMELINE_NAMES.items()},
 }
 
-# How the bytes were obtained: the report must say when they are not the original file.
+
+def timeline_value(key: str, value: str) -> str:
+    """A timeline fact as it is stored (ISO 8601 with its offset, or a whole day), or a
+    Problem that names the field and says how to write it."""
+    try:
+        return dates.parse(value).iso()
+    except Problem as e:
+        name = FACT_NAMES[key]
+        raise Problem(e.code, Text(f"{name.zh}：", f"{name.en}: ") + e.text) from e
+
+
+# How the bytes were obtained, and by whom (the extension from the page, the seller by hand):
+# the report must say when they are not the original file, and says it in these words only.
 METHOD_NAMES = {
     "original_fetch": Text(
-        "从平台图片地址下载的原始文件",
-        "original file downloaded from the image URL",
+        "浏览器扩展从平台图片地址下载的原始文件",
+        "original file the browser extension downloaded from the platform's image URL",
     ),
-    "blob_read": Text("从页面 blob 读取的文件", "file read from a blob: URL on the page"),
+    "blob_read": Text(
+        "浏览器扩展从页面 blob 读取的文件", "file the browser extension read from a blob: URL"
+    ),
     "canvas_copy": Text(
-        "从页面画布复制（重新编码，非原始字节）",
-        "copied from a page canvas (re-encoded, not the original bytes)",
+        "浏览器扩展从页面画布复制（重新编码，非原始字节）",
+        "copied by the browser extension from a page canvas (re-encoded, not the original bytes)",
     ),
-    "page_capture": Text("浏览器截取的可见页面", "capture of the visible browser tab"),
+    "page_capture": Text(
+        "浏览器扩展截取的可见页面", "capture of the visible tab by the browser extension"
+    ),
     "upload": Text("卖家上传的文件", "file uploaded by the seller"),
-    "cli_file": Text("卖家在本机选择的文件", "local file chosen by the seller"),
+    "cli_file": Text(
+        "卖家在本机用命令行选择的文件", "local file the seller chose on the command line"
+    ),
 }
 
 

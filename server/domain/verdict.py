@@ -47,6 +47,13 @@ LEVEL_TEXT = {
 WEIGHTY = ("decisive", "strong")  # what a case summary counts as "has evidence"
 
 
+def supports_complaint(level: str) -> bool:
+    """Whether a case at this verdict level has evidence a police complaint can rest on:
+    strong or decisive. Supporting signs alone prove no fake; the CLI and the extension's
+    panel (content/render.js) warn before making a police record without it."""
+    return level in WEIGHTY
+
+
 def kind_of(f: Finding) -> Kind:
     if f.check in ("listing_match", "catalog_match"):
         return "listing_copy"

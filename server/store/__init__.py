@@ -24,7 +24,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,12 +32,13 @@ from typing import Any, cast
 
 from tinydb import Query
 
+from ..domain.case_marks import MARKS
 from ..domain.cases import Photo, Source
 from ..domain.contract import FindingJSON, VerificationJSON
 from ..errors import NotFound, Problem
 from ..files import now_iso, write_atomic
 from ..text import Text
-from . import jsonfile
+from . import jsonfile, search
 from .audit import AuditLog, Seal
 from .evidence import EvidenceFolder
 from .index import Index
@@ -52,7 +53,7 @@ FORMAT = 2  # of the data folder; 1 was a single db.json
 CASE_ID = re.compile(r"RP\d{8}-(?:[0-9A-F]{6}|[0-9A-HJKMNP-TV-Z]{13})")
 ID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U to misread
 REPORT_ID = re.compile(r"RPT\d{14}-[0-9A-F]{6}")
-SEARCHABLE = ("platform", "order_id", "refund_id", "buyer")
+SEARCHABLE = search.SEARCHABLE
 
 
 def case_key(facts: dict[str, Any]) -> str | None:
@@ -177,24 +178,8 @@ class Store:
         offset: int = 0,
         limit: int = 50,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Index rows, newest first, matching every filter: a fact (exact), `level`, `since` /
-        `until` (dates, ISO), `q` (any searchable fact contains it)."""
-        f = filters or {}
-        rows = self.index.rows()
-        q = (f.get("q") or "").strip().lower()
-        hits = [
-            r
-            for r in rows
-            if all(r.get(k) == f[k] for k in (*SEARCHABLE, "level") if f.get(k))
-            and (not f.get("since") or r["created_at"] >= f["since"])
-            and (not f.get("until") or r["created_at"][: len(f["until"])] <= f["until"])
-            and (not q or any(q in str(r.get(k) or "").lower() for k in SEARCHABLE))
-        ]
-        hits.sort(key=lambda r: r["created_at"], reverse=True)
-        page = [
-            {k: v for k, v in r.items() if k != "evidence"} for r in hits[offset : offset + limit]
-        ]
-        return page, len(hits)
+        """Index rows matching every filter, sorted, one page (store/search.py says which)."""
+        return search.search(self.index.rows(), filters or {}, offset, limit)
 
     def update_facts(self, case_id: str, facts: dict[str, Any]) -> dict[str, Any]:
         with self.audited():
@@ -208,6 +193,26 @@ class Store:
         self._save_case(case)
         self._reindex(case)
         self.audit_log.append("case.updated", {"case": case["id"], "facts": facts}, now_iso())
+        return case
+
+    def set_status(
+        self,
+        case_id: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+        event: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The case's status record changed by `change` (under the lock: read, changed and
+        written in one step); `event`, what was asked, logged with the status it left."""
+        with self.audited():
+            case = self.get_case(case_id)
+            before = case.get("status") or {}
+            case["status"] = change(before)
+            self._save_case(case)
+            self._reindex(case)
+            left = before.get("value", "pending")
+            self.audit_log.append(
+                "case.status", {"case": case_id, "from": left, **event}, now_iso()
+            )
         return case
 
     def _case_path(self, case_id: str) -> Path:
@@ -289,12 +294,25 @@ class Store:
             jsonfile.write(path, verification)
         return sha
 
-    def save_verification(self, case_id: str, verification: VerificationJSON, level: str) -> None:
+    def save_verification(
+        self,
+        case_id: str,
+        verification: VerificationJSON,
+        level: str,
+        marks: dict[str, list[str]] | None = None,
+    ) -> None:
+        """`marks` (domain/case_marks.py): what the desk searches and links by, kept with the
+        verification and in the index."""
         with self.audited():
             sha = self.save_verification_file(verification)
             case = self.get_case(case_id)
             case["verifications"].append(
-                {"verified_at": verification["verified_at"], "results": sha, "level": level}
+                {
+                    "verified_at": verification["verified_at"],
+                    "results": sha,
+                    "level": level,
+                    **(marks or {}),
+                }
             )
             self._save_case(case)
             self._reindex(case)
@@ -336,6 +354,7 @@ class Store:
             case = self.get_case(record["case_id"])
             case["reports"].append(record["id"])
             self._save_case(case)
+            self._reindex(case)  # the desk shows which cases have reports
             self.audit_log.append(
                 "report.created",
                 {
@@ -418,6 +437,7 @@ def _find_key(rows: list[dict[str, Any]], key: str) -> str | None:
 def _row(case: dict[str, Any]) -> dict[str, Any]:
     facts = case["facts"]
     done = case["verifications"]
+    status = case.get("status") or {}
     return {
         "id": case["id"],
         "key": case["key"],
@@ -426,8 +446,16 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
         **{k: facts.get(k) for k in SEARCHABLE},
         "amount": facts.get("amount"),
         "photos": len(case["photos"]),
+        "title": facts.get("title"),
         "level": done[-1]["level"] if done else None,
         "verified_at": done[-1]["verified_at"] if done else None,
+        **{name: done[-1].get(name, []) if done else [] for name in MARKS},
+        "status": status.get("value", "pending"),
+        "outcome": status.get("appeal_outcome"),
+        "note": (status.get("note") or "")[:200],
+        "appeal_id": status.get("appeal_id"),
+        "police_receipt": status.get("police_receipt"),
+        "reports": len(case["reports"]),
         "evidence": [
             [p["sha256"], p.get("phash", ""), p["received_at"]]
             for p in case["photos"]

@@ -9,6 +9,7 @@ from ..errors import Problem
 from ..service import Service
 from . import catalog_routes
 from .bodies import BodyLimit
+from .desk_routes import DESK_ROUTES
 from .guard import LocalGuard
 from .problems import on_bug, on_problem
 from .routes import ROUTES
@@ -16,7 +17,7 @@ from .routes import ROUTES
 
 def create_app(service: Service) -> Starlette:
     app = Starlette(
-        routes=ROUTES + catalog_routes.ROUTES,
+        routes=ROUTES + DESK_ROUTES + catalog_routes.ROUTES,
         # the guard first: a stranger's body is refused before a byte of it is read
         middleware=[
             Middleware(LocalGuard, config=lambda: service.config),

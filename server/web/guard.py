@@ -1,19 +1,24 @@
-"""Every request: a loopback Host (DNS rebinding), no foreign Origin, and the pairing token."""
+"""Every request: a loopback Host (DNS rebinding), no foreign Origin, and the pairing token (or
+the case desk's session cookie, which is bound to it)."""
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.requests import cookie_parser
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .. import desk_session
 from ..errors import Problem
 from ..pairing import is_extension
 from ..settings import Config
 from ..text import Text
+from .desk_routes import sign_in_page
 from .problems import problem_response
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -36,6 +41,10 @@ def _hostname(host: str) -> str:
     return (m.group("v6") or m.group("name")) if m else ""
 
 
+def _cookie(headers: Headers) -> str | None:
+    return cookie_parser(headers.get("cookie", "")).get(desk_session.COOKIE)
+
+
 class LocalGuard:
     def __init__(self, app: ASGIApp, config: Callable[[], Config]) -> None:
         self.app = app
@@ -52,7 +61,7 @@ class LocalGuard:
             return
         await self.app(scope, receive, send)
 
-    def refuse(self, headers: Headers, path: str) -> JSONResponse | None:
+    def refuse(self, headers: Headers, path: str) -> Response | None:
         if _hostname(headers.get("host", "")).lower() not in LOOPBACK_HOSTS:
             return problem_response(
                 Problem(
@@ -71,7 +80,10 @@ class LocalGuard:
         origin = headers.get("origin")
         # An unpaired extension may ask whether the server runs and pair; a web page may not.
         unpaired_ok = path in OPEN_PATHS and is_extension(origin)
-        if origin is not None and origin not in config.allowed_origins and not unpaired_ok:
+        # the desk's own page, served from here (its Host is loopback, checked above)
+        own_page = origin == f"http://{headers.get('host', '')}"
+        allowed = origin in config.allowed_origins or unpaired_ok or own_page
+        if origin is not None and not allowed:
             return problem_response(
                 Problem(
                     "origin",
@@ -82,7 +94,9 @@ class LocalGuard:
                     403,
                 )
             )
-        if path in OPEN_PATHS:
+        if path in OPEN_PATHS or path == desk_session.LOGIN_PATH:  # the login checks its code
+            return None
+        if desk_session.valid(_cookie(headers), config.token, time.time()):
             return None
         auth = headers.get("authorization", "")
         token = (
@@ -91,6 +105,8 @@ class LocalGuard:
             else headers.get("x-refundproof-token", "")
         )
         if not token or not secrets.compare_digest(token.encode(), config.token.encode()):
+            if path == "/desk":  # a person at the desk's address: how to sign in, as a page
+                return sign_in_page()
             return problem_response(
                 Problem(
                     "token",

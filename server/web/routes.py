@@ -17,11 +17,23 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import TOOL_NAME, __version__, intake
+from ..desk import views
 from ..errors import Problem
+from ..files import portable_name
 from ..service import Service
 from ..text import Lang, Text, lang_of
 
-FILTERS = ("platform", "order_id", "refund_id", "buyer", "level", "since", "until", "q")
+FILTERS: tuple[str, ...] = (
+    "platform",
+    "order_id",
+    "refund_id",
+    "buyer",
+    "level",
+    "since",
+    "until",
+    "q",
+)
+FILTERS += ("kind", "status", "amount_min", "amount_max", "sort")  # the case desk's
 
 
 def _service(request: Request) -> Service:
@@ -71,8 +83,8 @@ async def pair(request: Request) -> Response:
 
 
 async def list_cases(request: Request) -> Response:
-    """Newest first, paged; filters: platform, order_id, refund_id, buyer, level, since,
-    until, q (any of the four facts contains it)."""
+    """Newest first (or by `sort`), paged; filters: platform, order_id, refund_id, buyer,
+    level, kind, status, since, until, amount_min, amount_max, q (any text field contains it)."""
     params = request.query_params
     filters = {k: params[k] for k in FILTERS if params.get(k)}
     offset, limit = _int(params.get("offset"), 0, 10**9), _int(params.get("limit"), 50, 500)
@@ -95,7 +107,7 @@ async def get_case(request: Request) -> Response:
 async def update_case(request: Request) -> Response:
     facts = await _json_body(request)
     case_id = request.path_params["case_id"]
-    return JSONResponse(await run_in_threadpool(_service(request).update_facts, case_id, facts))
+    return JSONResponse(await run_in_threadpool(_service(request).patch_case, case_id, facts))
 
 
 async def add_photo(request: Request) -> Response:
@@ -164,10 +176,12 @@ async def get_report(request: Request) -> Response:
 
 async def report_file(request: Request) -> Response:
     report_id, name = request.path_params["report_id"], request.path_params["name"]
-    path = await run_in_threadpool(_service(request).report_file, report_id, name)
-    download = f"RefundProof-{report_id}.pdf" if name == "report.pdf" else f"{report_id}-{name}"
+    # saved under a name that says platform and order (desk/package.py)
+    path, download = await run_in_threadpool(
+        views.report_download, _service(request), report_id, name
+    )
     media = "application/pdf" if name.endswith(".pdf") else "image/png"
-    return FileResponse(path, media_type=media, filename=download)
+    return FileResponse(path, media_type=media, filename=portable_name(download))
 
 
 async def check_report(request: Request) -> Response:
@@ -182,6 +196,16 @@ async def check_report(request: Request) -> Response:
         )
     check = await run_in_threadpool(_service(request).check_report, body)
     return JSONResponse(check.to_json(_lang(request)))
+
+
+async def get_settings(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_service(request).identity))
+
+
+async def patch_settings(request: Request) -> Response:
+    """Shop, operator, contact, language: what the extension's options page sets."""
+    body = await _json_body(request)
+    return JSONResponse(await run_in_threadpool(_service(request).set_identity, body))
 
 
 def _int(raw: str | None, default: int, most: int) -> int:
@@ -239,6 +263,8 @@ def _meta(raw: Any) -> dict[str, Any]:
 ROUTES = [
     Route("/api/health", health),
     Route("/api/pair", pair, methods=["POST"]),
+    Route("/api/settings", get_settings, methods=["GET"]),
+    Route("/api/settings", patch_settings, methods=["PATCH"]),
     Route("/api/cases", list_cases, methods=["GET"]),
     Route("/api/cases", create_case, methods=["POST"]),
     Route("/api/cases/{case_id}", get_case, methods=["GET"]),
