@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -133,10 +134,15 @@ def describe(
 class CatalogDesk:
     """The catalogue's operations over one data folder (the Store's lock serialises them)."""
 
-    def __init__(self, store: Store, limits: Limits) -> None:
+    def __init__(
+        self, store: Store, limits: Limits, stamping: threading.Lock | None = None
+    ) -> None:
         self.store = store
         self.catalog = Catalog(store.home)
         self.limits = limits
+        # one stamping run at a time in this process: the extension adds pictures one by one,
+        # and each add's stamping after it must not ask the services for the same batches
+        self.stamping = stamping or threading.Lock()
 
     def add(self, incoming: Iterable[Incoming], stamp: bool = True) -> AddResult:
         """Add the pictures as one import batch. They are read as they come (a folder of
@@ -196,6 +202,10 @@ class CatalogDesk:
 
     def stamp_pending(self) -> dict[str, dict[str, Any] | None]:
         """A time stamp for every batch without one; {batch id: its stamp or None}."""
+        with self.stamping:
+            return self._stamp_pending()
+
+    def _stamp_pending(self) -> dict[str, dict[str, Any] | None]:
         pending = [b for b in self.catalog.batches() if not b.get("time_stamp")]
         if not pending:
             return {}

@@ -53,6 +53,7 @@ class Service:
         self.runner = runner or InProcess()
         # one report at a time: a report holds WeasyPrint, fonts and its photos' pixels
         self._reporting = threading.Lock()
+        self._stamping = threading.Lock()  # the catalogue's time stamps, one run at a time
         # the audit log's checkpoint is signed with the report key after every write
         self.store = Store(home, seal=lambda body: report_keys.sign_json(home, body))
         if migrate.needed(home):
@@ -64,7 +65,7 @@ class Service:
     @property
     def catalog(self) -> CatalogDesk:
         """The shop catalogue: imports, listing, removal, time stamps."""
-        return CatalogDesk(self.store, self.limits)
+        return CatalogDesk(self.store, self.limits, self._stamping)
 
     @property
     def config(self) -> Config:
