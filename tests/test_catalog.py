@@ -213,6 +213,12 @@ def test_the_catalog_commands(home, tmp_path):
     r = run_cli(home, "catalog", "add", str(folder / "a.jpg"), str(bad), "--lang", "en")
     assert r.returncode == 1
     assert "already in the catalogue" in r.stdout and "broken.jpg" in r.stderr
+    # `refundproof verify PHOTO`, no --listing: the copy is found in the catalogue and named
+    copy = tmp_path / "refund.jpg"
+    copy.write_bytes(jpeg(copies.COPIES["mirror"](_damaged(2)), 85))
+    r = run_cli(home, "verify", str(copy), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert "copy of b.png from the seller's catalogue" in r.stdout and "SKU RED" in r.stdout
     listed = json.loads(run_cli(home, "catalog", "list", "--json").stdout)
     assert {e["origin"]["sku"] for e in listed} == {"RED"} and len(listed) == 2
     assert listed[0]["origin"]["page_url"] == "https://x.test/1"
