@@ -323,3 +323,22 @@ def test_a_small_recent_import_does_not_outvote_a_large_one():
     scores = np.concatenate([retrieval.vote(words, weights, p) for p in parts])
     assert int(np.argmax(scores)) == 7
     assert retrieval.search(parts, query)[0][0] == 7
+
+
+def test_box_art_photographed_at_an_angle_is_not_a_framed_copy(shop):
+    """The listing photo printed on the product's box, photographed at an angle on a table:
+    the whole picture is inside the photo, but seen in perspective, so it is no screenshot."""
+    art = copies.listing(13).resize((500, 500))
+    table = samples.backdrop(1200, 1000, seed=99)
+    src = np.array([[0, 0], [500, 0], [500, 500], [0, 500]], np.float32)
+    dst = np.array([[330, 220], [860, 300], [820, 820], [300, 760]], np.float32)
+    coeffs = samples._perspective_coeffs(dst, src)
+    box = art.transform((1200, 1000), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
+    mask = Image.new("L", (500, 500), 255).transform(
+        (1200, 1000), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC
+    )
+    table.paste(box, (0, 0), mask)
+    f = _lookup(shop, table)
+    assert f.signal != "derived_from_catalog", f.data
+    # the same picture shown upright in a screenshot is one
+    assert _lookup(shop, copies.screenshot(copies.listing(13))).signal == "derived_from_catalog"

@@ -33,16 +33,20 @@ TITLE = Text("与商品图库比对", "Comparison with your product catalogue")
 LIMITS = Text(
     "与卖家商品图库中的全部图片比对（含镜像、截图中的副本、长详情图中截取的部分）。只找得到"
     "图库里有的图片：请把所有主图、颜色图和详情图加入图库。买家实拍（另一角度、另一背景）不会被判为"
-    "副本；改动面积超过约三成、或改动与周围颜色几乎相同（差异低于 40 个灰度级）时可能找不到。",
+    "副本；截图中的副本须是端正显示的整张图（斜拍的包装盒上印着的商品图不算）；改动面积超过约三成、"
+    "或改动与周围颜色几乎相同（差异低于 40 个灰度级）时可能找不到。",
     "Compares with every picture in the seller's catalogue (mirrored copies, copies inside a "
     "screenshot and parts cut out of a long detail image included). Only pictures in the "
     "catalogue can be found: add every main, colour and detail image. A real photo of the item "
-    "(another viewpoint or background) is not called a copy; an edit over more than about a "
-    "third of the picture, or within 40 grey levels of its surroundings, may not be found.",
+    "(another viewpoint or background) is not called a copy; a copy inside a larger picture "
+    "counts only when the whole picture is shown upright (a listing photo printed on a box and "
+    "photographed at an angle does not); an edit over more than about a third of the picture, "
+    "or within 40 grey levels of its surroundings, may not be found.",
 )
 CONFIRM = 4  # candidates confirmed pixel by pixel, at most
 MIN_FRAMED_VISIBLE = 0.9  # of a catalogue picture inside the photo, for a framed copy
 MIN_FRAMED_AREA = 0.15  # of the photo the framed copy fills at least
+FRAMED_SLACK = 0.03  # a framed copy's outline fills its upright bounding box this closely
 
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:
@@ -161,7 +165,13 @@ def _framed(a: alignment.Features, b: alignment.Features, m: alignment.Match) ->
     inside, _ = cv2.intersectConvexConvex(quad.astype(np.float32), frame)
     if area <= 0 or not cv2.isContourConvex(quad.astype(np.float32)):
         return False
-    return inside / area >= MIN_FRAMED_VISIBLE and inside >= MIN_FRAMED_AREA * aw * ah
+    # A screen or a collage shows the picture upright and unwarped; the same picture seen at
+    # an angle inside a photo is something photographed (box art printed with the listing
+    # photo), which is not a copy of the file.
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    upright = abs(area - (x1 - x0) * (y1 - y0)) <= FRAMED_SLACK * area
+    return upright and inside / area >= MIN_FRAMED_VISIBLE and inside >= MIN_FRAMED_AREA * aw * ah
 
 
 def _colour_distance(a: alignment.Features, b: alignment.Features, m: alignment.Match) -> float:
