@@ -1,10 +1,13 @@
-// The background worker: the only part that talks to the local server and fetches image
-// bytes with the extension's host permissions. Pages ask it through runtime messages.
-import { ApiError, call, health, pair } from "./lib/api.js";
+// The background worker: the only part that talks to the local server, and the owner of the
+// bytes: pages send descriptors (address, role, how it showed), this worker fetches each
+// original with the extension's host permissions, hashes and uploads it, and reports
+// download straight from the server (a runtime message is capped at 64 MiB; a refund video
+// is larger). Pages ask it through runtime messages.
+import { ApiError, call, health, pair, settings } from "./lib/api.js";
 import "./lib/base64.js";
 import { catalogAdd, catalogUpload } from "./lib/catalog.js";
 
-const { encode: toBase64, decode: fromBase64 } = globalThis.RPBase64;
+const { decode: fromBase64 } = globalThis.RPBase64;
 // The content scripts, in load order, injected on demand where the manifest does not put
 // them (the picker, the context menu): the manifest is the one list.
 const CONTENT_FILES = chrome.runtime.getManifest().content_scripts[0].js;
@@ -74,7 +77,7 @@ async function sha256hex(bytes) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function fetchImage(url) {
+async function fetchOriginal(url) {
   let response;
   try {
     response = await fetch(url, { credentials: "include", cache: "no-store" });
@@ -87,11 +90,29 @@ async function fetchImage(url) {
   const bytes = new Uint8Array(await response.arrayBuffer());
   const headers = {};
   for (const k of KEPT_HEADERS) if (response.headers.get(k)) headers[k] = response.headers.get(k);
-  return { ok: true, b64: toBase64(bytes), url: response.url, headers };
+  return { ok: true, bytes, url: response.url, headers };
 }
 
-async function upload(caseId, photo) {
-  const bytes = fromBase64(photo.b64);
+// A page's descriptor -> the bytes and how they were obtained: the original address first,
+// then the address the page showed; a page-only copy (blob:, canvas) comes with its bytes.
+async function obtain(photo) {
+  if (photo.b64) return { bytes: fromBase64(photo.b64), photo };
+  const fetched_at = new Date().toISOString(); // when the bytes were fetched, not when read
+  const got = await fetchOriginal(photo.url);
+  if (got.ok) {
+    const http_headers = { ...got.headers, "x-displayed-url": photo.displayed };
+    return { bytes: got.bytes, photo: { ...photo, fetched_at, method: "original_fetch", source_url: photo.url, http_headers } };
+  }
+  if (photo.displayed && photo.displayed !== photo.url) {
+    const again = await fetchOriginal(photo.displayed);
+    if (again.ok) {
+      return { bytes: again.bytes, photo: { ...photo, fetched_at, method: "original_fetch", source_url: photo.displayed, http_headers: again.headers, file_name: photo.displayed_name } };
+    }
+  }
+  return { error: got.error };
+}
+
+async function upload(caseId, photo, bytes) {
   const sha256 = await sha256hex(bytes);
   const form = new FormData();
   form.append("file", new Blob([bytes]), photo.file_name || "image");
@@ -124,11 +145,16 @@ async function verifyCase(msg, sender) {
       continue;
     }
     try {
-      photos.push({ key: photo.key, ok: true, sha256: await upload(theCase.id, photo) });
+      const got = await obtain(photo);
+      if (got.error) {
+        photos.push({ key: photo.key, ok: false, error: got.error });
+        continue;
+      }
+      photos.push({ key: photo.key, ok: true, sha256: await upload(theCase.id, got.photo, got.bytes) });
       // every product picture read on a refund page joins the shop catalogue too
       if (photo.role === "listing") {
-        const meta = { file_name: photo.file_name, page_url: photo.page_url, image_url: photo.source_url, method: "extension_refund_page" };
-        await catalogUpload(fromBase64(photo.b64), meta).catch(() => null);
+        const meta = { file_name: got.photo.file_name, page_url: got.photo.page_url, image_url: got.photo.source_url, method: "extension_refund_page" };
+        await catalogUpload(got.bytes, meta).catch(() => null);
       }
     } catch (e) {
       photos.push({ key: photo.key, ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: String(e), en: String(e) } });
@@ -139,13 +165,12 @@ async function verifyCase(msg, sender) {
     try {
       const dataUrl = await chrome.tabs.captureVisibleTab(sender.tab.windowId, { format: "png" });
       await upload(theCase.id, {
-        b64: dataUrl.split(",")[1],
         role: "page_capture",
         method: "page_capture",
         page_url: sender.tab.url,
         fetched_at: new Date().toISOString(),
         file_name: "page.png",
-      });
+      }, fromBase64(dataUrl.split(",")[1]));
       capture = { ok: true };
     } catch (e) {
       // without a click on the toolbar button (activeTab) Chrome refuses the capture
@@ -160,16 +185,24 @@ async function verifyCase(msg, sender) {
   return { caseId: theCase.id, result, photos, capture };
 }
 
+// A file of the server saved by the browser's own download manager, straight from the
+// server (the token in a header, never in the address): no bytes cross a message.
+async function download(path, fallback) {
+  const { server, token } = await settings();
+  const head = await call(path, { method: "HEAD", raw: true }); // a clear error before it starts
+  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
+  const filename = /filename="([^"]+)"/.exec(head.headers.get("content-disposition") || "")?.[1] || fallback;
+  const headers = token ? [{ name: "X-RefundProof-Token", value: token }] : [];
+  const id = await chrome.downloads.download({ url: server + path, filename, headers, conflictAction: "uniquify" });
+  return { downloadId: id, filename };
+}
+
 async function makeReport(msg) {
   const record = await call(`/api/cases/${msg.caseId}/reports`, {
     method: "POST",
     json: { variant: msg.variant, lang: msg.lang || "zh" },
   });
-  const response = await call(record.urls["report.pdf"], { raw: true });
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  // the server's name says platform and order (RefundProof-appeal-taobao-<order>-RPT….pdf)
-  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1];
-  return { record, b64: toBase64(bytes), filename: named || `RefundProof-${msg.variant}-${record.id}.pdf` };
+  return { record, ...(await download(record.urls["report.pdf"], `RefundProof-${msg.variant}-${record.id}.pdf`)) };
 }
 
 // The refund detail may render in a frame inside the console (京麦): the frame that shows
@@ -215,7 +248,6 @@ async function verifyInFrame(msg, sender) {
 const HANDLERS = {
   "rp:health": () => health(),
   "rp:pair": (msg) => pair(msg.code),
-  "rp:fetch": (msg) => fetchImage(msg.url),
   "rp:verify": (msg, sender) => verifyCase(msg, sender),
   "rp:verify-in-frame": (msg, sender) => verifyInFrame(msg, sender),
   "rp:frame-ready": (_msg, sender) => rememberFrame(sender),
@@ -224,13 +256,11 @@ const HANDLERS = {
     chrome.tabs.sendMessage(sender.tab.id, { type: "rp:panel-call", call: msg.call, args: msg.args }, { frameId: 0 }),
   "rp:report": (msg) => makeReport(msg),
   "rp:findings": (msg) => call(`/api/cases/${msg.caseId}/findings?lang=${msg.lang === "en" ? "en" : "zh"}`),
-  "rp:report-file": async (msg) => {
-    const r = await call(`/api/reports/${msg.reportId}/files/${msg.name}`, { raw: true });
-    return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
-  },
+  "rp:report-file": (msg) => download(`/api/reports/${msg.reportId}/files/${encodeURIComponent(msg.name)}`, msg.name),
+  // a figure is a small JPEG shown in the panel (at most 1600 px): it may ride a message
   "rp:figure": async (msg) => {
     const r = await call(`/api/figures/${msg.sha256}`, { raw: true });
-    return { b64: toBase64(new Uint8Array(await r.arrayBuffer())) };
+    return { b64: globalThis.RPBase64.encode(new Uint8Array(await r.arrayBuffer())) };
   },
   // the case's status, read or set (content/status.js)
   "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),

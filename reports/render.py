@@ -137,10 +137,17 @@ def _evidence_list(
     """The 电子数据清单: every attached file with its hash, source, time and method."""
     d = snap.data
     received = {p["sha256"]: p["received_at"] for p in d["photos"]}
+    referenced = {r["sha256"] for r in d.get("referenced", [])}
+    outside = say(
+        "（未附入，存于证据包，以 SHA-256 对应）",
+        " (not attached: in the evidence package, by SHA-256)",
+    )
     rows = [
         {
-            "category": say(f"{p['role_name']}图片", f"{p['role_name']} image"),
-            "name": names[p["sha256"]],
+            "category": say(f"{p['role_name']}视频", f"{p['role_name']} video")
+            if p.get("media") == "video"
+            else say(f"{p['role_name']}图片", f"{p['role_name']} image"),
+            "name": names[p["sha256"]] + (outside if p["sha256"] in referenced else ""),
             "format": f"{p['format']} ({p['width']}×{p['height']}, {p['bytes']:,} B)",
             "sha256": p["sha256"],
             "source": p["source"]["source_url"] or p["source"]["file_name"] or "",
@@ -304,10 +311,24 @@ def html(snap: Snapshot) -> str:
 def _thumbs(snap: Snapshot, only: set[str] | None = None) -> dict[str, str | None]:
     """Display copies of the photos (`only` these, when given), by SHA-256."""
     return {
-        p.sha256: _thumb(snap.originals[attachment_name(p)], p.format)
+        p.sha256: _video_strip(snap, p.sha256)
+        if p.media == "video"
+        else _thumb(snap.originals[attachment_name(p)], p.format)
         for p in snap.photos()
         if only is None or p.sha256 in only
     }
+
+
+def _video_strip(snap: Snapshot, sha256: str) -> str | None:
+    """A video is shown by the strip of its sampled frames that its check drew (video_mark's
+    figure, marks boxed); None when its frames did not decode."""
+    for p in snap.data["verification"]["photos"]:
+        for f in p["findings"] if p["sha256"] == sha256 else []:
+            figure = f.get("data", {}).get("figure")
+            if f["check"] == "video_mark" and isinstance(figure, dict):
+                data = snap.originals[figure_name(figure["sha256"])]
+                return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+    return None
 
 
 def _figures(snap: Snapshot) -> dict[str, str]:
@@ -338,6 +359,8 @@ def pdf(snap: Snapshot) -> bytes:
             return "the audit-log lines about this case", "Data"
         if name == HEADERS_NAME:
             return "the HTTP response headers of each fetched photo", "Data"
+        if name.endswith((".mp4", ".mov")):
+            return "original video, named by its SHA-256", "Source"
         return "original photo, named by its SHA-256", "Source"
 
     attachments = [attach(name, blob, *describe(name)) for name, blob in snap.originals.items()]

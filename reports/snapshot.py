@@ -34,7 +34,13 @@ EXTENSIONS = {
     "image/tiff": "tif",
     "image/heif": "heic",
     "image/avif": "avif",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
 }
+# A video larger than this is not attached to the PDF (a report must stay mailable and open on
+# an ordinary computer): it stays in the case's evidence folder and evidence package, and the
+# report names it by its SHA-256, re-hashed when the report is made. README states the figure.
+VIDEO_ATTACH_MAX = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,11 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
     verification = inp.verification
     if inp.variant == "appeal":
         verification = without_other_refunds(verification)
-    originals = {attachment_name(p): _read(inp.evidence[p.sha256], p.sha256) for p in inp.photos}
+    attached = [p for p in inp.photos if not referenced_only(p)]
+    originals = {attachment_name(p): _read(inp.evidence[p.sha256], p.sha256) for p in attached}
+    for p in inp.photos:
+        if referenced_only(p):
+            _rehash(inp.evidence[p.sha256], p.sha256)
     # the figures the findings show (boxes drawn, heat maps) travel with the report too
     for sha in sorted(figure_hashes(verification)):
         originals[figure_name(sha)] = _read(inp.figures[sha], sha)
@@ -161,6 +171,12 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
         "contact": inp.contact,
         "case": {k: inp.case[k] for k in ("id", "created_at", "facts")},
         "photos": [p.to_json() for p in inp.photos],
+        # originals kept in the evidence folder, named here by hash rather than attached
+        "referenced": [
+            {"name": attachment_name(p), "sha256": p.sha256, "size": p.size}
+            for p in inp.photos
+            if referenced_only(p)
+        ],
         "verification": verification,
         "audit_head": inp.audit_head,
         "signer": {
@@ -176,6 +192,21 @@ def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snap
         for name, blob in originals.items()
     ] + [{"name": FINDINGS_NAME, "sha256": hashlib.sha256(snap.findings_json()).hexdigest()}]
     return snap
+
+
+def referenced_only(photo: Photo) -> bool:
+    """Whether the original is too large to attach (a video over VIDEO_ATTACH_MAX)."""
+    return photo.media == "video" and photo.size > VIDEO_ATTACH_MAX
+
+
+def _rehash(path: Path, sha256: str) -> None:
+    """A large write-once file re-hashed in pieces: EvidenceTampered when it changed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while piece := f.read(1 << 20):
+            digest.update(piece)
+    if digest.hexdigest() != sha256:
+        raise EvidenceTampered(sha256)
 
 
 def _read(path: Path, sha256: str) -> bytes:

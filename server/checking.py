@@ -14,6 +14,7 @@ from . import trust
 from .checks import CheckContext, by_name, run_checks, status_line
 from .checks.base import OTHER_FACTS, PhotoPool, PoolEntry
 from .checks.parsed import Figure, PhotoData
+from .checks.video_parsed import open_media
 from .domain.cases import Finding, Photo
 from .domain.contract import CheckStatusJSON, FindingJSON
 from .domain.limits import Limits
@@ -67,7 +68,7 @@ def check_photos(
     store = Store(job.home)
 
     def parse(photo: Photo) -> PhotoData:
-        return PhotoData(store.evidence.get(photo.sha256), photo, job.limits)
+        return open_media(store.evidence.get(photo.sha256), photo, job.limits)
 
     def load_other(case_id: str, sha256: str) -> PhotoData:
         """Another case's photo, read only when its hash comes close to one being checked."""

@@ -16,8 +16,10 @@ from .domain.cases import METHOD_NAMES, ROLES, Photo, Source
 from .domain.limits import DECODE_BUDGET, Limits
 from .errors import Problem
 from .files import now_iso
-from .formats import containers, repair
+from .formats import containers, isobmff, repair
 from .imaging import pixels
+from .intake_video import MIME as VIDEO_MIME
+from .intake_video import keyframe_hashes, middle_frame_hash, structure, video_format
 from .text import Text
 
 pillow_heif.register_heif_opener()
@@ -50,6 +52,9 @@ class Inspection:
     pixels_error: str | None  # why the pixels do not decode; the file is kept all the same
     # what had to be mended before the pixels decoded (server/formats/repair.py), if anything
     repairs: tuple[str, ...] = ()
+    media: str = "photo"
+    duration: float = 0.0  # seconds, videos only
+    keyframes: tuple[tuple[float, str], ...] = ()  # (time, pHash) of a video's keyframes
 
 
 def check_image(data: bytes, limits: Limits) -> Inspection:
@@ -62,6 +67,8 @@ def check_image(data: bytes, limits: Limits) -> Inspection:
     accepted: its metadata is evidence, and the pixel checks say they could not run."""
     if not data:
         raise Problem("empty", Text("文件是空的（0 字节）。", "The file is empty (0 bytes)."))
+    if isobmff.is_movie(data):
+        return check_video(data, limits)
     if len(data) > limits.max_bytes:
         raise Problem(
             "too_large",
@@ -80,6 +87,33 @@ def check_image(data: bytes, limits: Limits) -> Inspection:
         return seen
     again = _inspect(mended, limits, sniffed)
     return replace(again, repairs=repairs) if again.pixels_error is None else seen
+
+
+def check_video(data: bytes, limits: Limits) -> Inspection:
+    """Validate the bytes as an MP4/MOV video within the video limits (server/intake_video.py);
+    the middle frame and the keyframes (small) are decoded for their perceptual hashes.
+    Frames that do not decode leave the file kept as evidence, as for photos."""
+    info = structure(data, limits)
+    track = info.video
+    assert track is not None  # structure() refuses a file without one
+    phash, error = middle_frame_hash(data, info)
+    duration = round(max(info.duration, track.duration), 3)
+    fmt = video_format(info)
+    keyframes = keyframe_hashes(data) if error is None else ()
+    # the size as shown: a phone's upright video is stored sideways and turned on display
+    width, height = (
+        (track.height, track.width) if track.rotation in (90, 270) else (track.width, track.height)
+    )
+    return Inspection(
+        fmt,
+        width,
+        height,
+        phash,
+        error,
+        media="video",
+        duration=duration,
+        keyframes=keyframes,
+    )
 
 
 def _inspect(data: bytes, limits: Limits, sniffed: str | None) -> Inspection:
@@ -247,7 +281,7 @@ def receive(
         sha256=sha,
         role=role,
         format=seen.format,
-        mime=ACCEPTED[seen.format],
+        mime=VIDEO_MIME[seen.format] if seen.media == "video" else ACCEPTED[seen.format],
         width=seen.width,
         height=seen.height,
         size=len(data),
@@ -256,4 +290,8 @@ def receive(
         phash=seen.phash,
         pixels_error=seen.pixels_error,
         pixels_repairs=list(seen.repairs),
+        media=seen.media,
+        duration=seen.duration,
+        frame_times=[t for t, _ in seen.keyframes],
+        frame_hashes=[h for _, h in seen.keyframes],
     )

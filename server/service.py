@@ -18,7 +18,7 @@ from reports.input import figure_hashes
 from . import desk_session, identity, intake, pairing, trust
 from .catalog_service import CatalogDesk
 from .checking import PhotoJob, pool_entries
-from .checks import REGISTRY
+from .checks import registry_for
 from .domain import case_marks, case_status, result
 from .domain.cases import CASE_FACTS, TIMELINE, Photo, Source, timeline_value
 from .domain.contract import CheckStatusJSON, FindingJSON, ResultJSON, VerificationJSON
@@ -212,15 +212,19 @@ class Service:
             statuses[done.sha256].append(done.status)
             new_cache |= done.cache
         self.store.cache().put_many(new_cache)
-        order = [c.NAME for c in REGISTRY]
+        orders = {p.sha256: [c.NAME for c in registry_for(p)] for p in photos}
         verification: VerificationJSON = {
             "verified_at": now_iso(),
             "photos": [
                 {
                     "sha256": p.sha256,
                     # by check, as the registry orders them (a restarted worker may not have)
-                    "findings": sorted(findings[p.sha256], key=lambda f: order.index(f["check"])),
-                    "checks": sorted(statuses[p.sha256], key=lambda c: order.index(c["check"])),
+                    "findings": sorted(
+                        findings[p.sha256], key=lambda f: orders[p.sha256].index(f["check"])
+                    ),
+                    "checks": sorted(
+                        statuses[p.sha256], key=lambda c: orders[p.sha256].index(c["check"])
+                    ),
                 }
                 for p in photos
             ],

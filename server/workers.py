@@ -21,7 +21,7 @@ import psutil
 
 from . import intake
 from .checking import CheckDone, PhotoJob, check_photos, not_started, stopped
-from .checks import REGISTRY, time_until
+from .checks import REGISTRY, VIDEO_REGISTRY, time_until
 from .domain.limits import Limits
 from .errors import Problem
 from .text import Text
@@ -38,7 +38,17 @@ T = TypeVar("T")
 class Budget:
     seconds: float = 30.0  # per photo, all its checks together, shared as TIME_SHARES says
     memory: int = 800 * 1024 * 1024  # resident bytes per worker
+    # a video's checks decode about ten frames (each at most 1080p) and OCR them: a 30 s 1080p
+    # clip takes 2-4 s and 530 MB (bench/video.py); its own clock and cap while a worker is on it
+    video_seconds: float = 90.0
+    video_memory: int = 1024 * 1024 * 1024
     workers: int = field(default_factory=lambda: min(4, max(2, (os.cpu_count() or 2) // 2)))
+
+    def for_media(self, media: str) -> tuple[float, int]:
+        """(seconds, memory) while a worker checks a photo or a video."""
+        if media == "video":
+            return self.video_seconds, self.video_memory
+        return self.seconds, self.memory
 
 
 class Runner(Protocol):
@@ -144,10 +154,11 @@ class Workers:
         share of the photo's time (checks.TIME_SHARES), then the job goes on with the next
         photo."""
         spent: dict[str, float] = {}  # seconds each photo has used, across restarts
+        media = {p.sha256: p.media for p in (*job.photos, *job.listings)}
         while job.photos:
             done: dict[str, list[str]] = {}
             try:
-                for result in self._call(("check", (self._check, job)), spent):
+                for result in self._call(("check", (self._check, job)), spent, media=media):
                     done.setdefault(result.sha256, []).append(result.status["check"])
                     yield result
                 return
@@ -164,12 +175,15 @@ class Workers:
                     ) from e
                 sha, check = e.at
                 yield stopped(sha, check, e.why)
+                kind = media.get(sha, "photo")
                 if e.why == "time":  # it had its share up to its deadline: the rest keep theirs
-                    spent[sha] = max(spent.get(sha, 0.0), self.budget.seconds * time_until(check))
+                    share = self.budget.for_media(kind)[0] * time_until(check, kind)
+                    spent[sha] = max(spent.get(sha, 0.0), share)
                 again = check in job.stopped.get(sha, ())  # it ran a check it was told to skip
                 skip = {*done.get(sha, []), check, *job.stopped.get(sha, ())}
-                if again or len(skip) == len(REGISTRY):
-                    for c in REGISTRY:
+                checks = VIDEO_REGISTRY if kind == "video" else REGISTRY
+                if again or len(skip) == len(checks):
+                    for c in checks:
                         if c.NAME not in skip:
                             yield not_started(sha, c.NAME, check)
                     job = job.rest(after=sha)
@@ -184,6 +198,7 @@ class Workers:
         request: tuple[str, Any],
         spent: dict[str, float] | None = None,
         budget: Budget | None = None,
+        media: dict[str, str] | None = None,
     ) -> Iterator[Any]:
         """What one idle worker answers to the request, message by message."""
         with self._slots:
@@ -191,7 +206,7 @@ class Workers:
             finished = False
             try:
                 yield from worker.converse(
-                    request, budget or self.budget, {} if spent is None else spent
+                    request, budget or self.budget, {} if spent is None else spent, media or {}
                 )
                 finished = True
             finally:
@@ -245,7 +260,11 @@ class _Worker:
         return self.process.is_alive()
 
     def converse(
-        self, request: tuple[str, Any], budget: Budget, spent: dict[str, float]
+        self,
+        request: tuple[str, Any],
+        budget: Budget,
+        spent: dict[str, float],
+        media: dict[str, str] | None = None,
     ) -> Iterator[Any]:
         """Send the request; yield each result until the worker says it is done. The clock
         runs from the request, then per photo (adding what `spent` says it used before)."""
@@ -277,21 +296,28 @@ class _Worker:
                     return
             elif not self.alive:
                 raise Stopped("crash", at)
-            self._watch(budget, at, spent.get(at[0], 0.0) if at else 0.0, clock)
+            kind = (media or {}).get(at[0], "photo") if at else "photo"
+            self._watch(budget, at, spent.get(at[0], 0.0) if at else 0.0, clock, kind)
 
     def _watch(
-        self, budget: Budget, at: tuple[str, str] | None, before: float, clock: float
+        self,
+        budget: Budget,
+        at: tuple[str, str] | None,
+        before: float,
+        clock: float,
+        kind: str = "photo",
     ) -> None:
         try:
             rss = self.ps.memory_info().rss
         except psutil.Error:
             return  # it just exited: the next poll says so
         self.peak_rss = max(self.peak_rss, rss)
-        if rss > budget.memory:
+        seconds, memory = budget.for_media(kind)
+        if rss > memory:
             self.stop()
             raise Stopped("memory", at)
         # before any check starts (decoding an upload, one-off work): the whole budget
-        limit = budget.seconds * (time_until(at[1]) if at and _is_check(at[1]) else 1.0)
+        limit = seconds * (time_until(at[1], kind) if at and _is_check(at[1]) else 1.0)
         if before + time.monotonic() - clock > limit:
             self.stop()
             raise Stopped("time", at)
@@ -312,7 +338,7 @@ class _Worker:
 
 
 def _is_check(name: str) -> bool:
-    return any(name == c.NAME for c in REGISTRY)
+    return any(name == c.NAME for c in (*REGISTRY, *VIDEO_REGISTRY))
 
 
 def _serve(conn: Connection) -> None:

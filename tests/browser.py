@@ -254,3 +254,25 @@ def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("timed out")
+
+
+def wait_download(worker, after: int = 0, timeout: float = 60.0) -> dict:
+    """The first download with an id above `after` once it is complete: the extension saves
+    reports through chrome.downloads, straight from the server, which Playwright's page
+    events do not see. Its `filename` is where the browser put the file, `url` what it
+    fetched."""
+    import json
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        items = json.loads(
+            worker.evaluate("chrome.downloads.search({}).then((x) => JSON.stringify(x))")
+        )
+        done = [i for i in items if i["id"] > after and i["state"] in ("complete", "interrupted")]
+        if done:
+            item = min(done, key=lambda i: i["id"])
+            assert item["state"] == "complete", item
+            return item
+        time.sleep(0.2)
+    raise AssertionError("no download finished")

@@ -18,7 +18,7 @@ from server import pairing
 from server.demo import samples
 from server.settings import Config
 
-from .browser import PAGES, FixtureWeb, launch, service_worker
+from .browser import PAGES, FixtureWeb, launch, service_worker, wait_download
 from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -213,7 +213,7 @@ def _tab_id(rig, url_pattern: str) -> int:
     )
 
 
-def test_taobao_refund_page_end_to_end(rig, tmp_path):
+def test_taobao_refund_page_end_to_end(rig):
     page = rig["context"].new_page()
     page.goto(PAGES["taobao"])
     page.click("#refundproof-verify")
@@ -284,13 +284,13 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert box.bounding_box()["x"] == 0  # docked on the left
     panel.locator("button.dock").click()
     assert box.bounding_box()["x"] > 900
-    with page.expect_download(timeout=60000) as download:
-        panel.locator("button.report[data-variant=appeal]").click()
-    assert download.value.suggested_filename.startswith(
-        "RefundProof-appeal-taobao-4012345678901234567-"
-    )
-    pdf = tmp_path / "appeal.pdf"
-    download.value.save_as(pdf)
+    panel.locator("button.report[data-variant=appeal]").click()
+    download = wait_download(rig["worker"])
+    assert download["url"].endswith("/report.pdf") and download["mime"] == "application/pdf"
+    # the name the server gives it, which the panel shows
+    status = panel.locator(".report-status")
+    assert "RefundProof-appeal-taobao-4012345678901234567-" in status.text_content()
+    pdf = Path(download["filename"])
     checked = subprocess.run(
         [sys.executable, "-m", "server.cli", "verify-report", str(pdf)],
         capture_output=True,
@@ -300,12 +300,11 @@ def test_taobao_refund_page_end_to_end(rig, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "报告完好" in checked.stdout
     # the platform's appeal images, in upload order (Taobao's refusal proof first)
-    with page.expect_download(timeout=30000) as image:
-        panel.locator("button.appeal-image").first.click()
-    jpg = tmp_path / image.value.suggested_filename
-    image.value.save_as(jpg)
+    panel.locator("button.appeal-image").first.click()
+    image = wait_download(rig["worker"], after=download["id"])
+    jpg = Path(image["filename"])
     assert jpg.read_bytes().startswith(b"\xff\xd8")
-    assert jpg.stat().st_size <= 130_000 and "taobao" in jpg.name
+    assert jpg.stat().st_size <= 130_000 and "taobao" in image["url"].rsplit("/", 1)[1]
     # the browser side panel shows the same case for this tab, with the report buttons
     side = rig["context"].new_page()
     tab = _tab_id(rig, PAGES["taobao"].split("?")[0] + "*")

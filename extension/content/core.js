@@ -220,10 +220,16 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       if (!evidence.length) evidence = RP.historyImages(site, facts.buyer);
       for (const img of evidence) add(img, img.currentSrc || img.src, "evidence");
     }
+    // the buyer's videos: a refund page shows no others (the listing's own video sits on the
+    // product page); each by its source address as the page plays it
+    for (const video of RP.pageVideos()) add(video, RP.videoUrl(video), "evidence");
     const elsewhere = [site.evidence, notEvidence, site.history?.labels || []];
     for (const img of RP.imagesNear(listing, elsewhere)) add(img, img.currentSrc || img.src, "listing");
     return { facts, photos, unreadable };
   };
+
+  RP.pageVideos = () => [...document.querySelectorAll("video")].filter((v) => !v.closest("#refundproof-root"));
+  RP.videoUrl = (video) => video.currentSrc || video.src || video.querySelector("source[src]")?.src || "";
 
   // How many buyer photos this frame shows (the top frame asks each frame, to find the one
   // where the refund's detail renders).
@@ -233,6 +239,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
 
   const b64 = (buffer) => RPBase64.encode(new Uint8Array(buffer));
+  const PAGE_COPY_MAX = 40 * 1024 * 1024;
+  const TOO_LARGE_COPY = {
+    zh: "页面里的这份副本太大（超过 40 MB），无法从页面交给扩展：请从平台下载原文件再核验。",
+    en: "The page's copy is too large (over 40 MB) to hand from the page to the extension: download the original from the platform and verify the file.",
+  };
 
   RP.send = async (msg) => {
     const answer = await chrome.runtime.sendMessage(msg);
@@ -240,29 +251,24 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     return answer.value;
   };
 
-  // The real bytes, and how they were obtained (the report says so). Order: the original
-  // file through the extension; the page's own copy (blob:, data:, same origin); a canvas
-  // copy only as the last resort.
+  // What the background needs to fetch a photo or video, or the bytes themselves where only
+  // this page can read them. Order: the original file through the extension (the background
+  // fetches it, the address shown as a fallback); the page's own copy (blob:, data:); a canvas
+  // copy only as the last resort (the report says how the bytes were obtained).
   RP.grab = async (photo) => {
     const url = photo.url;
     const base = { role: photo.role, page_url: location.href, fetched_at: new Date().toISOString() };
     const name = (u) => decodeURIComponent(new URL(u, location.href).pathname.split("/").pop() || "image");
     if (/^https?:/.test(url)) {
       const original = RP.originalUrl(url);
-      const got = await RP.send({ type: "rp:fetch", url: original });
-      if (got.ok) {
-        return { ...base, b64: got.b64, method: "original_fetch", source_url: original, http_headers: { ...got.headers, "x-displayed-url": url }, file_name: name(original) };
-      }
-      if (original !== url) {
-        const again = await RP.send({ type: "rp:fetch", url });
-        if (again.ok) return { ...base, b64: again.b64, method: "original_fetch", source_url: url, http_headers: again.headers, file_name: name(url) };
-      }
-      photo.fetchError = got.error;
+      return { ...base, url: original, displayed: url, file_name: name(original), displayed_name: name(url) };
     }
     if (/^(blob|data):/.test(url)) {
       try {
-        const r = await fetch(url);
-        return { ...base, b64: b64(await r.arrayBuffer()), method: "blob_read", source_url: url.slice(0, 200), file_name: "page-image" };
+        const bytes = await (await fetch(url)).arrayBuffer();
+        // these bytes must ride a message (capped at 64 MiB, a third more as base64)
+        if (bytes.byteLength > PAGE_COPY_MAX) return { ...base, error: TOO_LARGE_COPY };
+        return { ...base, b64: b64(bytes), method: "blob_read", source_url: url.slice(0, 200), file_name: "page-image" };
       } catch {}
     }
     if (photo.el?.complete) {
@@ -275,6 +281,9 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
         return { ...base, b64: b64(await blob.arrayBuffer()), method: "canvas_copy", source_url: url.slice(0, 200), file_name: "canvas-copy.png" };
       } catch {}
     }
-    return { ...base, error: photo.fetchError || { zh: "无法取得这张图片的原始数据（下载被拒绝）。", en: "Could not get this image's bytes (download refused)." } };
+    if (photo.el instanceof HTMLVideoElement) {
+      return { ...base, error: { zh: "这段视频以流的方式播放（blob:），页面上取不到原始文件：请从平台下载原视频文件再核验。", en: "This video plays as a stream (blob:), so the page holds no original file: download the video from the platform and verify the file." } };
+    }
+    return { ...base, error: { zh: "无法取得这张图片的原始数据（下载被拒绝）。", en: "Could not get this image's bytes (download refused)." } };
   };
 })();

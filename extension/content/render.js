@@ -18,6 +18,9 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     aigc_label: ["AI标识", "AI label"],
     c2pa: ["AI凭证", "AI credentials"],
     ai_metadata: ["AI生成元数据", "AI metadata"],
+    video_label: ["AI标识", "AI label"],
+    video_traces: ["AI生成痕迹", "AI generator trace"],
+    video_mark: ["AI标识", "AI mark"],
     exif_context: ["时间矛盾", "Timeline conflict"],
     forensics: ["可疑区域", "Suspicious region"],
   };
@@ -82,7 +85,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     .verdict { border: 2px solid; padding: 6px 8px; font-weight: bold; margin: 6px 0; }
     .next-step { background: #f3f6fa; border-left: 4px solid #1d6fb8; padding: 4px 8px; margin: 6px 0; }
     .photo { border-top: 1px solid #ccc; padding: 8px 0; display: flow-root; }
-    img.thumb { float: left; width: 72px; height: 72px; object-fit: cover; margin: 2px 8px 4px 0; border: 1px solid #bbb; background: #eee; }
+    img.thumb, video.thumb { float: left; width: 72px; height: 72px; object-fit: cover; margin: 2px 8px 4px 0; border: 1px solid #bbb; background: #eee; }
     .tag { display: inline-block; color: #fff; padding: 0 6px; border-radius: 3px; font-size: 12px; }
     .strength { display: inline-block; border: 1px solid; padding: 0 4px; border-radius: 3px; font-size: 11px; margin-right: 4px; }
     .error { color: #b00020; } .note { color: #555; font-size: 12px; } .refund-of { font-weight: bold; }
@@ -183,7 +186,8 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
       }).join("");
       // the picture as the page shows it (the side panel: the address it was fetched from)
       const displayed = shown?.[p.sha256] || p.source?.http_headers?.["x-displayed-url"] || p.source?.source_url || "";
-      const thumb = /^(https?|blob|data):/.test(displayed) ? `<img class="thumb" alt="" src="${esc(displayed)}">` : "";
+      const tag = p.media === "video" ? `video class="thumb" muted preload="metadata"` : `img class="thumb" alt=""`;
+      const thumb = /^(https?|blob|data):/.test(displayed) ? `<${tag} src="${esc(displayed)}">${p.media === "video" ? "</video>" : ""}` : "";
       html += `<div class="photo" data-sha="${p.sha256}">${thumb}<span class="tag" style="background:${colourP}">${esc(RP.badgeText(p))}</span> ${esc(p.file)} <span class="note">${esc(p.role_name)}</span>
         <div>${esc(p.verdict.summary)}</div><ul>${findings || `<li>${t("未发现异常（不确定，不代表图片真实）", "Nothing found (inconclusive: it does not make the photo genuine)")}</li>`}</ul>
         <details><summary>${t("各项检查的局限", "What each check cannot see")}</summary><ul>${limits}</ul></details></div>`;
@@ -224,21 +228,11 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     RP.wireStatus?.(body, caseId);
   };
 
-  const save = (b64, type, filename) => {
-    const bytes = RPBase64.decode(b64);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([bytes], { type }));
-    a.download = filename;
-    document.body.append(a);
-    a.click();
-    a.remove();
-  };
-
   RP.downloadReport = async (caseId, variant, status) => {
     status.textContent = RP.t("正在生成签名报告…", "Making the signed report…");
     try {
+      // the background has the browser download it from the server (no bytes cross a message)
       const rep = await RP.send({ type: "rp:report", caseId, variant, lang: RP.lang });
-      save(rep.b64, "application/pdf", rep.filename);
       status.textContent = `${RP.t("已下载", "Downloaded")}: ${rep.filename}（SHA-256 ${rep.record.sha256.slice(0, 16)}…）`;
       // platform evidence forms take images: this platform's appeal images, in upload order
       const images = rep.record.appeal_images || [];
@@ -250,8 +244,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
         const where = RP.lang === "en" ? item.platform_name.en : item.platform_name["zh-CN"];
         button.textContent = `${RP.t("下载申诉图片", "Appeal image")} ${where} ${form} ${item.n}/${item.max_images}`;
         button.onclick = async () => {
-          const jpg = await RP.send({ type: "rp:report-file", reportId: rep.record.id, name: item.name });
-          save(jpg.b64, "image/jpeg", item.name);
+          await RP.send({ type: "rp:report-file", reportId: rep.record.id, name: item.name });
         };
         status.append(document.createElement("br"), button);
       }

@@ -21,6 +21,10 @@ from . import (
     forensics,
     listing_match,
     reuse,
+    video_context,
+    video_label,
+    video_mark,
+    video_traces,
     visible_mark,
 )
 from .base import Check, CheckContext
@@ -37,6 +41,17 @@ REGISTRY: tuple[Check, ...] = (
     exif_context,
     forensics,
     decoding,
+)
+# What runs on a video (photo.media == "video"): the photo checks that read bytes or one
+# picture (its middle frame) as they are, and the video's own.
+VIDEO_REGISTRY: tuple[Check, ...] = (
+    content_credentials,
+    video_label,
+    video_traces,
+    video_mark,
+    listing_match,
+    reuse,
+    video_context,
 )
 
 # Each check's share of a photo's time budget, relative: the checks that read the whole picture
@@ -55,16 +70,33 @@ TIME_SHARES = {
     "forensics": 4,
     "decoding": 1,
 }
+# The same for a video's checks, shared out of the video's own budget (server/workers.py).
+VIDEO_TIME_SHARES = {
+    "c2pa": 2,
+    "video_label": 1,
+    "video_traces": 2,
+    "video_mark": 6,
+    "listing_match": 8,
+    "reuse": 3,
+    "video_context": 1,
+}
 
 
-def time_until(name: str) -> float:
-    """The fraction of a photo's time budget that may be spent when check `name` is done."""
-    names = [c.NAME for c in REGISTRY]
-    total = sum(TIME_SHARES[n] for n in names)
-    return sum(TIME_SHARES[n] for n in names[: names.index(name) + 1]) / total
+def registry_for(photo: Photo) -> tuple[Check, ...]:
+    return VIDEO_REGISTRY if photo.media == "video" else REGISTRY
 
 
-__all__ = ["REGISTRY", "CheckContext", "CheckRun", "TrustInfo", "run_checks"]
+def time_until(name: str, media: str = "photo") -> float:
+    """The fraction of a photo's (or video's) time budget that may be spent when check `name`
+    is done."""
+    video = media == "video"
+    names = [c.NAME for c in (VIDEO_REGISTRY if video else REGISTRY)]
+    shares = VIDEO_TIME_SHARES if video else TIME_SHARES
+    total = sum(shares[n] for n in names)
+    return sum(shares[n] for n in names[: names.index(name) + 1]) / total
+
+
+__all__ = ["REGISTRY", "VIDEO_REGISTRY", "CheckContext", "CheckRun", "TrustInfo", "run_checks"]
 
 
 def cache_key(check: Check, photo: Photo, ctx: CheckContext) -> str:
@@ -89,7 +121,7 @@ def run_checks(
     """Run every check (but those in `skip`) on one photo, yielding each result as it completes.
     `cached` looks a cache key up in stored findings. A failing check becomes an error finding
     and never stops the others."""
-    for check in REGISTRY:
+    for check in registry_for(photo.photo):
         if check.NAME in skip:
             continue
         key = cache_key(check, photo.photo, ctx)
@@ -116,7 +148,7 @@ def run_checks(
 
 
 def by_name(name: str) -> Check:
-    return next(c for c in REGISTRY if name == c.NAME)
+    return next(c for c in (*REGISTRY, *VIDEO_REGISTRY) if name == c.NAME)
 
 
 def status_line(

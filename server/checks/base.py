@@ -76,11 +76,16 @@ class PhotoPool:
             return []
         distance = np.bitwise_count(self._hashes ^ np.uint64(int(phash, 16)))
         found = np.nonzero((distance <= within) & self._known)[0].tolist()
-        return [(int(distance[i]), self._other(i)) for i in found]
+        # a video has an entry per keyframe: each (case, file) once, at its closest
+        best: dict[tuple[str, str], int] = {}
+        for i in sorted(found, key=lambda i: int(distance[i])):
+            best.setdefault((self._entries[i][0], self._entries[i][1]), i)
+        return [(int(distance[i]), self._other(i)) for i in sorted(best.values())]
 
     def identical(self, sha256: str) -> list[tuple[int, OtherPhoto]]:
         """The same bytes, found by hash: for a photo whose pixels gave no perceptual hash."""
-        return [(0, self._other(i)) for i, e in enumerate(self._entries) if e[1] == sha256]
+        first = {e[0]: i for i, e in reversed(list(enumerate(self._entries))) if e[1] == sha256}
+        return [(0, self._other(i)) for i in sorted(first.values())]
 
     def _other(self, i: int) -> OtherPhoto:
         case_id, sha, other_hash, received_at, facts = self._entries[i]

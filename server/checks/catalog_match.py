@@ -254,7 +254,7 @@ def _derived(
     entry = _entry_data(snap, hit.sha256)
     name = _name(snap.entry(hit.sha256))
     figure = photo.add_figure(
-        listing_match.side_by_side(photo, features, m, regions),
+        listing_match.side_by_side(photo.features, features, m, regions),
         Text(
             "左：对齐后的图库商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the catalogue picture aligned; middle: the refund photo (red: changed); "

@@ -33,6 +33,8 @@ LIMITS = Text(
     "boxed too); strong lighting or compression changes can mark a few unrelated spots, so look "
     "at the figure. An edit within 40 grey levels of its surroundings is not found.",
 )
+# pictures of a video compared with each listing photo: its middle frame, first two keyframes
+PICTURES = 3
 
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:
@@ -59,13 +61,18 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
                 ),
             )
         ]
+    # a photo is one picture; a video is its middle frame and first keyframes (an AI video
+    # made from a listing photo starts on it and drifts away)
+    pictures = [features for _, features in photo.pictures()[:PICTURES]]
     tried = [
-        (listing, alignment.match(photo.features, listing.features)) for listing in ctx.listings
+        (listing, mine, alignment.match(mine, listing.features))
+        for listing in ctx.listings
+        for mine in (picture() for picture in pictures)
     ]
-    listing, best = max(tried, key=lambda t: (t[1].derived, t[1].aligned, t[1].inliers))
+    listing, mine, best = max(tried, key=lambda t: (t[2].derived, t[2].aligned, t[2].inliers))
     stats = {"listing_sha256": listing.photo.sha256, "listing_file": _name(listing), **best.stats()}
     if best.derived:
-        return [_derived(photo, listing, best, stats)]
+        return [_derived(photo, mine, listing, best, stats)]
     if best.inliers >= alignment.MIN_INLIERS:
         return [
             Finding(
@@ -97,13 +104,17 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
 
 
 def _derived(
-    photo: PhotoData, listing: PhotoData, m: alignment.Match, stats: dict[str, Any]
+    photo: PhotoData,
+    mine: alignment.Features,
+    listing: PhotoData,
+    m: alignment.Match,
+    stats: dict[str, Any],
 ) -> Finding:
     changes = alignment.changed_regions(m)
     regions = changes.boxes
     t = stats["transform"]
     figure = photo.add_figure(
-        side_by_side(photo, listing.features, m, regions),
+        side_by_side(mine, listing.features, m, regions),
         Text(
             "左：对齐后的商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the listing photo aligned; middle: the refund photo (red: changed); "
@@ -141,10 +152,9 @@ def _derived(
 
 
 def side_by_side(
-    photo: PhotoData, listing: alignment.Features, m: alignment.Match, regions: list[list[int]]
+    a: alignment.Features, listing: alignment.Features, m: alignment.Match, regions: list[list[int]]
 ) -> Image.Image:
-    """The aligned listing photo, the refund photo with its changes boxed, the heat map."""
-    a = photo.features
+    """The aligned listing picture, the refund photo with its changes boxed, the heat map."""
     aligned = alignment.warped_into(a, listing, m)
     marked = a.image.copy()
     width = max(2, round(min(marked.shape[:2]) / 200))

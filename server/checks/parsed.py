@@ -127,6 +127,11 @@ class PhotoData:
         """Keypoints for comparing photos; computed once however many photos it meets."""
         return alignment.features(self.rgb)
 
+    def pictures(self) -> list[tuple[str, Callable[[], alignment.Features]]]:
+        """(pHash, its keypoints when asked) of each picture the file shows: a photo's one
+        picture; a video's middle frame and keyframes (video_parsed.py)."""
+        return [(self.photo.phash, lambda: self.features)]
+
     @cached_property
     def walk(self) -> containers.Walk:
         needs_pillow = self.photo.format in ("TIFF", "HEIF", "AVIF")

@@ -20,10 +20,11 @@ from .base import CheckContext, OtherPhoto
 from .parsed import PhotoData
 
 NAME = "reuse"
+# 8: a video is found and confirmed by its keyframes too
 # 7: the other refund's date is its Beijing date, as reports print dates
 # 6: the sentence names other refunds by platform and date only (their data keeps the rest)
 # 5: an unconfirmable candidate is named, not an error; photos without pixels by their bytes
-VERSION = "7"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
+VERSION = "8"  # 4: one finding lists every other refund; 3: fact-less runs; 2: NumPy pHash
 TITLE = Text("重复使用（跨案件比对）", "Reuse across refunds")
 LIMITS = Text(
     "只与本机数据库中已有的退款凭证比对；裁剪很多或改动很大的副本，感知哈希可能找不到。"
@@ -35,13 +36,17 @@ LIMITS = Text(
 
 NEAR = 12  # of 64 hash bits: resize and recompression stay well below, other photos above
 CONFIRM_AT_MOST = 5  # closest look-alike candidates checked geometrically
+PAIRS_AT_MOST = 4  # of pictures (a video's frames) tried geometrically per candidate
 
 
 def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
     """The closest photos by perceptual hash, closest first (this photo itself excluded);
     for a photo whose pixels gave no hash, the same bytes elsewhere."""
+    hashes = [h for h in dict.fromkeys([photo.phash, *photo.frame_hashes]) if h]
     found = (
-        ctx.others.near(photo.phash, NEAR) if photo.phash else ctx.others.identical(photo.sha256)
+        _closest([hit for h in hashes for hit in ctx.others.near(h, NEAR)])
+        if photo.phash
+        else ctx.others.identical(photo.sha256)
     )
     close = [
         (d, o) for d, o in found if not (o.sha256 == photo.sha256 and o.case_id == ctx.case_id)
@@ -50,6 +55,18 @@ def near(photo: Photo, ctx: CheckContext) -> list[tuple[int, OtherPhoto]]:
     same = [c for c in close if c[1].sha256 == photo.sha256]
     alike = sorted((c for c in close if c[1].sha256 != photo.sha256), key=lambda c: c[0])
     return same + alike[:CONFIRM_AT_MOST]
+
+
+def _closest(found: list[tuple[int, OtherPhoto]]) -> list[tuple[int, OtherPhoto]]:
+    """Each other file once, at its closest (a video is looked up by each of its keyframes)."""
+    best: dict[tuple[str, str], tuple[int, OtherPhoto]] = {}
+    for d, o in sorted(found, key=lambda c: c[0]):
+        best.setdefault((o.case_id, o.sha256), (d, o))
+    return list(best.values())
+
+
+def _bits(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def context_key(ctx: CheckContext, photo: Photo) -> str:
@@ -127,8 +144,23 @@ def _same_refund(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 def _confirm(photo: PhotoData, other: OtherPhoto) -> dict[str, Any] | None:
     if other.sha256 == photo.photo.sha256:
         return {"identical_bytes": True}
-    m = alignment.match(photo.features, other.load().features)
-    return {"identical_bytes": False, **m.stats()} if m.derived else None
+    # the pictures whose hashes come close (a photo has one; a video its frames), closest first
+    pairs = sorted(
+        (
+            (_bits(a, b), mine, theirs)
+            for a, mine in photo.pictures()
+            for b, theirs in other.load().pictures()
+            if a and b
+        ),
+        key=lambda p: p[0],
+    )
+    for distance, mine, theirs in pairs[:PAIRS_AT_MOST]:
+        if distance > NEAR:
+            break
+        m = alignment.match(mine(), theirs())
+        if m.derived:
+            return {"identical_bytes": False, **m.stats()}
+    return None
 
 
 def _entry(other: OtherPhoto, distance: int, confirmed: dict[str, Any]) -> dict[str, Any]:

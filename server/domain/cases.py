@@ -192,6 +192,13 @@ class Photo:
     # what was mended before the pixels decoded (a JPEG's missing end marker, …): the codes
     # of server/formats/repair.py; the file itself is kept as it came
     pixels_repairs: list[str] = field(default_factory=list)
+    # "photo" or "video": which checks apply (server/checks REGISTRY / VIDEO_REGISTRY); a
+    # video's phash is its middle frame's, its width × height the frame size
+    media: str = "photo"
+    duration: float = 0.0  # seconds, videos only
+    # a video's keyframes: when each is (s) and its perceptual hash, for the reuse pool
+    frame_times: list[float] = field(default_factory=list)
+    frame_hashes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -55,6 +55,8 @@ class PhotoResultJSON(TypedDict):
     role: Role
     role_name: str
     format: str
+    media: str  # "photo" or "video"
+    duration: float  # seconds, videos only
     width: int
     height: int
     bytes: int

@@ -18,6 +18,18 @@ class Limits:
     # (16 bytes a pixel): a 6000×6000 WebP needs 576 MB. A file over this is kept as evidence
     # with its metadata checked; its pixels are not decoded.
     max_decode_bytes: int = 400 * 1024 * 1024
+    # Videos (MP4/MOV). A phone's 1-minute 1080p clip is 100-130 MB at camera bit rates, but
+    # what buyers upload to a platform is compressed by the app first (Taobao and Douyin keep
+    # refund videos well under 60 MB); a camera original above this cap is refused with the
+    # advice to send the platform's copy.
+    max_video_bytes: int = 60 * 1024 * 1024
+    max_video_seconds: float = 10 * 60
+    max_video_pixels: int = 8192 * 4320  # 8K; a frame beyond is an attack, not a phone
+
+    @property
+    def max_upload(self) -> int:
+        """The most bytes one uploaded file may have, photo or video."""
+        return max(self.max_bytes, self.max_video_bytes)
 
     def decode_bytes(self, fmt: str, width: int, height: int) -> int:
         return width * height * DECODE_BYTES_PER_PIXEL.get(fmt, 4)

@@ -37,6 +37,8 @@ def build(
                 "role": photo.role,
                 "role_name": ROLE_NAMES[photo.role].get(lang),
                 "format": photo.format,
+                "media": photo.media,
+                "duration": photo.duration,
                 "width": photo.width,
                 "height": photo.height,
                 "bytes": photo.size,

@@ -30,6 +30,9 @@ AI_EVIDENCE = {
     "aigc_label": Text("隐式标识", "implicit label"),
     "visible_mark": Text("可见标识", "visible mark"),
     "ai_metadata": Text("生成器元数据", "generator metadata"),
+    "video_label": Text("视频隐式标识", "video implicit label"),
+    "video_traces": Text("生成器痕迹", "generator trace"),
+    "video_mark": Text("视频可见标识", "visible mark in the video"),
 }
 LEVEL_HEAD = {
     "decisive": Text("确定性证据", "Decisive evidence"),

@@ -456,10 +456,12 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
         "appeal_id": status.get("appeal_id"),
         "police_receipt": status.get("police_receipt"),
         "reports": len(case["reports"]),
+        # a video is known by its middle frame's hash and by each of its keyframes'
         "evidence": [
-            [p["sha256"], p.get("phash", ""), p["received_at"]]
+            [p["sha256"], phash, p["received_at"]]
             for p in case["photos"]
             if p["role"] == "evidence"
+            for phash in dict.fromkeys([p.get("phash", ""), *p.get("frame_hashes", [])])
         ],
     }
 

@@ -22,8 +22,10 @@ def limit_for(path: str, limits: Limits) -> int:
     """The most bytes a body to this path may have."""
     if path == "/api/pair":
         return KB  # {"code": "123456"}
-    if re.fullmatch(r"/api/cases/[^/]+/photos", path) or path == "/api/catalog":
-        return limits.max_bytes + MB  # the photo and its metadata
+    if re.fullmatch(r"/api/cases/[^/]+/photos", path):
+        return limits.max_upload + MB  # the photo or video and its metadata
+    if path == "/api/catalog":
+        return limits.max_bytes + MB  # one picture and where it came from
     if path == "/api/reports/verify":
         return REPORT_BYTES
     return 64 * KB  # case facts, report requests

@@ -122,7 +122,7 @@ async def add_photo(request: Request) -> Response:
                     "The request has no image file (field name: file).",
                 ),
             )
-        data = await upload.read(service.limits.max_bytes + 1)
+        data = await upload.read(service.limits.max_upload + 1)
         role, source, client_sha256 = intake.photo_meta(_meta(form.get("meta")))
     # the part's own name is the client's too: held to the same cap and made readable
     source.file_name = source.file_name or (upload.filename and intake.file_name(upload.filename))
