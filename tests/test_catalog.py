@@ -18,6 +18,7 @@ from server.checks import CheckContext, catalog_match
 from server.demo import copies, samples
 from server.domain import merkle
 from server.domain.cases import Source
+from server.domain.limits import Limits
 from server.service import Service
 from server.settings import Config
 from server.store.catalog import Catalog, check_catalog
@@ -342,3 +343,20 @@ def test_box_art_photographed_at_an_angle_is_not_a_framed_copy(shop):
     assert f.signal != "derived_from_catalog", f.data
     # the same picture shown upright in a screenshot is one
     assert _lookup(shop, copies.screenshot(copies.listing(13))).signal == "derived_from_catalog"
+
+
+def test_a_video_that_starts_on_a_catalogue_picture_is_found(shop):
+    """Image-to-video: the clip opens on a catalogue picture and drifts away from it; its
+    first keyframe is looked up, not only its middle frame."""
+    from server.checks.video_parsed import open_media
+    from server.intake import receive
+
+    from . import video_util as v
+
+    opening = [copies.listing(6).resize((480, 480))] * 10
+    data = v.encode(opening + v.frames(10, (480, 480), seed=6), fps=10, gop=10)
+    clip = receive(data, "evidence", Source(file_name="i2v.mp4"), Limits())
+    ctx = CheckContext(catalog=Catalog(shop).snapshot())
+    (f,) = catalog_match.run(open_media(data, clip, Limits()), ctx)
+    assert f.signal == "derived_from_catalog", f.data
+    assert f.data["catalog_entry"]["origin"]["file_name"] == "main6.jpg"

@@ -50,6 +50,7 @@ VIDEO_REGISTRY: tuple[Check, ...] = (
     video_traces,
     video_mark,
     listing_match,
+    catalog_match,
     reuse,
     video_context,
 )
@@ -77,6 +78,7 @@ VIDEO_TIME_SHARES = {
     "video_traces": 2,
     "video_mark": 6,
     "listing_match": 8,
+    "catalog_match": 6,
     "reuse": 3,
     "video_context": 1,
 }

@@ -74,16 +74,20 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
                 ),
             )
         ]
-    grey, scale = retrieval.grey_at(photo.rgb, retrieval.QUERY_SIDE)
     near: dict[str, Any] | None = None
-    for mirrored in (False, True):
-        seen = np.ascontiguousarray(grey[:, ::-1]) if mirrored else grey
-        hits = snap.lookup(retrieval.query_of(seen, scale, snap.vocabulary))
-        hits = [h for h in hits if h.inliers >= hits[0].inliers / 2][:CONFIRM] if hits else []
-        found, tried = _confirm(photo, snap, hits, mirrored)
-        if found is not None:
-            return [_derived(photo, snap, *found, mirrored)]
-        near = near or tried
+    # a photo is one picture; a video its middle frame and first keyframes, as listing_match
+    for _, picture in photo.pictures()[: listing_match.PICTURES]:
+        mine = picture()
+        # the query is read off the working copy the confirmation uses (800 px, as QUERY_SIDE)
+        grey = cv2.cvtColor(mine.image, cv2.COLOR_BGR2GRAY)
+        for mirrored in (False, True):
+            seen = np.ascontiguousarray(grey[:, ::-1]) if mirrored else grey
+            hits = snap.lookup(retrieval.query_of(seen, mine.scale, snap.vocabulary))
+            hits = [h for h in hits if h.inliers >= hits[0].inliers / 2][:CONFIRM] if hits else []
+            found, tried = _confirm(mine, snap, hits, mirrored)
+            if found is not None:
+                return [_derived(photo, mine, snap, *found, mirrored)]
+            near = near or tried
     pictures = snap.pictures
     if near is not None:
         return [
@@ -119,7 +123,7 @@ Candidate = tuple[Hit, alignment.Features, alignment.Match, float]
 
 
 def _confirm(
-    photo: PhotoData, snap: CatalogLookup, hits: list[Hit], mirrored: bool
+    mine: alignment.Features, snap: CatalogLookup, hits: list[Hit], mirrored: bool
 ) -> tuple[Candidate | None, dict[str, Any] | None]:
     """(the confirmed copy: hit, its features, the match, colour distance) or None, and the
     nearest candidate that was not a copy."""
@@ -134,9 +138,9 @@ def _confirm(
         if mirrored:
             image = ImageOps.mirror(image)
         features = alignment.features(image)
-        m = alignment.match(photo.features, features)
-        if m.derived or _framed(photo.features, features, m):
-            copies.append((hit, features, m, _colour_distance(photo.features, features, m)))
+        m = alignment.match(mine, features)
+        if m.derived or _framed(mine, features, m):
+            copies.append((hit, features, m, _colour_distance(mine, features, m)))
         elif nearest is None and m.inliers >= alignment.MIN_INLIERS:
             nearest = {
                 "sha256": hit.sha256,
@@ -242,6 +246,7 @@ def _provenance(e: dict[str, Any]) -> Text:
 
 def _derived(
     photo: PhotoData,
+    mine: alignment.Features,
     snap: CatalogLookup,
     hit: Hit,
     features: alignment.Features,
@@ -254,7 +259,7 @@ def _derived(
     entry = _entry_data(snap, hit.sha256)
     name = _name(snap.entry(hit.sha256))
     figure = photo.add_figure(
-        listing_match.side_by_side(photo.features, features, m, regions),
+        listing_match.side_by_side(mine, features, m, regions),
         Text(
             "左：对齐后的图库商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the catalogue picture aligned; middle: the refund photo (red: changed); "
