@@ -159,7 +159,7 @@ class CatalogDesk:
         seen: set[str] = set()
         # described a few at a time on threads: decoding, resizing and SIFT release the GIL,
         # so every core works, and only a few pictures are in memory at once
-        workers = os.cpu_count() or 1
+        workers = min(4, os.cpu_count() or 1)  # each holds one decoded picture
         with ThreadPoolExecutor(workers) as pool:
             for chunk in _chunks(incoming, 2 * workers):
                 fresh: list[tuple[Incoming, intake.Inspection]] = []
