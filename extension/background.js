@@ -5,6 +5,7 @@
 // is larger). Pages ask it through runtime messages.
 import { ApiError, call, health, pair, settings } from "./lib/api.js";
 import "./lib/base64.js";
+import { catalogAdd, catalogUpload } from "./lib/catalog.js";
 
 const { decode: fromBase64 } = globalThis.RPBase64;
 // The content scripts, in load order, injected on demand where the manifest does not put
@@ -150,6 +151,11 @@ async function verifyCase(msg, sender) {
         continue;
       }
       photos.push({ key: photo.key, ok: true, sha256: await upload(theCase.id, got.photo, got.bytes) });
+      // every product picture read on a refund page joins the shop catalogue too
+      if (photo.role === "listing") {
+        const meta = { file_name: got.photo.file_name, page_url: got.photo.page_url, image_url: got.photo.source_url, method: "extension_refund_page" };
+        await catalogUpload(got.bytes, meta).catch(() => null);
+      }
     } catch (e) {
       photos.push({ key: photo.key, ok: false, error: e instanceof ApiError ? e.toJSON() : { zh: String(e), en: String(e) } });
     }
@@ -258,6 +264,7 @@ const HANDLERS = {
   },
   // the case's status, read or set (content/status.js)
   "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
+  "rp:catalog-add": (msg) => catalogAdd(msg.pictures),
   "rp:start-picker": (msg) => startPicker(msg.tabId),
   "rp:verify-tab": (msg) => verifyPage(msg.tabId),
   "rp:options": () => chrome.runtime.openOptionsPage(),

@@ -270,6 +270,7 @@ FIELD_GUIDE: dict[str, tuple[str, str, str, str]] = {
     "position_zh": ("位置", "Position", "标识在画面中的位置", "where the mark is in the picture"),
     "height_ratio": ("文字高度比", "Text height", "文字高度占图片短边的比例（GB 45438 要求不低于 5%）", "text height over the short side (GB 45438 asks at least 5%)"),
     "listing_file": ("对应商品图", "Listing photo", "这张凭证改自的卖家商品图", "the seller's listing photo it was made from"),
+    "catalog_since": ("图库收录", "In the catalogue since", "商品图加入卖家商品图库的时间，及证明这一时间的可信时间戳", "when the picture joined the seller's catalogue, and the trusted time stamp that proves it"),
     "inliers": ("匹配点", "Matched points", "几何对齐后一致的特征点数", "feature points consistent after alignment"),
     "coverage": ("对齐比例", "Aligned share", "画面中与商品图对齐一致的比例", "share of the picture aligned with the listing photo"),
     "regions": ("改动区域", "Changed regions", "与商品图不同的区域（像素坐标）", "regions that differ from the listing photo (pixel boxes)"),

@@ -19,6 +19,7 @@ from .domain.cases import Finding, Photo
 from .domain.contract import CheckStatusJSON, FindingJSON
 from .domain.limits import Limits
 from .store import Store
+from .store.catalog import Catalog
 from .text import Text
 
 
@@ -82,6 +83,7 @@ def check_photos(
         case_id=job.case_id,
         listings=tuple(listings.values()),
         others=PhotoPool(job.pool, load_other),
+        catalog=Catalog(job.home).snapshot(),
     )
     cache = store.cache()
     for photo in job.photos:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import reports
 from reports import VARIANTS
 
-from . import __version__, intake, trust
+from . import __version__, cli_catalog, intake, trust
 from .domain import dates
 from .domain.cases import STRENGTH_NAMES, Source
 from .domain.contract import ResultJSON
@@ -738,6 +738,7 @@ def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
     _verify_and_server_commands(sub)
     _report_and_setting_commands(sub)
     add_commands(sub)  # doctor, setup, service
+    cli_catalog.register(sub)
     for command in sub.choices.values():
         command.lang = lang
     return p

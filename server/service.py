@@ -16,6 +16,7 @@ from reports import keys as report_keys
 from reports.input import figure_hashes
 
 from . import desk_session, identity, intake, pairing, trust
+from .catalog_service import CatalogDesk
 from .checking import PhotoJob, pool_entries
 from .checks import registry_for
 from .domain import case_marks, case_status, result
@@ -52,6 +53,7 @@ class Service:
         self.runner = runner or InProcess()
         # one report at a time: a report holds WeasyPrint, fonts and its photos' pixels
         self._reporting = threading.Lock()
+        self._stamping = threading.Lock()  # the catalogue's time stamps, one run at a time
         # the audit log's checkpoint is signed with the report key after every write
         self.store = Store(home, seal=lambda body: report_keys.sign_json(home, body))
         if migrate.needed(home):
@@ -59,6 +61,11 @@ class Service:
         if not (home / "config.json").exists():
             with self.store.writing():
                 Config.load(home)  # made once, under the lock: two first starts share one token
+
+    @property
+    def catalog(self) -> CatalogDesk:
+        """The shop catalogue: imports, listing, removal, time stamps."""
+        return CatalogDesk(self.store, self.limits, self._stamping)
 
     @property
     def config(self) -> Config:

@@ -12,6 +12,7 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
   };
   const CHECK_BADGE = {
     listing_match: ["改自商品图", "Edited listing photo"],
+    catalog_match: ["改自商品图", "Edited listing photo"],
     reuse: ["重复使用", "Used before"],
     visible_mark: ["AI标识", "AI mark"],
     aigc_label: ["AI标识", "AI label"],

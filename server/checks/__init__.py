@@ -14,6 +14,7 @@ from ..text import Text
 from . import (
     ai_metadata,
     aigc_label,
+    catalog_match,
     content_credentials,
     decoding,
     exif_context,
@@ -35,6 +36,7 @@ REGISTRY: tuple[Check, ...] = (
     ai_metadata,
     visible_mark,
     listing_match,
+    catalog_match,
     reuse,
     exif_context,
     forensics,
@@ -48,6 +50,7 @@ VIDEO_REGISTRY: tuple[Check, ...] = (
     video_traces,
     video_mark,
     listing_match,
+    catalog_match,
     reuse,
     video_context,
 )
@@ -62,6 +65,7 @@ TIME_SHARES = {
     "ai_metadata": 1,
     "visible_mark": 5,
     "listing_match": 8,
+    "catalog_match": 6,
     "reuse": 3,
     "exif_context": 1,
     "forensics": 4,
@@ -74,6 +78,7 @@ VIDEO_TIME_SHARES = {
     "video_traces": 2,
     "video_mark": 6,
     "listing_match": 8,
+    "catalog_match": 6,
     "reuse": 3,
     "video_context": 1,
 }

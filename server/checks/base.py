@@ -10,8 +10,32 @@ import numpy as np
 
 from ..domain.cases import Finding, Photo
 from ..domain.trust_lists import TrustInfo
+from ..imaging.retrieval import Hit, Query, Vocabulary
 from ..text import Text
 from .parsed import PhotoData
+
+
+class CatalogLookup(Protocol):
+    """The shop catalogue's index as a check sees it (the store's CatalogSnapshot)."""
+
+    @property
+    def version(self) -> int:
+        """Grows with every import or removal: part of the cache key."""
+        ...
+
+    @property
+    def vocabulary(self) -> Vocabulary: ...
+
+    @property
+    def pictures(self) -> int: ...
+
+    def lookup(self, query: Query) -> list[Hit]: ...
+
+    def entry(self, sha256: str) -> dict[str, Any] | None: ...
+
+    def image(self, sha256: str) -> bytes: ...
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,7 @@ class CheckContext:
     case_id: str = ""
     listings: tuple[PhotoData, ...] = ()  # the seller's own listing photos in this case
     others: PhotoPool = field(default_factory=PhotoPool)  # every case's, this one included
+    catalog: CatalogLookup | None = None  # the shop catalogue's index; None when empty
 
 
 class Check(Protocol):

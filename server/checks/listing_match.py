@@ -114,7 +114,7 @@ def _derived(
     regions = changes.boxes
     t = stats["transform"]
     figure = photo.add_figure(
-        _figure(mine, listing, m, regions),
+        side_by_side(mine, listing.features, m, regions),
         Text(
             "左：对齐后的商品图；中：退款凭证（红框为改动处）；右：差异热图",
             "Left: the listing photo aligned; middle: the refund photo (red: changed); "
@@ -151,10 +151,11 @@ def _derived(
     )
 
 
-def _figure(
-    a: alignment.Features, listing: PhotoData, m: alignment.Match, regions: list[list[int]]
+def side_by_side(
+    a: alignment.Features, listing: alignment.Features, m: alignment.Match, regions: list[list[int]]
 ) -> Image.Image:
-    aligned = alignment.warped_into(a, listing.features, m)
+    """The aligned listing picture, the refund photo with its changes boxed, the heat map."""
+    aligned = alignment.warped_into(a, listing, m)
     marked = a.image.copy()
     width = max(2, round(min(marked.shape[:2]) / 200))
     for x0, y0, x1, y1 in regions:

@@ -58,7 +58,7 @@ def supports_complaint(level: str) -> bool:
 
 
 def kind_of(f: Finding) -> Kind:
-    if f.check == "listing_match":
+    if f.check in ("listing_match", "catalog_match"):
         return "listing_copy"
     if f.check == "reuse":
         return "reused"

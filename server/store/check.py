@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import EvidenceTampered, Problem
 from ..text import Text
 from . import Store
+from .catalog import Catalog, check_catalog
 from .jsonfile import StoreCorrupt
 
 NOT_OURS = ("runtime-cache",)  # onnxruntime's and fontconfig's own caches (cli._caches_inside)
@@ -61,7 +62,12 @@ def check_store(store: Store, anchors: list[tuple[str, int, str]]) -> StoreRepor
     _step(out, Text("残留文件", "leftover files"), _orphans, store, seen, out)
     _step(out, Text("审计日志", "the audit log"), _audit, store, anchors, out)
     _step(out, Text("审计记录", "the audit trail"), _trail, store, seen, out)
+    _step(out, Text("商品图库", "the catalogue"), _catalog, store, out)
     return out
+
+
+def _catalog(store: Store, out: StoreReport) -> None:
+    out.problems += check_catalog(Catalog(store.home))
 
 
 def _step(out: StoreReport, what: Text, run: Callable[..., None], *args: Any) -> None:

@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 
 from ..errors import Problem
 from ..service import Service
+from . import catalog_routes
 from .bodies import BodyLimit
 from .desk_routes import DESK_ROUTES
 from .guard import LocalGuard
@@ -16,7 +17,7 @@ from .routes import ROUTES
 
 def create_app(service: Service) -> Starlette:
     app = Starlette(
-        routes=ROUTES + DESK_ROUTES,
+        routes=ROUTES + DESK_ROUTES + catalog_routes.ROUTES,
         # the guard first: a stranger's body is refused before a byte of it is read
         middleware=[
             Middleware(LocalGuard, config=lambda: service.config),

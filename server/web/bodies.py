@@ -24,6 +24,8 @@ def limit_for(path: str, limits: Limits) -> int:
         return KB  # {"code": "123456"}
     if re.fullmatch(r"/api/cases/[^/]+/photos", path):
         return limits.max_upload + MB  # the photo or video and its metadata
+    if path == "/api/catalog":
+        return limits.max_bytes + MB  # one picture and where it came from
     if path == "/api/reports/verify":
         return REPORT_BYTES
     return 64 * KB  # case facts, report requests
