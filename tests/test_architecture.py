@@ -147,7 +147,13 @@ def test_the_domain_does_no_io():
 
 
 def test_only_the_service_and_the_report_snapshot_reach_the_store():
-    allowed = {"server.service", "server.catalog_service", "server.checking", "reports", "reports.snapshot"}
+    allowed = {
+        "server.service",
+        "server.catalog_service",
+        "server.checking",
+        "reports",
+        "reports.snapshot",
+    }
     for module, path in _modules().items():
         if module.startswith("server.store") or module in allowed:
             continue
