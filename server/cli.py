@@ -27,7 +27,7 @@ from .domain.verdict import supports_complaint
 from .errors import Problem
 from .files import portable_name
 from .service import Service
-from .settings import DEFAULT_PORT, TsaMemory, data_home
+from .settings import DEFAULT_PORT, TsaMemory, data_home, saved_language
 from .system.commands import add_commands
 from .text import JSON_KEYS, Lang, Text, lang_of, neutral
 from .workers import Budget, Workers
@@ -708,14 +708,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {said}\n")
 
 
-def _lang_asked(argv: list[str]) -> Lang:
-    """The --lang of a command line not parsed yet (its errors are said in it)."""
+def _lang_asked(argv: list[str]) -> Lang | None:
+    """The --lang of a command line not parsed yet (its errors are said in it), if given."""
     for i, arg in enumerate(argv):
         if arg.startswith("--lang="):
             return lang_of(arg.removeprefix("--lang="))
         if arg == "--lang" and i + 1 < len(argv):
             return lang_of(argv[i + 1])
-    return "zh"
+    return None
 
 
 DATE_HELP = (
@@ -869,7 +869,12 @@ def _utf8_console() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _utf8_console()
-    args = parser(_lang_asked(sys.argv[1:] if argv is None else argv)).parse_args(argv)
+    asked = _lang_asked(sys.argv[1:] if argv is None else argv)
+    # without --lang, the language the seller chose in setup
+    lang = asked or lang_of(saved_language(data_home()) or "zh")
+    args = parser(lang).parse_args(argv)
+    if asked is None and hasattr(args, "lang"):
+        args.lang = lang
     if args.command != "verify-report":  # checking a report must not make a data folder
         _caches_inside(data_home())
     try:

@@ -250,12 +250,19 @@ class Service:
     def current_findings(self, case_id: str, lang: Lang = "zh") -> ResultJSON:
         """The findings a report made now rests on (`report` decides the same way): the case
         verified again first when its photos changed since the last verification."""
+        self._verified_now(case_id, lang)
+        return self.findings(case_id, lang)
+
+    def _verified_now(self, case_id: str, lang: Lang) -> VerificationJSON:
+        """The case's latest verification, made again first when its photos changed since."""
         self.store.get_case(case_id)
         verification = self.store.latest_verification(case_id)
         current = {p.sha256 for p in self.store.case_photos(case_id)}
         if verification is None or {p["sha256"] for p in verification["photos"]} != current:
-            return self.verify(case_id, lang)
-        return self.findings(case_id, lang)
+            self.verify(case_id, lang)
+            verification = self.store.latest_verification(case_id)
+        assert verification is not None
+        return verification
 
     # reports
 
@@ -270,13 +277,7 @@ class Service:
                 ),
             )
         self.require_shop()  # before any work: the report must name its shop
-        self.store.get_case(case_id)
-        verification = self.store.latest_verification(case_id)
-        current = {p.sha256 for p in self.store.case_photos(case_id)}
-        if verification is None or {p["sha256"] for p in verification["photos"]} != current:
-            self.verify(case_id, lang)
-            verification = self.store.latest_verification(case_id)
-        assert verification is not None
+        verification = self._verified_now(case_id, lang)
         with self._reporting:
             inp = self._report_input(case_id, verification, variant, lang)
             record, files = self.runner.call(

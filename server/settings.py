@@ -30,6 +30,16 @@ def data_home(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
     return Path(dirs("refundproof", appauthor=False, roaming=False).user_data_dir)
 
 
+def saved_language(home: Path) -> str | None:
+    """The language `setup` saved, read without making a data folder or a token (a command
+    that needs neither, such as verify-report, asks too); None when none is saved or readable."""
+    try:
+        language = json.loads((home / "config.json").read_bytes()).get("language")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return language if language in ("zh", "en") else None
+
+
 # Public RFC 3161 services that answer without an account, asked together, the earliest
 # listed that answers preferred. Each is abroad and learns that someone signed something at
 # this time (the request holds only a hash of the signature). FreeTSA offers HTTPS; DigiCert

@@ -28,3 +28,15 @@ def test_argument_errors_in_english_with_lang_en(home):
     assert "usage: refundproof report" in r.stderr
     assert "error: argument --variant: invalid choice: 'x'" in r.stderr
     assert "用法" not in r.stderr and "错误" not in r.stderr
+
+
+def test_the_language_chosen_in_setup_is_the_default(home):
+    r = run_cli(home, "setup", "--shop", "店铺", "--lang", "en", "--yes")
+    assert r.returncode in (0, 1), r.stderr  # doctor may find something missing here
+    r = run_cli(home, "report", "--variant", "x")
+    assert r.returncode == 2
+    assert "error: argument --variant: invalid choice: 'x'" in r.stderr
+    assert "错误" not in r.stderr
+    # --lang still wins over the saved choice
+    r = run_cli(home, "report", "--lang", "zh", "--variant", "x")
+    assert "参数 --variant 的值 'x' 无效" in r.stderr
