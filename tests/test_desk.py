@@ -272,6 +272,31 @@ def test_evidence_package_checks_out_without_refundproof(service, api, tmp_path)
     assert r.status_code == 409 and r.json()["error"] == "evidence_changed"
 
 
+def test_a_video_is_served_as_a_video_the_desk_page_plays(service, api):
+    from tests import video_util
+
+    clip = video_util.encode(video_util.frames(4, (64, 48)))
+    case_id = _case(service, platform="淘宝/天猫", order_id="V1")
+    video, _ = service.add_photo(case_id, clip, "evidence", Source(file_name="crab.mp4"))
+    photo, _ = service.add_photo(case_id, LABELLED, "evidence", Source(file_name="p.png"))
+    served = api.get(f"/api/cases/{case_id}/photos/{video.sha256}")
+    assert served.status_code == 200 and served.content == clip
+    assert served.headers["content-type"] == "video/mp4"
+    assert "media-src 'self'" in served.headers["content-security-policy"]
+    assert (
+        api.get(f"/api/cases/{case_id}/photos/{photo.sha256}")
+        .headers["content-type"]
+        .startswith("image/png")
+    )
+    page = api.get("/desk")
+    assert "media-src 'self'" in page.headers["content-security-policy"]
+    shown = {
+        p["sha256"]: p["media"]
+        for p in api.get(f"/api/desk/cases/{case_id}").json()["case"]["photos"]
+    }
+    assert shown == {video.sha256: "video", photo.sha256: "photo"}  # what desk.js picks <video> by
+
+
 def test_the_desk_is_never_reachable_without_the_token_or_a_link(service, api):
     case_id = _case(service, platform="淘宝/天猫", order_id="G1")
     stranger = TestClient(create_app(service), base_url=BASE)

@@ -18,6 +18,7 @@ from .. import desk_session
 from ..desk import views
 from ..errors import NotFound
 from ..files import portable_name
+from ..intake_video import MIME as VIDEO_MIME
 from ..service import Service
 from ..text import Text, lang_of
 from .routes import FILTERS
@@ -27,10 +28,14 @@ STATIC_FILES = {"desk.js": "text/javascript", "desk.css": "text/css"}
 # the page runs its own script only, loads nothing from elsewhere, and sits in no frame
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-# a buyer's file shown as an image and nothing else: no script even if it claims to be one
-FILE_CSP = "default-src 'none'; img-src 'self'; sandbox"
+# a buyer's file shown as an image or a video and nothing else: no script even if it claims
+# to be one
+FILE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+# the video types intake accepts (server/intake_video.py), served as themselves so the page's
+# <video> plays them; anything else not an image goes out as plain bytes
+SHOWN_VIDEO = frozenset(VIDEO_MIME.values())
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -147,7 +152,7 @@ async def evidence_package(request: Request) -> Response:
 async def photo(request: Request) -> Response:
     case_id, sha = request.path_params["case_id"], request.path_params["sha256"]
     path, mime = await run_in_threadpool(_service(request).photo_file, case_id, sha)
-    shown = mime if mime.startswith("image/") else "application/octet-stream"
+    shown = mime if mime.startswith("image/") or mime in SHOWN_VIDEO else "application/octet-stream"
     return FileResponse(
         path, media_type=shown, headers={**NO_STORE, "Content-Security-Policy": FILE_CSP}
     )

@@ -200,7 +200,11 @@ function photosHtml(caseId, stored, result) {
       return `<li data-check="${esc(f.check)}"><span class="strength fg-${tone(f.strength)}">${esc(f.strength_name || f.strength)}</span>${esc(f.summary)}${fig}</li>`;
     }).join("");
     const role = roleName(s.role);
-    return `<div class="photo" data-sha="${esc(s.sha256)}"><img class="original" alt="" src="${esc(src)}">
+    // a video plays in place (its frames are what the checks looked at); a photo is an image
+    const original = s.media === "video"
+      ? `<video class="original" controls preload="metadata" src="${esc(src)}"></video>`
+      : `<img class="original" alt="" src="${esc(src)}">`;
+    return `<div class="photo" data-sha="${esc(s.sha256)}">${original}
       <span class="badge level ${p ? tone(p.verdict.level) : "unverified"}">${esc(badge)}</span> <span class="muted">${esc(role)}</span>
       <div>${esc(s.source?.file_name || "")}</div>
       ${p ? `<div>${esc(p.verdict.summary)}</div><ul>${findings || `<li>${t("未发现异常（不确定，不代表图片真实）", "Nothing found (inconclusive)")}</li>`}</ul>` : ""}
