@@ -18,6 +18,7 @@ import pytest
 
 from bench.desk import grow
 from server import cli
+from server.checks import REGISTRY, VIDEO_REGISTRY
 from server.demo import samples
 from server.domain.cases import Source
 from server.service import Service
@@ -295,6 +296,26 @@ def test_a_video_is_served_as_a_video_the_desk_page_plays(service, api):
         for p in api.get(f"/api/desk/cases/{case_id}").json()["case"]["photos"]
     }
     assert shown == {video.sha256: "video", photo.sha256: "photo"}  # what desk.js picks <video> by
+
+
+def _badge_table(path: Path) -> dict[str, list[str]]:
+    """The CHECK_BADGE table of a page script: check name -> [zh, en]."""
+    text = path.read_text(encoding="utf-8")
+    body = re.search(r"const CHECK_BADGE = \{(.*?)\};", text, re.S)
+    assert body, path
+    rows = re.findall(r'(\w+): \[("[^"]*"), ("[^"]*")\]', body.group(1))
+    return {name: [json.loads(zh), json.loads(en)] for name, zh, en in rows}
+
+
+def test_desk_and_extension_name_a_badge_for_every_check():
+    """A decisive or strong finding of any check shows its own badge, the same words on the
+    desk and in the extension, never the fallback "可疑/Suspicious"."""
+    root = Path(__file__).resolve().parent.parent
+    desk = _badge_table(root / "server/web/desk/desk.js")
+    extension = _badge_table(root / "extension/content/render.js")
+    checks = {c.NAME for c in (*REGISTRY, *VIDEO_REGISTRY)}
+    assert set(desk) == checks
+    assert desk == extension
 
 
 def test_the_desk_is_never_reachable_without_the_token_or_a_link(service, api):

@@ -21,8 +21,10 @@ globalThis.RP = globalThis.RP || { sites: [], loaded: false };
     video_label: ["AI标识", "AI label"],
     video_traces: ["AI生成痕迹", "AI generator trace"],
     video_mark: ["AI标识", "AI mark"],
+    video_context: ["拍摄信息矛盾", "Recording details conflict"],
     exif_context: ["时间矛盾", "Timeline conflict"],
     forensics: ["可疑区域", "Suspicious region"],
+    decoding: ["画面无法显示", "Picture cannot be shown"],
   };
   const LEVEL_BADGE = {
     counter: ["有利买家", "For the buyer"],

@@ -35,10 +35,23 @@ const LEVELS = {
 };
 // colours by strength: classes in desk.css (the page's policy allows no inline style)
 const tone = (level) => (["decisive", "strong", "supporting", "counter", "none", "error"].includes(level) ? level : "unverified");
+// the same words as the extension's (extension/content/render.js), one per check of
+// server/checks REGISTRY and VIDEO_REGISTRY: tests/test_desk.py holds the three together
 const CHECK_BADGE = {
-  listing_match: ["改自商品图", "Edited listing photo"], reuse: ["重复使用", "Used before"],
-  visible_mark: ["AI标识", "AI mark"], aigc_label: ["AI标识", "AI label"], c2pa: ["AI凭证", "AI credentials"],
-  ai_metadata: ["AI生成元数据", "AI metadata"], exif_context: ["时间矛盾", "Timeline conflict"], forensics: ["可疑区域", "Suspicious region"],
+  listing_match: ["改自商品图", "Edited listing photo"],
+  catalog_match: ["改自商品图", "Edited listing photo"],
+  reuse: ["重复使用", "Used before"],
+  visible_mark: ["AI标识", "AI mark"],
+  aigc_label: ["AI标识", "AI label"],
+  c2pa: ["AI凭证", "AI credentials"],
+  ai_metadata: ["AI生成元数据", "AI metadata"],
+  video_label: ["AI标识", "AI label"],
+  video_traces: ["AI生成痕迹", "AI generator trace"],
+  video_mark: ["AI标识", "AI mark"],
+  video_context: ["拍摄信息矛盾", "Recording details conflict"],
+  exif_context: ["时间矛盾", "Timeline conflict"],
+  forensics: ["可疑区域", "Suspicious region"],
+  decoding: ["画面无法显示", "Picture cannot be shown"],
 };
 const EVENTS = {
   "case.created": ["建立案件", "Case opened"], "case.updated": ["修改案件信息", "Facts changed"],
