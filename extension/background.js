@@ -3,7 +3,7 @@
 // original with the extension's host permissions, hashes and uploads it, and reports
 // download straight from the server (a runtime message is capped at 64 MiB; a refund video
 // is larger). Pages ask it through runtime messages.
-import { ApiError, call, health, pair, settings } from "./lib/api.js";
+import { ApiError, call, settings } from "./lib/api.js";
 import "./lib/base64.js";
 import { catalogAdd, catalogUpload } from "./lib/catalog.js";
 
@@ -53,7 +53,7 @@ async function ensureContent(tabId) {
   await chrome.scripting.executeScript({ target: { tabId }, files: CONTENT_FILES });
 }
 
-// Also called from the popup, and by the browser tests in place of a menu click.
+// Called from the context menu, and by the browser tests in place of a menu click.
 export async function startPicker(tabId) {
   await ensureContent(tabId);
   return chrome.tabs.sendMessage(tabId, { type: "rp:pick" });
@@ -245,9 +245,16 @@ async function verifyInFrame(msg, sender) {
   return best;
 }
 
+// A message that names a tab comes from the popup or the side panel, which sit in no tab: a
+// content script (always in a tab) may not start work in another tab.
+function extensionPageOnly(sender, tabId) {
+  if (sender.tab !== undefined) {
+    throw new ApiError("not_allowed", "只有扩展的弹窗或侧边栏可以这样做。", "Only the extension's popup or side panel may do this.");
+  }
+  return tabId;
+}
+
 const HANDLERS = {
-  "rp:health": () => health(),
-  "rp:pair": (msg) => pair(msg.code),
   "rp:verify": (msg, sender) => verifyCase(msg, sender),
   "rp:verify-in-frame": (msg, sender) => verifyInFrame(msg, sender),
   "rp:frame-ready": (_msg, sender) => rememberFrame(sender),
@@ -265,8 +272,7 @@ const HANDLERS = {
   // the case's status, read or set (content/status.js)
   "rp:case-status": (msg) => call(`/api/cases/${msg.caseId}`, msg.change ? { method: "PATCH", json: msg.change } : {}),
   "rp:catalog-add": (msg) => catalogAdd(msg.pictures),
-  "rp:start-picker": (msg) => startPicker(msg.tabId),
-  "rp:verify-tab": (msg) => verifyPage(msg.tabId),
+  "rp:verify-tab": (msg, sender) => verifyPage(extensionPageOnly(sender, msg.tabId)),
   "rp:options": () => chrome.runtime.openOptionsPage(),
 };
 

@@ -520,6 +520,26 @@ def test_a_rewritten_signed_address_is_refused_by_the_fixture(rig):
     assert rig["web"].answer(signed.split("~")[0])[1] == "refused"
 
 
+def test_a_page_in_a_tab_cannot_start_verification_in_another_tab(rig):
+    """Only the popup and the side panel (in no tab) may name the tab to verify: a script
+    running in one tab is refused, and the other tab is left alone."""
+    target = rig["context"].new_page()
+    url = f"http://127.0.0.1:{rig['web'].port}/plain.html"
+    target.goto(url)
+    other = rig["context"].new_page()
+    other.goto(f"chrome-extension://{rig['ext']}/popup.html")  # an extension page, in a tab
+    answer = other.evaluate(
+        "(tabId) => chrome.runtime.sendMessage({type: 'rp:verify-tab', tabId})",
+        _tab_id(rig, url),
+    )
+    assert answer["ok"] is False and answer["error"]["code"] == "not_allowed"
+    assert "弹窗或侧边栏" in answer["error"]["zh"]
+    target.wait_for_timeout(300)
+    assert target.query_selector("#refundproof-root") is None
+    other.close()
+    target.close()
+
+
 def test_picker_on_a_plain_page_with_a_blob_image(rig):
     page = rig["context"].new_page()
     url = f"http://127.0.0.1:{rig['web'].port}/plain.html"
