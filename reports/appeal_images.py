@@ -10,13 +10,12 @@ image per photo with evidence. The signed PDF stays for police, court and e-mail
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
-from server.files import portable_name
+from server.files import ascii_part, portable_name
 from server.text import Text
 
 
@@ -193,7 +192,7 @@ def _jpeg(im: Image.Image, quality: int) -> bytes:
 def file_name(platform: Platform, order_id: str | None, form: Form, n: int, kind: str) -> str:
     """'appeal-taobao-4417009182-refuse_proof-1-verdict.jpg': platform, order and kind, in
     characters every system and every upload form accepts."""
-    order = re.sub(r"[^A-Za-z0-9_-]+", "_", order_id or "")[:40].strip("_") or "no-order"
+    order = ascii_part(order_id or "", empty="no-order")
     return portable_name(f"appeal-{platform.key}-{order}-{form.key}-{n}-{kind}.jpg")
 
 

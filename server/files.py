@@ -70,6 +70,17 @@ def portable_name(name: str, most: int = 120) -> str:
     return name
 
 
+_NOT_ASCII_PART = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def ascii_part(text: str, most: int = 40, empty: str = "_") -> str:
+    """One part of a file name made from a platform's text (an order number, a report id), in
+    the letters, digits, "_" and "-" every system, mail program and upload form accepts: each
+    run of anything else becomes one "_"; at most `most` characters; `empty` when nothing is
+    left. portable_name keeps Chinese and spaces; this is for names seen by platforms' forms."""
+    return _NOT_ASCII_PART.sub("_", text)[:most].strip("_") or empty
+
+
 def write_new(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Create `path` holding `data`, flushed to disk; FileExistsError, and nothing written, when
     it exists already (open's "x" is O_CREAT | O_EXCL, on Windows too): nothing is ever

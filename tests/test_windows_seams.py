@@ -11,7 +11,7 @@ import sys
 import pytest
 from platformdirs.windows import Windows
 
-from server.files import portable_name, replace_retrying
+from server.files import ascii_part, portable_name, replace_retrying
 from server.settings import data_home
 
 
@@ -45,6 +45,12 @@ def test_names_windows_refuses_are_made_safe(given, safe):
 def test_a_long_name_keeps_its_extension():
     name = portable_name("订" * 300 + ".pdf", most=50)
     assert len(name) == 50 and name.endswith(".pdf")
+
+
+def test_a_name_part_from_platform_text_is_plain_ascii():
+    assert ascii_part("TB 订单/4012…345?") == "TB_4012_345"
+    assert ascii_part("订单号", empty="no-order") == "no-order"
+    assert ascii_part("A" * 39 + "/B") == "A" * 39  # cut at 40, no "_" left at the end
 
 
 def test_a_file_held_open_elsewhere_is_replaced_once_it_is_let_go(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from reports.appeal_images import platform_of
 
 from ..errors import EvidenceTampered
+from ..files import ascii_part
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -55,11 +55,7 @@ def download_name(case: dict[str, Any]) -> str:
     platform = platform_of(facts.get("platform"))
     number = facts.get("order_id") or facts.get("refund_id") or case["id"]
     parts = [platform.key if platform else "other", str(number), case["created_at"][:10]]
-    return "RefundProof-" + _safe(parts) + ".zip"
-
-
-def _safe(parts: list[str]) -> str:
-    return "-".join(re.sub(r"[^A-Za-z0-9_-]+", "_", p).strip("_")[:40] or "_" for p in parts)
+    return "RefundProof-" + "-".join(map(ascii_part, parts)) + ".zip"
 
 
 def report_download_name(record: dict[str, Any], case: dict[str, Any], name: str) -> str:
@@ -74,7 +70,8 @@ def report_download_name(record: dict[str, Any], case: dict[str, Any], name: str
     platform = platform_of(facts.get("platform"))
     number = facts.get("order_id") or facts.get("refund_id") or case["id"]
     key = platform.key if platform else "other"
-    return f"RefundProof-{_safe([record['variant'], key, str(number), record['id']])}.pdf"
+    parts = [record["variant"], key, str(number), record["id"]]
+    return "RefundProof-" + "-".join(map(ascii_part, parts)) + ".pdf"
 
 
 def _report_folder(record: dict[str, Any]) -> str:

@@ -32,8 +32,13 @@ FILTERS: tuple[str, ...] = (
     "since",
     "until",
     "q",
+    # the case desk's
+    "kind",
+    "status",
+    "amount_min",
+    "amount_max",
+    "sort",
 )
-FILTERS += ("kind", "status", "amount_min", "amount_max", "sort")  # the case desk's
 
 
 def _service(request: Request) -> Service:
