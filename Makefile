@@ -44,7 +44,8 @@ run: $(RUNTIME_STAMP)
 pair: $(RUNTIME_STAMP)
 	$(VENV)/bin/refundproof pair
 
-desk: $(STAMP)
+# a one-time sign-in link to the case desk: the product only, like pair
+desk: $(RUNTIME_STAMP)
 	$(VENV)/bin/refundproof desk
 
 test: $(STAMP)

@@ -103,6 +103,9 @@ def test_too_many_photos_per_case(home):
             case["id"], samples.jpeg(samples.photo(64, 48, seed=3)), "evidence", Source()
         )
     assert e.value.code == "too_many_photos"
+    # videos count too: the message says so
+    assert e.value.text.zh == "每个案件最多 2 个图片或视频。"
+    assert e.value.text.en == "A case holds at most 2 photos or videos."
 
 
 def test_evidence_is_write_once_and_rehashed(service):

@@ -239,9 +239,10 @@ class Store:
             if len(case["photos"]) >= max_photos:
                 raise Problem(
                     "too_many_photos",
-                    Text("每个案件最多 {n} 张图片。", "A case holds at most {n} photos.").format(
-                        n=max_photos
-                    ),
+                    Text(
+                        "每个案件最多 {n} 个图片或视频。",
+                        "A case holds at most {n} photos or videos.",
+                    ).format(n=max_photos),
                     413,
                 )
             self.evidence.put(data, photo.sha256)
