@@ -371,3 +371,28 @@ def test_the_desk_opens_in_the_extensions_language(desk):
     _shown(page)
     assert page.title() == "RefundProof 案件台"
     page.close()
+
+
+def test_a_refund_video_plays_on_the_desk_with_its_own_badge(desk):
+    """A video is shown in a player that loads it (its type and the page's policy allow it),
+    and an AI label found in it gets its own badge, not "可疑"."""
+    from . import video_util
+
+    api = desk["api"]
+    label = {"AIGC": json.dumps(video_util.KLING_LABEL)}
+    clip = video_util.encode(video_util.frames(6, (160, 120)), metadata=label)
+    case_id = api.post("/api/cases", json={"platform": "抖店", "order_id": "DY-VIDEO-1"}).json()[
+        "id"
+    ]
+    _upload(api, case_id, clip, "crab.mp4")
+    api.post(f"/api/cases/{case_id}/verify").raise_for_status()
+    page = desk["context"].new_page()
+    page.goto(desk["server"].url + api.post("/api/desk/link").json()["path"])
+    _shown(page)  # signed in: the list is drawn (the link's page has moved on to it)
+    page.goto(f"{desk['server'].url}/desk#/case/{case_id}")
+    _shown(page, f"#/case/{case_id}")
+    assert page.locator(".photo img.original").count() == 0
+    wait_until(lambda: page.eval_on_selector("video.original", "v => v.readyState") >= 1)
+    assert page.eval_on_selector("video.original", "v => v.videoWidth") == 160
+    assert page.text_content(".photo .badge") == "AI标识"
+    page.close()
