@@ -316,10 +316,28 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
                 value = named.get(lang)
             elif key == "capture_time":
                 value = dates.shown_iso(data[key])
+            elif key == "catalog_since" and isinstance(data[key], dict):
+                value = _catalog_since(data[key]).get(lang)
             else:
                 value = _plain(data[key], lang)
             out.append((Text(zh, en).get(lang), value))
     return out
+
+
+def _catalog_since(since: dict[str, Any]) -> Text:
+    """When a catalogue picture joined: the trusted time and what proves it, or the local
+    clock said to be only that."""
+    at = dates.shown_iso(since.get("time"))
+    if since.get("stamped"):
+        return Text(
+            f"{at}（{since['service']} 的 RFC 3161 可信时间戳，盖在该批图片的默克尔根"
+            f" {since['root']} 上）",
+            f"{at} (RFC 3161 time stamp by {since['service']} over the batch's Merkle root "
+            f"{since['root']})",
+        )
+    return Text(
+        f"{at}（本机时钟，尚无可信时间戳）", f"{at} (local clock; no trusted time stamp yet)"
+    )
 
 
 def _other_refund(entry: dict[str, Any]) -> str:

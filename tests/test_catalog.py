@@ -4,7 +4,9 @@ results never stale when the catalogue grows, and the `refundproof catalog` comm
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -16,7 +18,7 @@ from PIL import Image
 from server.catalog_service import Incoming
 from server.checks import CheckContext, catalog_match
 from server.demo import copies, samples
-from server.domain import merkle
+from server.domain import dates, merkle
 from server.domain.cases import Source
 from server.domain.limits import Limits
 from server.service import Service
@@ -292,6 +294,9 @@ def test_pictures_added_one_at_a_time_are_merged_and_still_found(home):
 
 
 def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, tsa_url):  # noqa: F811
+    from pypdf import PdfReader
+
+    from .test_police_record import ALLOWED, _verbatim, _without
     from .test_report import flat, pdftotext
 
     service = Service(home)
@@ -303,9 +308,20 @@ def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, ts
     fake = jpeg(copies.COPIES["rotate15"](_damaged(4)), 85)
     service.add_photo(case["id"], fake, "evidence", Source(method="cli_file", file_name="p.jpg"))
     record = service.report(case["id"], "police", "zh")
-    text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
+    pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+    raw = pdftotext(pdf)
+    text = flat(raw)
     assert "cup-red.jpg" in text and "RED-500" in text
-    assert "图库收录" in text and flat(added.stamp["time"]) in text and tsa_url in text
+    joined = flat(dates.shown_iso(added.stamp["time"]))  # 2026-11-18 15:00:00 (UTC+8)
+    assert "图库收录" in text and joined in text and tsa_url in text
+    assert "localclock" not in text and "Merkleroot" not in text
+    # the same rule as the other police records: no English words beyond the allowed names,
+    # once the verbatim values (ids, hashes, the seller's own file name, SKU and TSA) are out
+    snapshot = json.loads(PdfReader(io.BytesIO(pdf)).attachments["snapshot.json"][0])
+    for value in [*_verbatim(snapshot), "cup-red.jpg", "RED-500", tsa_url, "http-headers.json"]:
+        raw = _without(raw, value)
+    raw = re.sub(r"\b(?=[A-Za-z]*\d)[A-Za-z0-9]{8,}\b", " ", raw)
+    assert not sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9-]*", raw)) - ALLOWED)
 
 
 def test_a_small_recent_import_does_not_outvote_a_large_one():

@@ -40,6 +40,7 @@ ALLOWED = {
     *("ReservedCode", "OffsetTimeOriginal", "UTC", "HTTP", "SHA-256", "App", "B"),
     *("figure-", "snapshot", "json", "pdf"),  # attachment names the text explains
     *("MB", "referenced"),  # a size unit; the snapshot field that names a video kept aside
+    "RFC",  # RFC 3161, the trusted time stamp standard a catalogue entry names
 }
 
 

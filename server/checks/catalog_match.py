@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from ..domain import dates
 from ..domain.cases import Finding, Photo
 from ..errors import Problem
 from ..imaging import alignment, pixels, retrieval
@@ -214,20 +215,26 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
     }
 
 
-def _since(e: dict[str, Any]) -> str:
-    """When the picture joined, as the record shows it: the stamped time and its service, or
-    the local clock's time said to be only that."""
+def _since(e: dict[str, Any]) -> dict[str, Any]:
+    """When the picture joined, as parts the record renders in its language: the stamped
+    time, its service and the batch's Merkle root, or the local clock's time said to be only
+    that."""
     ts = e["time_stamp"]
     if ts:
-        return f"{ts['time']} (RFC 3161: {ts['service']}; Merkle root {e['merkle_root']})"
-    return f"{e['first_seen']} (local clock / 本机时钟)"
+        return {
+            "time": ts["time"],
+            "service": ts["service"],
+            "root": e["merkle_root"],
+            "stamped": True,
+        }
+    return {"time": e["first_seen"], "service": None, "root": None, "stamped": False}
 
 
 def _provenance(e: dict[str, Any]) -> Text:
     o = e["origin"]
     parts_zh, parts_en = [], []
     for key, zh, en in (
-        ("sku", "SKU", "SKU"),
+        ("sku", "货号", "SKU"),
         ("page_url", "商品页", "product page"),
         ("folder", "导入自", "imported from"),
     ):
@@ -236,11 +243,13 @@ def _provenance(e: dict[str, Any]) -> Text:
             parts_en.append(f"{en} {o[key]}")
     if e["time_stamp"]:
         ts = e["time_stamp"]
-        parts_zh.append(f"自 {ts['time']} 起在图库中（{ts['service']} 可信时间戳）")
-        parts_en.append(f"in the catalogue since {ts['time']} (time-stamped by {ts['service']})")
+        at = dates.shown_iso(ts["time"])
+        parts_zh.append(f"自 {at} 起在图库中（{ts['service']} 可信时间戳）")
+        parts_en.append(f"in the catalogue since {at} (time-stamped by {ts['service']})")
     else:
-        parts_zh.append(f"{e['first_seen']} 加入图库（本机时钟，尚未取得可信时间戳）")
-        parts_en.append(f"joined {e['first_seen']} (local clock; no trusted time stamp yet)")
+        at = dates.shown_iso(e["first_seen"])
+        parts_zh.append(f"{at} 加入图库（本机时钟，尚未取得可信时间戳）")
+        parts_en.append(f"joined {at} (local clock; no trusted time stamp yet)")
     return Text("；".join(parts_zh), "; ".join(parts_en))
 
 
