@@ -4,6 +4,8 @@ results never stale when the catalogue grows, and the `refundproof catalog` comm
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -190,8 +192,6 @@ def test_each_import_is_time_stamped_and_an_offline_one_later(home, tsa_url):  #
     for batch_id in (offline.batch, online.batch):  # the offline batch was stamped too
         batch = catalog.batch(batch_id)
         assert batch["time_stamp"], batch_id
-        import base64
-
         token = cms.ContentInfo.load(base64.b64decode(batch["time_stamp"]["token"]))
         info = token["content"]["encap_content_info"]["content"].parsed
         assert isinstance(info, tsp.TSTInfo)
@@ -296,6 +296,8 @@ def test_pictures_added_one_at_a_time_are_merged_and_still_found(home):
 def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, tsa_url):  # noqa: F811
     from pypdf import PdfReader
 
+    from reports import police
+
     from .test_police_record import ALLOWED, _verbatim, _without
     from .test_report import flat, pdftotext
 
@@ -318,10 +320,37 @@ def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, ts
     # the same rule as the other police records: no English words beyond the allowed names,
     # once the verbatim values (ids, hashes, the seller's own file name, SKU and TSA) are out
     snapshot = json.loads(PdfReader(io.BytesIO(pdf)).attachments["snapshot.json"][0])
-    for value in [*_verbatim(snapshot), "cup-red.jpg", "RED-500", tsa_url, "http-headers.json"]:
+    for value in [
+        *_verbatim(snapshot),
+        *police.QUOTED,
+        "cup-red.jpg",
+        "RED-500",
+        tsa_url,
+        "http-headers.json",
+    ]:
         raw = _without(raw, value)
     raw = re.sub(r"\b(?=[A-Za-z]*\d)[A-Za-z0-9]{8,}\b", " ", raw)
     assert not sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9-]*", raw)) - ALLOWED)
+    # what the record says lets anyone check the time: the picture's SHA-256, its path up to
+    # the batch's root, and the service's token over that root, all in the snapshot
+    (entry,) = _dicts_with(snapshot, "merkle_path")
+    picture = hashlib.sha256(jpeg(copies.listing(4), 90)).digest()
+    assert entry["sha256"] == picture.hex()
+    root = bytes.fromhex(entry["merkle_root"])
+    assert merkle.verify(picture, [tuple(s) for s in entry["merkle_path"]], root)
+    assert not merkle.verify(hashlib.sha256(b"other").digest(), entry["merkle_path"], root)
+    token = cms.ContentInfo.load(base64.b64decode(entry["time_stamp"]["token"]))
+    info = token["content"]["encap_content_info"]["content"].parsed
+    assert info["message_imprint"]["hashed_message"].native == root
+
+
+def _dicts_with(tree: object, key: str) -> list[dict]:
+    """Every dict in a JSON tree that has this key."""
+    if isinstance(tree, dict):
+        return [tree] * (key in tree) + [d for v in tree.values() for d in _dicts_with(v, key)]
+    if isinstance(tree, list):
+        return [d for v in tree for d in _dicts_with(v, key)]
+    return []
 
 
 def test_a_small_recent_import_does_not_outvote_a_large_one():

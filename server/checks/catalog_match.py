@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from ..domain import dates
+from ..domain import dates, merkle
 from ..domain.cases import Finding, Photo
 from ..errors import Problem
 from ..imaging import alignment, pixels, retrieval
@@ -204,6 +204,17 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
     entry = snap.entry(sha256) or {"sha256": sha256}
     batch = snap.batch(entry.get("batch", "")) or {}
     stamp = batch.get("time_stamp")
+    leaves = batch.get("leaves") or []
+    # what lets anyone check the time without trusting this program: the picture's SHA-256,
+    # its audit path up to the batch's Merkle root, and the service's token over that root
+    audit_path = (
+        [
+            list(step)
+            for step in merkle.path([bytes.fromhex(x) for x in leaves], leaves.index(sha256))
+        ]
+        if sha256 in leaves
+        else None
+    )
     return {
         "sha256": sha256,
         "id": sha256[:12],
@@ -211,7 +222,12 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
         "first_seen": entry.get("first_seen"),
         "batch": entry.get("batch"),
         "merkle_root": batch.get("root"),
-        "time_stamp": {"service": stamp["service"], "time": stamp["time"]} if stamp else None,
+        "merkle_path": audit_path,
+        "time_stamp": (
+            {"service": stamp["service"], "time": stamp["time"], "token": stamp.get("token")}
+            if stamp
+            else None
+        ),
     }
 
 
