@@ -405,3 +405,22 @@ def test_a_video_that_starts_on_a_catalogue_picture_is_found(shop):
     (f,) = catalog_match.run(open_media(data, clip, Limits()), ctx)
     assert f.signal == "derived_from_catalog", f.data
     assert f.data["catalog_entry"]["origin"]["file_name"] == "main6.jpg"
+
+
+def test_a_listing_photo_of_the_case_is_left_to_listing_match(shop):
+    """The extension adds a refund page's listing photos to the catalogue before verifying:
+    a copy of one is listing_match's finding, not found a second time here."""
+    listing = parsed(jpeg(copies.listing(11), 92), role="listing", name="main11.jpg")
+    ctx = CheckContext(catalog=Catalog(shop).snapshot(), listings=(listing,))
+    fake = parsed(jpeg(copies.COPIES["rotate15"](_damaged(11)), 85))
+    (f,) = catalog_match.run(fake, ctx)
+    assert f.signal != "derived_from_catalog", f.data
+    assert f.strength == "none"
+    plain = CheckContext(catalog=ctx.catalog)
+    assert catalog_match.context_key(ctx, fake.photo) != catalog_match.context_key(
+        plain, fake.photo
+    )
+    # another listing photo in the case does not hide a catalogue picture it is not
+    other = parsed(jpeg(copies.listing(12), 92), role="listing")
+    ctx = CheckContext(catalog=ctx.catalog, listings=(other,))
+    assert catalog_match.run(fake, ctx)[0].signal == "derived_from_catalog"
