@@ -27,6 +27,7 @@ from . import intake
 from .domain.limits import Limits
 from .errors import Problem
 from .files import now_iso
+from .formats import isobmff
 from .imaging import pixels, retrieval
 from .settings import Config, TsaMemory
 from .store import Store
@@ -91,6 +92,15 @@ def clean_origin(origin: dict[str, Any]) -> dict[str, str | None]:
 def inspect(item: Incoming, limits: Limits) -> intake.Inspection | Problem:
     """Validate one picture as intake does (in the calling thread: it sets warning filters,
     which are process-wide); the Problem that refuses it otherwise."""
+    # intake takes a movie as evidence; the catalogue is searched by pictures only
+    if isobmff.is_movie(item.data):
+        return Problem(
+            "not_a_picture",
+            Text(
+                "商品图库只收图片：这是视频文件，不能加入商品图库。",
+                "The catalogue takes pictures only: this is a video file and cannot join it.",
+            ),
+        )
     try:
         seen = intake.check_image(item.data, limits)
     except Problem as e:

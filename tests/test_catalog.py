@@ -424,3 +424,17 @@ def test_a_listing_photo_of_the_case_is_left_to_listing_match(shop):
     other = parsed(jpeg(copies.listing(12), 92), role="listing")
     ctx = CheckContext(catalog=ctx.catalog, listings=(other,))
     assert catalog_match.run(fake, ctx)[0].signal == "derived_from_catalog"
+
+
+def test_a_video_is_refused_as_not_a_picture(home):
+    from . import video_util as v
+
+    service = Service(home)
+    service.change_settings(tsa_urls=[])
+    clip = v.encode(v.frames(4, (160, 160), seed=3), fps=4, gop=4)
+    result = service.catalog.add([_incoming(clip, "clip.mp4")])
+    assert not result.added and result.batch is None
+    ((name, problem),) = result.refused
+    assert name == "clip.mp4" and problem.code == "not_a_picture"
+    assert "商品图库只收图片" in problem.text.zh and "pictures only" in problem.text.en
+    assert service.catalog.list() == []
