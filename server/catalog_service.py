@@ -224,12 +224,19 @@ class CatalogDesk:
         config = Config.load(self.store.home)
         memory = TsaMemory.load(self.store.home)
         first, others, _ = memory.plan(config.time_stamp_services, time.time())
-        url, silent = first_answering(first, others) if (first or others) else (None, [])
-        memory.learn(url, silent, time.time())
-        memory.save(self.store.home)
+        planned = [u for u in (first, *others) if u]
+        url, silent = first_answering(first, others) if planned else (None, [])
         out: dict[str, dict[str, Any] | None] = {}
         for batch in pending:
             token = _stamp(url, bytes.fromhex(batch["root"])) if url else None
+            while url and token is None:
+                # it answered the test a moment ago, then failed the real request: as a
+                # report does, it counts as silent; the rest of the plan is asked in turn
+                silent.append(url)
+                rest = [u for u in planned if u not in silent]
+                url, unanswered = first_answering(None, rest) if rest else (None, [])
+                silent += unanswered
+                token = _stamp(url, bytes.fromhex(batch["root"])) if url else None
             if token is None:
                 out[batch["id"]] = None
                 continue
@@ -240,6 +247,8 @@ class CatalogDesk:
                     "catalog.stamped", {"batch": batch["id"], "service": url}, now_iso()
                 )
             out[batch["id"]] = record
+        memory.learn(url, silent, time.time())
+        memory.save(self.store.home)
         return out
 
     def list(self) -> list[dict[str, Any]]:

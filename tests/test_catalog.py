@@ -438,3 +438,47 @@ def test_a_video_is_refused_as_not_a_picture(home):
     assert name == "clip.mp4" and problem.code == "not_a_picture"
     assert "商品图库只收图片" in problem.text.zh and "pictures only" in problem.text.en
     assert service.catalog.list() == []
+
+
+def test_a_service_that_answers_the_test_then_fails_the_stamp_gives_way(home, tsa_url):  # noqa: F811
+    """The first service answers the test request, then refuses the real one: as a report
+    does, it counts as silent, and the next service in the plan stamps the batch."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from server.settings import TsaMemory
+
+    from .test_report_timestamp import _tsa_stamper
+
+    stamper, asked = _tsa_stamper(), []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            req = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(req)
+            if len(asked) > 1:  # only the test request is answered
+                self.send_error(503)
+                return
+            body = stamper.request_tsa_response(req).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    flaky = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    try:
+        service = Service(home)
+        service.change_settings(tsa_urls=[flaky, tsa_url])
+        added = service.catalog.add([_incoming(jpeg(copies.listing(3), 90), "c.jpg")])
+    finally:
+        server.shutdown()
+    assert len(asked) == 2  # the test request, then the real one it refused
+    assert added.stamp and added.stamp["service"] == tsa_url
+    memory = TsaMemory.load(home)
+    assert memory.answered == tsa_url and flaky in memory.silent
