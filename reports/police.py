@@ -253,6 +253,16 @@ def label_removed(result: ResultJSON) -> bool:
     )
 
 
+# Field names and a command line the record quotes as they are, in either language: how a
+# third party checks a catalogue picture's time stamp without this program.
+QUOTED = (
+    "catalog_entry.merkle_path",
+    "catalog_entry.merkle_root",
+    "catalog_entry.time_stamp.token",
+    "openssl ts -verify -digest ROOT_HEX -token_in -in TOKEN.der -CAfile TSA_CA.pem",
+)
+
+
 # The fields a finding's data shows in the record, with what they mean; the rest stays in
 # the findings.json attachment.
 # fmt: off
@@ -270,7 +280,7 @@ FIELD_GUIDE: dict[str, tuple[str, str, str, str]] = {
     "position_zh": ("位置", "Position", "标识在画面中的位置", "where the mark is in the picture"),
     "height_ratio": ("文字高度比", "Text height", "文字高度占图片短边的比例（GB 45438 要求不低于 5%）", "text height over the short side (GB 45438 asks at least 5%)"),
     "listing_file": ("对应商品图", "Listing photo", "这张凭证改自的卖家商品图", "the seller's listing photo it was made from"),
-    "catalog_since": ("图库收录", "In the catalogue since", "商品图加入卖家商品图库的时间，及证明这一时间的可信时间戳", "when the picture joined the seller's catalogue, and the trusted time stamp that proves it"),
+    "catalog_since": ("图库收录", "In the catalogue since", f"商品图加入卖家商品图库的时间，及盖在其所在批次默克尔根上的可信时间戳。核对方法：算出商品图文件的 SHA-256，从它起按 snapshot.json 中该发现的 {QUOTED[0]} 逐级算到 {QUOTED[1]}（叶为 SHA-256(字节 00‖摘要)，节点为 SHA-256(字节 01‖左‖右)），再核对 {QUOTED[2]}（Base64 编码的 RFC 3161 时间戳）盖在该根上，例如 {QUOTED[3]}", f"when the picture joined the seller's catalogue, and the trusted time stamp over its batch's Merkle root. To check it: take the SHA-256 of the picture file, follow {QUOTED[0]} of this finding in snapshot.json up to {QUOTED[1]} (leaf SHA-256(byte 00‖digest), node SHA-256(byte 01‖left‖right)), then check that {QUOTED[2]} (the RFC 3161 token, Base64) is over that root, e.g. {QUOTED[3]}"),
     "inliers": ("匹配点", "Matched points", "几何对齐后一致的特征点数", "feature points consistent after alignment"),
     "coverage": ("对齐比例", "Aligned share", "画面中与商品图对齐一致的比例", "share of the picture aligned with the listing photo"),
     "regions": ("改动区域", "Changed regions", "与商品图不同的区域（像素坐标）", "regions that differ from the listing photo (pixel boxes)"),
@@ -316,10 +326,28 @@ def shown_fields(data: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
                 value = named.get(lang)
             elif key == "capture_time":
                 value = dates.shown_iso(data[key])
+            elif key == "catalog_since" and isinstance(data[key], dict):
+                value = _catalog_since(data[key]).get(lang)
             else:
                 value = _plain(data[key], lang)
             out.append((Text(zh, en).get(lang), value))
     return out
+
+
+def _catalog_since(since: dict[str, Any]) -> Text:
+    """When a catalogue picture joined: the trusted time and what proves it, or the local
+    clock said to be only that."""
+    at = dates.shown_iso(since.get("time"))
+    if since.get("stamped"):
+        return Text(
+            f"{at}（{since['service']} 的 RFC 3161 可信时间戳，盖在该批图片的默克尔根"
+            f" {since['root']} 上）",
+            f"{at} (RFC 3161 time stamp by {since['service']} over the batch's Merkle root "
+            f"{since['root']})",
+        )
+    return Text(
+        f"{at}（本机时钟，尚无可信时间戳）", f"{at} (local clock; no trusted time stamp yet)"
+    )
 
 
 def _other_refund(entry: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from . import intake
 from .domain.limits import Limits
 from .errors import Problem
 from .files import now_iso
+from .formats import isobmff
 from .imaging import pixels, retrieval
 from .settings import Config, TsaMemory
 from .store import Store
@@ -91,6 +92,15 @@ def clean_origin(origin: dict[str, Any]) -> dict[str, str | None]:
 def inspect(item: Incoming, limits: Limits) -> intake.Inspection | Problem:
     """Validate one picture as intake does (in the calling thread: it sets warning filters,
     which are process-wide); the Problem that refuses it otherwise."""
+    # intake takes a movie as evidence; the catalogue is searched by pictures only
+    if isobmff.is_movie(item.data):
+        return Problem(
+            "not_a_picture",
+            Text(
+                "商品图库只收图片：这是视频文件，不能加入商品图库。",
+                "The catalogue takes pictures only: this is a video file and cannot join it.",
+            ),
+        )
     try:
         seen = intake.check_image(item.data, limits)
     except Problem as e:
@@ -214,12 +224,19 @@ class CatalogDesk:
         config = Config.load(self.store.home)
         memory = TsaMemory.load(self.store.home)
         first, others, _ = memory.plan(config.time_stamp_services, time.time())
-        url, silent = first_answering(first, others) if (first or others) else (None, [])
-        memory.learn(url, silent, time.time())
-        memory.save(self.store.home)
+        planned = [u for u in (first, *others) if u]
+        url, silent = first_answering(first, others) if planned else (None, [])
         out: dict[str, dict[str, Any] | None] = {}
         for batch in pending:
             token = _stamp(url, bytes.fromhex(batch["root"])) if url else None
+            while url and token is None:
+                # it answered the test a moment ago, then failed the real request: as a
+                # report does, it counts as silent; the rest of the plan is asked in turn
+                silent.append(url)
+                rest = [u for u in planned if u not in silent]
+                url, unanswered = first_answering(None, rest) if rest else (None, [])
+                silent += unanswered
+                token = _stamp(url, bytes.fromhex(batch["root"])) if url else None
             if token is None:
                 out[batch["id"]] = None
                 continue
@@ -230,6 +247,8 @@ class CatalogDesk:
                     "catalog.stamped", {"batch": batch["id"], "service": url}, now_iso()
                 )
             out[batch["id"]] = record
+        memory.learn(url, silent, time.time())
+        memory.save(self.store.home)
         return out
 
     def list(self) -> list[dict[str, Any]]:

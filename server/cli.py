@@ -682,6 +682,19 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, lang: Lang = "zh", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lang = lang
+        self.nested: list[Any] = []  # its subcommand groups, each command a Parser too
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        group = super().add_subparsers(**kwargs)
+        self.nested.append(group)
+        return group
+
+    def set_lang(self, lang: Lang) -> None:
+        """This parser and its subcommands, however deep (catalog add), answer in `lang`."""
+        self.lang = lang
+        for group in self.nested:
+            for command in group.choices.values():
+                command.set_lang(lang)
 
     def _say(self, text: str) -> str:
         zh = text
@@ -739,8 +752,7 @@ def parser(lang: Lang = "zh") -> argparse.ArgumentParser:
     _report_and_setting_commands(sub)
     add_commands(sub)  # doctor, setup, service
     cli_catalog.register(sub)
-    for command in sub.choices.values():
-        command.lang = lang
+    p.set_lang(lang)
     return p
 
 

@@ -4,7 +4,11 @@ results never stale when the catalogue grows, and the `refundproof catalog` comm
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -16,7 +20,7 @@ from PIL import Image
 from server.catalog_service import Incoming
 from server.checks import CheckContext, catalog_match
 from server.demo import copies, samples
-from server.domain import merkle
+from server.domain import dates, merkle
 from server.domain.cases import Source
 from server.domain.limits import Limits
 from server.service import Service
@@ -188,8 +192,6 @@ def test_each_import_is_time_stamped_and_an_offline_one_later(home, tsa_url):  #
     for batch_id in (offline.batch, online.batch):  # the offline batch was stamped too
         batch = catalog.batch(batch_id)
         assert batch["time_stamp"], batch_id
-        import base64
-
         token = cms.ContentInfo.load(base64.b64decode(batch["time_stamp"]["token"]))
         info = token["content"]["encap_content_info"]["content"].parsed
         assert isinstance(info, tsp.TSTInfo)
@@ -292,6 +294,11 @@ def test_pictures_added_one_at_a_time_are_merged_and_still_found(home):
 
 
 def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, tsa_url):  # noqa: F811
+    from pypdf import PdfReader
+
+    from reports import police
+
+    from .test_police_record import ALLOWED, _verbatim, _without
     from .test_report import flat, pdftotext
 
     service = Service(home)
@@ -303,9 +310,47 @@ def test_the_police_record_names_the_catalogue_entry_and_when_it_joined(home, ts
     fake = jpeg(copies.COPIES["rotate15"](_damaged(4)), 85)
     service.add_photo(case["id"], fake, "evidence", Source(method="cli_file", file_name="p.jpg"))
     record = service.report(case["id"], "police", "zh")
-    text = flat(pdftotext(service.report_file(record["id"], "report.pdf").read_bytes()))
+    pdf = service.report_file(record["id"], "report.pdf").read_bytes()
+    raw = pdftotext(pdf)
+    text = flat(raw)
     assert "cup-red.jpg" in text and "RED-500" in text
-    assert "图库收录" in text and flat(added.stamp["time"]) in text and tsa_url in text
+    joined = flat(dates.shown_iso(added.stamp["time"]))  # 2026-11-18 15:00:00 (UTC+8)
+    assert "图库收录" in text and joined in text and tsa_url in text
+    assert "localclock" not in text and "Merkleroot" not in text
+    # the same rule as the other police records: no English words beyond the allowed names,
+    # once the verbatim values (ids, hashes, the seller's own file name, SKU and TSA) are out
+    snapshot = json.loads(PdfReader(io.BytesIO(pdf)).attachments["snapshot.json"][0])
+    for value in [
+        *_verbatim(snapshot),
+        *police.QUOTED,
+        "cup-red.jpg",
+        "RED-500",
+        tsa_url,
+        "http-headers.json",
+    ]:
+        raw = _without(raw, value)
+    raw = re.sub(r"\b(?=[A-Za-z]*\d)[A-Za-z0-9]{8,}\b", " ", raw)
+    assert not sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9-]*", raw)) - ALLOWED)
+    # what the record says lets anyone check the time: the picture's SHA-256, its path up to
+    # the batch's root, and the service's token over that root, all in the snapshot
+    (entry,) = _dicts_with(snapshot, "merkle_path")
+    picture = hashlib.sha256(jpeg(copies.listing(4), 90)).digest()
+    assert entry["sha256"] == picture.hex()
+    root = bytes.fromhex(entry["merkle_root"])
+    assert merkle.verify(picture, [tuple(s) for s in entry["merkle_path"]], root)
+    assert not merkle.verify(hashlib.sha256(b"other").digest(), entry["merkle_path"], root)
+    token = cms.ContentInfo.load(base64.b64decode(entry["time_stamp"]["token"]))
+    info = token["content"]["encap_content_info"]["content"].parsed
+    assert info["message_imprint"]["hashed_message"].native == root
+
+
+def _dicts_with(tree: object, key: str) -> list[dict]:
+    """Every dict in a JSON tree that has this key."""
+    if isinstance(tree, dict):
+        return [tree] * (key in tree) + [d for v in tree.values() for d in _dicts_with(v, key)]
+    if isinstance(tree, list):
+        return [d for v in tree for d in _dicts_with(v, key)]
+    return []
 
 
 def test_a_small_recent_import_does_not_outvote_a_large_one():
@@ -360,3 +405,80 @@ def test_a_video_that_starts_on_a_catalogue_picture_is_found(shop):
     (f,) = catalog_match.run(open_media(data, clip, Limits()), ctx)
     assert f.signal == "derived_from_catalog", f.data
     assert f.data["catalog_entry"]["origin"]["file_name"] == "main6.jpg"
+
+
+def test_a_listing_photo_of_the_case_is_left_to_listing_match(shop):
+    """The extension adds a refund page's listing photos to the catalogue before verifying:
+    a copy of one is listing_match's finding, not found a second time here."""
+    listing = parsed(jpeg(copies.listing(11), 92), role="listing", name="main11.jpg")
+    ctx = CheckContext(catalog=Catalog(shop).snapshot(), listings=(listing,))
+    fake = parsed(jpeg(copies.COPIES["rotate15"](_damaged(11)), 85))
+    (f,) = catalog_match.run(fake, ctx)
+    assert f.signal != "derived_from_catalog", f.data
+    assert f.strength == "none"
+    plain = CheckContext(catalog=ctx.catalog)
+    assert catalog_match.context_key(ctx, fake.photo) != catalog_match.context_key(
+        plain, fake.photo
+    )
+    # another listing photo in the case does not hide a catalogue picture it is not
+    other = parsed(jpeg(copies.listing(12), 92), role="listing")
+    ctx = CheckContext(catalog=ctx.catalog, listings=(other,))
+    assert catalog_match.run(fake, ctx)[0].signal == "derived_from_catalog"
+
+
+def test_a_video_is_refused_as_not_a_picture(home):
+    from . import video_util as v
+
+    service = Service(home)
+    service.change_settings(tsa_urls=[])
+    clip = v.encode(v.frames(4, (160, 160), seed=3), fps=4, gop=4)
+    result = service.catalog.add([_incoming(clip, "clip.mp4")])
+    assert not result.added and result.batch is None
+    ((name, problem),) = result.refused
+    assert name == "clip.mp4" and problem.code == "not_a_picture"
+    assert "商品图库只收图片" in problem.text.zh and "pictures only" in problem.text.en
+    assert service.catalog.list() == []
+
+
+def test_a_service_that_answers_the_test_then_fails_the_stamp_gives_way(home, tsa_url):  # noqa: F811
+    """The first service answers the test request, then refuses the real one: as a report
+    does, it counts as silent, and the next service in the plan stamps the batch."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from server.settings import TsaMemory
+
+    from .test_report_timestamp import _tsa_stamper
+
+    stamper, asked = _tsa_stamper(), []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            req = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(req)
+            if len(asked) > 1:  # only the test request is answered
+                self.send_error(503)
+                return
+            body = stamper.request_tsa_response(req).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    flaky = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    try:
+        service = Service(home)
+        service.change_settings(tsa_urls=[flaky, tsa_url])
+        added = service.catalog.add([_incoming(jpeg(copies.listing(3), 90), "c.jpg")])
+    finally:
+        server.shutdown()
+    assert len(asked) == 2  # the test request, then the real one it refused
+    assert added.stamp and added.stamp["service"] == tsa_url
+    memory = TsaMemory.load(home)
+    assert memory.answered == tsa_url and flaky in memory.silent

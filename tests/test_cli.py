@@ -110,3 +110,15 @@ def test_a_gbk_file_name_from_a_chinese_windows_zip_verifies(home, tmp_path):
     assert photo.source.file_name == "退款照片.jpg"
     r = run_cli(home, "check")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_catalog_subcommand_errors_follow_lang(home):
+    """`catalog add` is a command inside a command: its argparse errors follow --lang too."""
+    r = run_cli(home, "catalog", "add", "--lang", "en")
+    assert r.returncode == 2
+    assert "usage: refundproof catalog add" in r.stderr
+    assert "error: the following arguments are required: paths" in r.stderr
+    assert "用法" not in r.stderr and "错误" not in r.stderr, r.stderr
+    r = run_cli(home, "catalog", "add")
+    assert r.returncode == 2 and "用法：refundproof catalog add" in r.stderr, r.stderr
+    assert "usage:" not in r.stderr and "error:" not in r.stderr

@@ -158,3 +158,51 @@ def test_a_refund_pages_listing_photo_joins_the_catalogue(rig):
 
 def _listing() -> Image.Image:
     return Image.open(io.BytesIO(_images()["listing"][0])).convert("RGB")
+
+
+def test_the_button_and_its_note_follow_the_sellers_language(rig):
+    rig["context"].service_workers[0].evaluate("() => chrome.storage.local.set({lang: 'en'})")
+    try:
+        page = rig["context"].new_page()
+        page.goto(ITEM)
+        button = page.locator("#refundproof-catalog")
+        page.wait_for_function(
+            "document.querySelector('#refundproof-catalog')?.textContent === 'Add to catalogue'"
+        )
+        button.click()
+        page.wait_for_function(
+            "document.querySelector('#refundproof-catalog-note')?.textContent"
+            ".includes('already in it')",
+            timeout=90000,
+        )
+        note = page.locator("#refundproof-catalog-note")
+        text = note.text_content() or ""
+        assert "5 already in it" in text, text
+        assert not any("\u4e00" <= c <= "\u9fff" for c in text), text  # no Chinese in English
+        assert note.evaluate("(e) => getComputedStyle(e).whiteSpace") == "pre-line"
+        page.close()
+    finally:
+        rig["context"].service_workers[0].evaluate("() => chrome.storage.local.set({lang: 'zh'})")
+
+
+def test_tmall_hk_item_pages_are_product_pages(rig):
+    """The product-page table in a plain page: 天猫国际's host and path are recognised."""
+    from .browser import EXTENSION
+
+    page = rig["context"].new_page()
+    page.set_content("<p>item</p>")
+    page.evaluate("() => { globalThis.RP = {}; }")
+    page.add_script_tag(path=str(EXTENSION / "content" / "catalog.js"))
+    which = page.evaluate(
+        """(urls) => urls.map((u) => { const l = new URL(u);
+             return RP.PRODUCT_PAGES.find((p) => p.host.test(l.hostname)
+               && p.path.test(l.pathname))?.id || null; })""",
+        [
+            "https://detail.tmall.hk/hk/item.htm?id=1",
+            "https://detail.tmall.com/item.htm?id=1",
+            "https://item.taobao.com/item.htm?id=1",
+            "https://detail.tmall.hk.evil.com/item.htm?id=1",
+        ],
+    )
+    page.close()
+    assert which == ["taobao", "taobao", "taobao", None]

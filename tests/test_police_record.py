@@ -40,6 +40,7 @@ ALLOWED = {
     *("ReservedCode", "OffsetTimeOriginal", "UTC", "HTTP", "SHA-256", "App", "B"),
     *("figure-", "snapshot", "json", "pdf"),  # attachment names the text explains
     *("MB", "referenced"),  # a size unit; the snapshot field that names a video kept aside
+    *("RFC", "Base64"),  # RFC 3161, the trusted time stamp standard a catalogue entry names
 }
 
 
@@ -238,7 +239,8 @@ def test_the_chinese_record_has_no_english(cases, which):
     _, made, _ = cases
     _, pdf, text = made[which]
     snapshot = json.loads(PdfReader(io.BytesIO(pdf)).attachments["snapshot.json"][0])
-    for value in _verbatim(snapshot):
+    # and the commands it quotes: how to check a catalogue time stamp, how to fill the catalogue
+    for value in [*_verbatim(snapshot), *police.QUOTED, "refundproof catalog add"]:
         text = _without(text, value)
     # codes the findings print (a content ID, a credit code): letters and digits, no words
     text = re.sub(r"\b(?=[A-Za-z]*\d)[A-Za-z0-9]{8,}\b", " ", text)

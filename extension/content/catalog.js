@@ -18,10 +18,10 @@
 
   RP.PRODUCT_PAGES = [
     {
-      // item.taobao.com/item.htm?id=…, detail.tmall.com/item.htm?id=…
+      // item.taobao.com/item.htm?id=…, detail.tmall.com/item.htm?id=…, detail.tmall.hk/hk/item.htm?id=…
       id: "taobao",
-      host: /^(item\.taobao|detail\.tmall|detail\.tmall\.hk)\.com$/,
-      path: /^\/item\.htm/,
+      host: /^(item\.taobao\.com|detail\.tmall\.com|detail\.tmall\.hk)$/,
+      path: /^\/(hk\/)?item\.htm/,
       main: ["[class^=picGallery--] ul li img", "img[class*=thumbnailPic]", "[class*=PicGallery--thumbnails] li img", "#J_UlThumb li img"],
       sku: ["img[class*=valueItemImg]", ".J_TSaleProp img"],
       detail: [".descV8-container .descV8-singleImage img", ".desc-root img", "#J_DivItemDesc img"],
@@ -155,7 +155,7 @@
     if (!box) {
       box = document.createElement("div");
       box.id = "refundproof-catalog-note";
-      box.style.cssText = "position:fixed;right:8px;top:56vh;z-index:2147483644;max-width:320px;padding:10px 12px;border-radius:4px;font:13px/1.5 sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.35);background:#fff;color:#222";
+      box.style.cssText = "position:fixed;right:8px;top:56vh;z-index:2147483644;max-width:320px;padding:10px 12px;border-radius:4px;font:13px/1.5 sans-serif;white-space:pre-line;box-shadow:0 2px 8px rgba(0,0,0,.35);background:#fff;color:#222";
       document.body.append(box);
     }
     box.className = ok ? "ok" : "bad";
@@ -164,14 +164,16 @@
   };
 
   RP.addProductPage = async () => {
-    toast("正在读取商品图…", true);
+    await RP.ready; // the seller's language
+    toast(RP.t("正在读取商品图…", "Reading the product pictures…"), true);
     await loadLazy();
     const pictures = RP.productPictures();
     if (!pictures.length) {
-      toast("这个页面上没有找到商品图。可以右键图片用“选择本页图片核验”逐张选为商品图。", false);
+      toast(RP.t("这个页面上没有找到商品图。可以右键图片用“选择本页图片核验”逐张选为商品图。",
+        "No product pictures were found on this page. Right-click a picture and use the page-picture picker to choose listing photos one by one."), false);
       return null;
     }
-    toast(`正在加入 ${pictures.length} 张商品图…`, true);
+    toast(RP.t(`正在加入 ${pictures.length} 张商品图…`, `Adding ${pictures.length} product picture(s)…`), true);
     let results;
     try {
       results = await RP.send({ type: "rp:catalog-add", pictures });
@@ -182,8 +184,9 @@
     const added = results.reduce((n, r) => n + (r.added || 0), 0);
     const known = results.reduce((n, r) => n + (r.duplicate || 0), 0);
     const failed = results.filter((r) => !r.ok);
-    const lines = [`已加入商品图库 ${added} 张` + (known ? `，${known} 张已在图库中` : "") + "。"];
-    for (const f of failed) lines.push(`✗ ${f.url.split("/").pop()}：${f.error?.zh || ""}`);
+    const lines = [RP.t(`已加入商品图库 ${added} 张` + (known ? `，${known} 张已在图库中` : "") + "。",
+      `Added ${added} picture(s) to the catalogue` + (known ? `; ${known} already in it` : "") + ".")];
+    for (const f of failed) lines.push(`✗ ${f.url.split("/").pop()}${RP.t("：", ": ")}${RP.say(f.error)}`);
     toast(lines.join("\n"), !failed.length);
     return { added, known, failed: failed.length, pictures: pictures.length };
   };
@@ -195,16 +198,20 @@
       existing?.remove();
       return;
     }
+    const button = existing || document.createElement("button");
+    // in the seller's language, redrawn when it changes on the options page
+    button.textContent = RP.t("加入商品图库", "Add to catalogue");
+    button.title = RP.t("RefundProof：把本页的主图、颜色图和详情图（原图）加入商品图库",
+      "RefundProof: add this product's main, colour and detail pictures (original size) to your catalogue");
     if (existing) return;
-    const button = document.createElement("button");
     button.id = "refundproof-catalog";
-    button.textContent = "加入商品图库";
-    button.title = "RefundProof：把本页的主图、颜色图和详情图（原图）加入商品图库 / add this product's pictures to your catalogue";
     button.style.cssText = "position:fixed;right:0;top:48vh;z-index:2147483644;background:#1d6fb8;color:#fff;border:0;border-radius:4px 0 0 4px;padding:10px 12px;font:bold 14px sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)";
     button.onclick = () => RP.addProductPage();
     document.body.append(button);
   };
   syncButton();
+  RP.ready.then(syncButton);
+  globalThis.chrome?.storage?.onChanged?.addListener((change) => change.lang && setTimeout(syncButton));
   // product pages of the consoles are single-page apps too
   globalThis.navigation?.addEventListener?.("navigatesuccess", syncButton);
   addEventListener("popstate", syncButton);

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from ..domain import dates, merkle
 from ..domain.cases import Finding, Photo
 from ..errors import Problem
 from ..imaging import alignment, pixels, retrieval
@@ -28,20 +29,22 @@ from .base import CatalogLookup, CheckContext
 from .parsed import PhotoData
 
 NAME = "catalog_match"
-VERSION = "1"
+VERSION = "2"
 TITLE = Text("与商品图库比对", "Comparison with your product catalogue")
 LIMITS = Text(
     "与卖家商品图库中的全部图片比对（含镜像、截图中的副本、长详情图中截取的部分）。只找得到"
     "图库里有的图片：请把所有主图、颜色图和详情图加入图库。买家实拍（另一角度、另一背景）不会被判为"
     "副本；截图中的副本须是端正显示的整张图（斜拍的包装盒上印着的商品图不算）；改动面积超过约三成、"
-    "或改动与周围颜色几乎相同（差异低于 40 个灰度级）时可能找不到。",
+    "或改动与周围颜色几乎相同（差异低于 40 个灰度级）时可能找不到。本案自己的商品图留给“与自家商品图比对”，"
+    "这里不再重复比对。",
     "Compares with every picture in the seller's catalogue (mirrored copies, copies inside a "
     "screenshot and parts cut out of a long detail image included). Only pictures in the "
     "catalogue can be found: add every main, colour and detail image. A real photo of the item "
     "(another viewpoint or background) is not called a copy; a copy inside a larger picture "
     "counts only when the whole picture is shown upright (a listing photo printed on a box and "
     "photographed at an angle does not); an edit over more than about a third of the picture, "
-    "or within 40 grey levels of its surroundings, may not be found.",
+    "or within 40 grey levels of its surroundings, may not be found. The case's own listing "
+    "photos are left to the listing comparison, not compared again here.",
 )
 CONFIRM = 4  # candidates confirmed pixel by pixel, at most
 MIN_FRAMED_VISIBLE = 0.9  # of a catalogue picture inside the photo, for a framed copy
@@ -52,7 +55,15 @@ FRAMED_SLACK = 0.03  # a framed copy's outline fills its upright bounding box th
 def context_key(ctx: CheckContext, photo: Photo) -> str:
     # the catalogue's version grows with every import or removal: a result from before the
     # catalogue changed is never served after it
-    return f"v{ctx.catalog.version}" if ctx.catalog is not None else "empty"
+    if ctx.catalog is None:
+        return "empty"
+    return f"v{ctx.catalog.version}:" + ",".join(sorted(_listed(ctx)))
+
+
+def _listed(ctx: CheckContext) -> set[str]:
+    """The case's own listing photos: the extension adds them to the catalogue too, and
+    listing_match already compares with them; found here again, one copy would count twice."""
+    return {p.photo.sha256 for p in ctx.listings}
 
 
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
@@ -75,6 +86,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
             )
         ]
     near: dict[str, Any] | None = None
+    listed = _listed(ctx)
     # a photo is one picture; a video its middle frame and first keyframes, as listing_match
     for _, picture in photo.pictures()[: listing_match.PICTURES]:
         mine = picture()
@@ -83,6 +95,7 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         for mirrored in (False, True):
             seen = np.ascontiguousarray(grey[:, ::-1]) if mirrored else grey
             hits = snap.lookup(retrieval.query_of(seen, mine.scale, snap.vocabulary))
+            hits = [h for h in hits if h.sha256 not in listed]
             hits = [h for h in hits if h.inliers >= hits[0].inliers / 2][:CONFIRM] if hits else []
             found, tried = _confirm(mine, snap, hits, mirrored)
             if found is not None:
@@ -203,6 +216,17 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
     entry = snap.entry(sha256) or {"sha256": sha256}
     batch = snap.batch(entry.get("batch", "")) or {}
     stamp = batch.get("time_stamp")
+    leaves = batch.get("leaves") or []
+    # what lets anyone check the time without trusting this program: the picture's SHA-256,
+    # its audit path up to the batch's Merkle root, and the service's token over that root
+    audit_path = (
+        [
+            list(step)
+            for step in merkle.path([bytes.fromhex(x) for x in leaves], leaves.index(sha256))
+        ]
+        if sha256 in leaves
+        else None
+    )
     return {
         "sha256": sha256,
         "id": sha256[:12],
@@ -210,24 +234,35 @@ def _entry_data(snap: CatalogLookup, sha256: str) -> dict[str, Any]:
         "first_seen": entry.get("first_seen"),
         "batch": entry.get("batch"),
         "merkle_root": batch.get("root"),
-        "time_stamp": {"service": stamp["service"], "time": stamp["time"]} if stamp else None,
+        "merkle_path": audit_path,
+        "time_stamp": (
+            {"service": stamp["service"], "time": stamp["time"], "token": stamp.get("token")}
+            if stamp
+            else None
+        ),
     }
 
 
-def _since(e: dict[str, Any]) -> str:
-    """When the picture joined, as the record shows it: the stamped time and its service, or
-    the local clock's time said to be only that."""
+def _since(e: dict[str, Any]) -> dict[str, Any]:
+    """When the picture joined, as parts the record renders in its language: the stamped
+    time, its service and the batch's Merkle root, or the local clock's time said to be only
+    that."""
     ts = e["time_stamp"]
     if ts:
-        return f"{ts['time']} (RFC 3161: {ts['service']}; Merkle root {e['merkle_root']})"
-    return f"{e['first_seen']} (local clock / 本机时钟)"
+        return {
+            "time": ts["time"],
+            "service": ts["service"],
+            "root": e["merkle_root"],
+            "stamped": True,
+        }
+    return {"time": e["first_seen"], "service": None, "root": None, "stamped": False}
 
 
 def _provenance(e: dict[str, Any]) -> Text:
     o = e["origin"]
     parts_zh, parts_en = [], []
     for key, zh, en in (
-        ("sku", "SKU", "SKU"),
+        ("sku", "货号", "SKU"),
         ("page_url", "商品页", "product page"),
         ("folder", "导入自", "imported from"),
     ):
@@ -236,11 +271,13 @@ def _provenance(e: dict[str, Any]) -> Text:
             parts_en.append(f"{en} {o[key]}")
     if e["time_stamp"]:
         ts = e["time_stamp"]
-        parts_zh.append(f"自 {ts['time']} 起在图库中（{ts['service']} 可信时间戳）")
-        parts_en.append(f"in the catalogue since {ts['time']} (time-stamped by {ts['service']})")
+        at = dates.shown_iso(ts["time"])
+        parts_zh.append(f"自 {at} 起在图库中（{ts['service']} 可信时间戳）")
+        parts_en.append(f"in the catalogue since {at} (time-stamped by {ts['service']})")
     else:
-        parts_zh.append(f"{e['first_seen']} 加入图库（本机时钟，尚未取得可信时间戳）")
-        parts_en.append(f"joined {e['first_seen']} (local clock; no trusted time stamp yet)")
+        at = dates.shown_iso(e["first_seen"])
+        parts_zh.append(f"{at} 加入图库（本机时钟，尚未取得可信时间戳）")
+        parts_en.append(f"joined {at} (local clock; no trusted time stamp yet)")
     return Text("；".join(parts_zh), "; ".join(parts_en))
 
 
