@@ -20,23 +20,13 @@ from server.domain import result
 from server.domain.cases import Photo, Source
 from server.domain.contract import ResultJSON, VerificationJSON
 from server.errors import EvidenceTampered
+from server.files import FILE_EXTENSIONS
 from server.text import Lang, lang_of
 
 from .input import ReportInput, figure_hashes
 from .keys import SigningKey, fingerprint
 from .sign import FINDINGS_NAME
 
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/gif": "gif",
-    "image/tiff": "tif",
-    "image/heif": "heic",
-    "image/avif": "avif",
-    "video/mp4": "mp4",
-    "video/quicktime": "mov",
-}
 # A video larger than this is not attached to the PDF (a report must stay mailable and open on
 # an ordinary computer): it stays in the case's evidence folder and evidence package, and the
 # report names it by its SHA-256, re-hashed when the report is made. README states the figure.
@@ -125,7 +115,7 @@ def without_other_refunds(verification: VerificationJSON) -> VerificationJSON:
 
 
 def attachment_name(photo: Photo) -> str:
-    return f"{photo.sha256}.{EXTENSIONS.get(photo.mime, 'bin')}"
+    return f"{photo.sha256}.{FILE_EXTENSIONS.get(photo.mime, 'bin')}"
 
 
 def take(inp: ReportInput, key: SigningKey, time_source: dict[str, Any]) -> Snapshot:

@@ -12,6 +12,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+# The name an original is kept under outside the store (report attachments, evidence packages):
+# its SHA-256 and the extension its type usually has.
+FILE_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "image/heif": "heic",
+    "image/avif": "avif",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+}
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")

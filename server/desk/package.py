@@ -17,19 +17,8 @@ from typing import Any
 from reports.appeal_images import platform_of
 
 from ..errors import EvidenceTampered
-from ..files import ascii_part
+from ..files import FILE_EXTENSIONS, ascii_part
 
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/gif": "gif",
-    "image/tiff": "tif",
-    "image/heif": "heif",
-    "image/avif": "avif",
-    "video/mp4": "mp4",
-    "video/quicktime": "mov",
-}
 MANIFEST = "manifest-sha256.txt"
 README = "README.txt"
 CHUNK = 1 << 20
@@ -148,7 +137,7 @@ def write(inp: PackageInput, target: Path) -> list[tuple[str, str]]:
             manifest.append((sha, name))
 
         for sha, (path, mime) in sorted(inp.originals.items()):
-            add_file(f"originals/{sha}.{EXTENSIONS.get(mime, 'bin')}", path, sha)
+            add_file(f"originals/{sha}.{FILE_EXTENSIONS.get(mime, 'bin')}", path, sha)
         for record, files in inp.reports:
             folder = _report_folder(record)
             for name, path in sorted(files.items()):

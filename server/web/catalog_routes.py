@@ -11,9 +11,7 @@ from starlette.routing import Route
 
 from .. import intake
 from ..catalog_service import Incoming, clean_origin
-from ..errors import Problem
-from ..text import Text
-from .routes import _form, _meta, _service
+from .routes import _file, _form, _meta, _service
 
 
 async def add_picture(request: Request) -> Response:
@@ -21,15 +19,7 @@ async def add_picture(request: Request) -> Response:
     page_url, image_url, sku, title, method). Answers at once; the time stamp follows."""
     service = _service(request)
     async with _form(request) as form:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Problem(
-                "no_file",
-                Text(
-                    "请求中没有图片文件（字段名 file）。",
-                    "The request has no image file (field name: file).",
-                ),
-            )
+        upload = _file(form)
         data = await upload.read(service.limits.max_bytes + 1)
         origin = clean_origin(_meta(form.get("meta")))
     if not origin["file_name"] and upload.filename:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -118,15 +118,7 @@ async def update_case(request: Request) -> Response:
 async def add_photo(request: Request) -> Response:
     service = _service(request)
     async with _form(request) as form:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Problem(
-                "no_file",
-                Text(
-                    "请求中没有图片文件（字段名 file）。",
-                    "The request has no image file (field name: file).",
-                ),
-            )
+        upload = _file(form)
         data = await upload.read(service.limits.max_upload + 1)
         role, source, client_sha256 = intake.photo_meta(_meta(form.get("meta")))
     # the part's own name is the client's too: held to the same cap and made readable
@@ -247,6 +239,19 @@ async def _form(request: Request) -> AsyncIterator[FormData]:
         yield form
     finally:
         await form.close()
+
+
+def _file(form: FormData) -> UploadFile:
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise Problem(
+            "no_file",
+            Text(
+                "请求中没有图片文件（字段名 file）。",
+                "The request has no image file (field name: file).",
+            ),
+        )
+    return upload
 
 
 def _meta(raw: Any) -> dict[str, Any]:
