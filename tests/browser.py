@@ -245,6 +245,21 @@ def service_worker(context):
     return workers[0] if workers else context.wait_for_event("serviceworker", timeout=15000)
 
 
+def pair(context, server_url: str, code: str) -> str:
+    """Pair the loaded extension with the server as a seller does on its options page (the
+    server's address, then the code); the extension's id."""
+    ext = service_worker(context).url.split("/")[2]
+    page = context.new_page()
+    page.goto(f"chrome-extension://{ext}/options.html")
+    page.fill("#server", server_url)
+    page.click("#save")
+    page.fill("#code", code)
+    page.click("#pair")
+    page.wait_for_selector("#status.ok")
+    page.close()
+    return ext
+
+
 def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
     import time
 

@@ -22,7 +22,7 @@ from server import pairing
 from server.demo import samples
 from server.settings import Config
 
-from .browser import FixtureWeb, launch, service_worker, wait_until
+from .browser import FixtureWeb, launch, pair, service_worker, wait_until
 from .server_proc import ServerProcess
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -101,15 +101,7 @@ def desk(tmp_path_factory):
     with playwright_api.sync_playwright() as p:
         context = launch(p, tmp_path_factory.mktemp("profile"), web)
         worker = service_worker(context)
-        ext = worker.url.split("/")[2]
-        page = context.new_page()
-        page.goto(f"chrome-extension://{ext}/options.html")
-        page.fill("#server", server.url)
-        page.click("#save")
-        page.fill("#code", pairing.new_code(home))
-        page.click("#pair")
-        page.wait_for_selector("#status.ok")
-        page.close()
+        ext = pair(context, server.url, pairing.new_code(home))
         yield {
             "home": home,
             "server": server,

@@ -17,7 +17,7 @@ from server.demo import copies
 from server.service import Service
 from server.settings import Config
 
-from .browser import PAGES, FixtureWeb, launch, service_worker
+from .browser import PAGES, FixtureWeb, launch, pair
 from .pixels_util import jpeg
 from .server_proc import ServerProcess
 from .test_extension import BADGES, _images
@@ -63,15 +63,7 @@ def rig(tmp_path_factory):
     web = FixtureWeb(pictures, {"/item.htm": PRODUCT_PAGE})
     with playwright_api.sync_playwright() as p:
         context = launch(p, tmp_path_factory.mktemp("profile"), web)
-        ext = service_worker(context).url.split("/")[2]
-        page = context.new_page()
-        page.goto(f"chrome-extension://{ext}/options.html")
-        page.fill("#server", server.url)
-        page.click("#save")
-        page.fill("#code", pairing.new_code(home))
-        page.click("#pair")
-        page.wait_for_selector("#status.ok")
-        page.close()
+        pair(context, server.url, pairing.new_code(home))
         token = Config.load(home).token
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=120

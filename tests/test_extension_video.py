@@ -21,7 +21,7 @@ from server.demo import samples
 from server.settings import Config
 
 from . import video_util as v
-from .browser import FixtureWeb, launch, service_worker, wait_download
+from .browser import FixtureWeb, launch, pair, service_worker, wait_download
 from .server_proc import ServerProcess, seller_home
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -55,15 +55,7 @@ def rig(tmp_path_factory):
     with playwright_api.sync_playwright() as p:
         context = launch(p, tmp_path_factory.mktemp("profile"), web)
         worker = service_worker(context)
-        ext = worker.url.split("/")[2]
-        page = context.new_page()
-        page.goto(f"chrome-extension://{ext}/options.html")
-        page.fill("#server", server.url)
-        page.click("#save")
-        page.fill("#code", pairing.new_code(home))
-        page.click("#pair")
-        page.wait_for_selector("#status.ok")
-        page.close()
+        pair(context, server.url, pairing.new_code(home))
         yield {"home": home, "server": server, "context": context, "worker": worker, "video": video}
         context.close()
     web.stop()
