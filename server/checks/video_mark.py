@@ -112,31 +112,13 @@ def _recognise(image: Image.Image, box: tuple[int, int, int, int]) -> list[visib
 
 
 def _hits(
-    lines: list[visible_mark.Line], picture: Image.Image, size: tuple[int, int], source: str
+    lines: list[visible_mark.Line], picture: Image.Image, source: str
 ) -> list[dict[str, Any]]:
-    w, h = size
     out = []
     for line in lines:
-        touches = visible_mark._touches_edge(line.box, w, h)
-        zh_pos, en_pos = visible_mark._position(line.box, w, h)
-        what = visible_mark.classify(line.text, touches)
-        if what is None:
-            continue
-        ratio = visible_mark.glyph_height(picture, line) / min(w, h)
-        out.append(
-            {
-                **what,
-                "text": line.text,
-                "ocr_confidence": round(line.score, 3),
-                "box": [round(v) for v in line.box],
-                "position": en_pos,
-                "position_zh": zh_pos,
-                "touches_edge": touches,
-                "height_ratio": round(ratio, 4),
-                "meets_5pct_rule": ratio >= 0.05,
-                "found_in": source,
-            }
-        )
+        hit = visible_mark.mark_hit(picture, line, wordmarks=False)
+        if hit is not None:
+            out.append({**hit, "found_in": source})
     return out
 
 
@@ -174,10 +156,10 @@ def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
         lines = _recognise(crop, box)
         canvas = Image.new("RGB", size)
         canvas.paste(crop, (box[0], box[1]))
-        hits += _hits(lines, canvas, size, "fixed pixels")
+        hits += _hits(lines, canvas, "fixed pixels")
     if not hits:  # a still scene, or a mark that moves: the first frame, read whole
         lines = visible_mark.read_lines(first.image)
-        hits = _hits(lines, first.image, size, f"frame at {first.time} s")
+        hits = _hits(lines, first.image, f"frame at {first.time} s")
     hits = [
         h
         for i, h in enumerate(hits)

@@ -243,34 +243,40 @@ def _touches_edge(box: tuple[float, ...], w: int, h: int) -> bool:
     return box[0] <= mx or box[1] <= my or box[2] >= w - mx or box[3] >= h - my
 
 
+def mark_hit(image: Image.Image, line: Line, wordmarks: bool = True) -> dict[str, Any] | None:
+    """A line read on `image` as a mark's finding data, or None when it is no mark. A vendor's
+    bare wordmark counts only with `wordmarks` (a video's fixed pixels have no such rule)."""
+    w, h = image.size
+    touches = _touches_edge(line.box, w, h)
+    zh_pos, en_pos = _position(line.box, w, h)
+    what = classify(line.text, touches) or (_wordmark(line.text, en_pos) if wordmarks else None)
+    if what is None:
+        return None
+    ratio = glyph_height(image, line) / min(w, h)
+    return {
+        **what,
+        "text": line.text,
+        "ocr_confidence": round(line.score, 3),
+        "box": [round(v) for v in line.box],
+        "position": en_pos,
+        "position_zh": zh_pos,
+        "touches_edge": touches,
+        "height_ratio": round(ratio, 4),
+        "meets_5pct_rule": ratio >= 0.05,
+    }
+
+
 def run(photo: PhotoData, ctx: CheckContext) -> list[Finding]:
     if photo.photo.role != "evidence":
         return []
     image = photo.rgb
-    w, h = image.size
     hits = []
     corners = cache(partial(_corners, image))
     lines = read_lines(image, corners)
     for line in lines:
-        touches = _touches_edge(line.box, w, h)
-        zh_pos, en_pos = _position(line.box, w, h)
-        what = classify(line.text, touches) or _wordmark(line.text, en_pos)
-        if what is None:
-            continue
-        ratio = glyph_height(image, line) / min(w, h)
-        hits.append(
-            {
-                **what,
-                "text": line.text,
-                "ocr_confidence": round(line.score, 3),
-                "box": [round(v) for v in line.box],
-                "position": en_pos,
-                "position_zh": zh_pos,
-                "touches_edge": touches,
-                "height_ratio": round(ratio, 4),
-                "meets_5pct_rule": ratio >= 0.05,
-            }
-        )
+        hit = mark_hit(image, line)
+        if hit is not None:
+            hits.append(hit)
     if not hits:
         other = _cut_vendor_mark(image, lines) or _gemini_icon(image, corners()[0])
         hits = [other] if other else []
